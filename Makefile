@@ -1,0 +1,110 @@
+# wagate: plain GNU make.  `make run` and `make test` are the two
+# commands of the README; everything else supports them.
+
+CC	?= cc
+BUILD	?= build
+PKGS	 = libpq libcjson fcgi openssl
+CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
+	-g -fstack-protector-strong -fPIE
+OPT	?= -O2 -D_FORTIFY_SOURCE=2
+SAN	?=
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lcjson -lfcgi -lssl -lcrypto)
+CFLAGS	+= $(CFLAGS_BASE) $(OPT) $(SAN) $(PKG_CFLAGS) -Ilib
+LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
+LDLIBS	+= $(PKG_LIBS) -lm
+
+LIB_SRC	 = $(wildcard lib/*.c)
+LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIBWA	 = $(BUILD)/libwa.a
+
+# One binary per family: fcgi/<family>.c or fcgi/<family>/*.c
+FAMILY_DIRS  = $(patsubst fcgi/%/,%,$(sort $(dir $(wildcard fcgi/*/*.c))))
+FAMILY_FILES = $(patsubst fcgi/%.c,%,$(wildcard fcgi/*.c))
+FAMILIES     = $(FAMILY_DIRS) $(FAMILY_FILES)
+FAMILY_BINS  = $(FAMILIES:%=$(BUILD)/bin/%)
+
+TOOL_BINS    = $(BUILD)/bin/wa-admin
+UNIT_SRC     = $(wildcard tests/unit/test_*.c)
+UNIT_BINS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps run stop test test-unit test-asan test-e2e bench lint \
+	clean asan fuzz format
+.SUFFIXES:
+
+all: $(LIBWA) $(FAMILY_BINS) $(TOOL_BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBWA): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+define family_rule
+$(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard fcgi/$(1)/*.c fcgi/$(1).c)) $(LIBWA)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach f,$(FAMILIES),$(eval $(call family_rule,$(f))))
+
+$(BUILD)/bin/wa-admin: $(patsubst %.c,$(BUILD)/%.o,$(wildcard scripts/admin/*.c)) $(LIBWA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBWA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+-include $(LIB_OBJ:.o=.d) $(wildcard $(BUILD)/fcgi/*.d $(BUILD)/fcgi/*/*.d $(BUILD)/tests/unit/*.d $(BUILD)/scripts/admin/*.d)
+
+# ---- the two commands -------------------------------------------------
+
+deps:
+	@sh scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/stack.sh up var
+
+stop:
+	@sh scripts/stack.sh down var
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-e2e
+
+# ---- tests ------------------------------------------------------------
+
+test-unit: $(UNIT_BINS)
+	@sh tests/unit/run.sh $(UNIT_BINS)
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1" \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+
+test-asan: asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    sh tests/unit/run.sh $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+
+test-e2e: all asan
+	@sh tests/e2e/run.sh
+
+bench: all
+	@sh tests/bench/run.sh
+
+lint:
+	@sh scripts/checksrc.sh
+
+format:
+	clang-format -i lib/*.[ch] fcgi/*/*.[ch] scripts/admin/*.c tests/unit/*.[ch]
+
+clean:
+	rm -rf build

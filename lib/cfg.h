@@ -1,0 +1,39 @@
+/*
+ * cfg: configuration, read once from the environment at start.
+ * docs/configuration.md lists every variable; keep the two in step.
+ */
+#ifndef WA_CFG_H
+#define WA_CFG_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+#define WA_CFG_BODY_MAX_LIMIT	(16u * 1024 * 1024)
+#define WA_CFG_WORKERS_MAX	64
+
+struct wa_cfg {
+	const char	*family;
+	const char	*db_conninfo;	/* WA_DATABASE_URL */
+	const char	*socket_path;	/* WA_SOCKET */
+	int		 socket_mode;	/* WA_SOCKET_MODE (octal) */
+	const char	*socket_group;	/* WA_SOCKET_GROUP, or NULL */
+	int		 workers;	/* WA_WORKERS */
+	size_t		 body_max;	/* WA_BODY_MAX (bytes) */
+	enum wa_log_level log_level;	/* WA_LOG_LEVEL */
+	unsigned char	 secret_key[32];/* WA_SECRET_KEY (64 hex digits) */
+	int		 have_secret_key;
+	const char	*doc_url_base;	/* WA_DOC_URL_BASE, or NULL */
+	int		 shutdown_grace_s; /* WA_SHUTDOWN_GRACE */
+	int		 db_connect_timeout_s; /* WA_DB_CONNECT_TIMEOUT */
+};
+
+/*
+ * Fills cfg from the environment with defaults for what is unset.
+ * Returns 0, or -1 with a message in err for a value that is set but
+ * wrong (a silent fallback would hide a typo in production).
+ * Strings point into the environment: not copied.
+ */
+int	wa_cfg_load(struct wa_cfg *, const char *family, char *err, size_t errsz);
+
+#endif /* WA_CFG_H */

@@ -1,0 +1,76 @@
+/*
+ * db: one libpq connection per process, parameterized statements only.
+ *
+ * Statements are prepared on first use per connection (keyed by the
+ * address of the SQL string, which must therefore be a string literal or
+ * other static storage) and re-prepared after a reconnect.  Results are
+ * registered with the request arena: callers never PQclear.
+ *
+ * Errors are recorded on the request with wa_fail() and mapped from the
+ * SQLSTATE: unique violation -> 409, lost connection / cannot connect ->
+ * 503, statement timeout -> 503, serialization failure -> 503 with
+ * Retry-After; anything else -> 500 with the detail in the log only.
+ */
+#ifndef WA_DB_H
+#define WA_DB_H
+
+#include <libpq-fe.h>
+
+#include "err.h"
+
+struct wa_req;
+struct wa_db;
+
+#define WA_DB_PARAMS_MAX	64
+
+/* Creates the handle; does not connect.  conninfo is copied. */
+struct wa_db	*wa_db_new(const char *conninfo, int connect_timeout_s);
+void		 wa_db_free(struct wa_db *);
+
+/* Connects if not connected or the connection was lost: 0 or -1. */
+int		 wa_db_ensure(struct wa_db *);
+
+/* The raw connection, for tools and tests (may be NULL). */
+PGconn		*wa_db_conn(struct wa_db *);
+
+/* The last libpq error text, for logs (never for clients). */
+const char	*wa_db_errmsg(struct wa_db *);
+
+/*
+ * Runs sql with n text parameters (NULL = SQL NULL).  On success *res is
+ * the result (arena-owned) and WA_OK is returned; otherwise the mapped
+ * error is recorded on r and returned.
+ */
+enum wa_err	 wa_db_exec(struct wa_req *, PGresult **res, const char *sql,
+		    int n, const char *const *vals);
+
+/* Same with the parameters as variadic const char * arguments. */
+enum wa_err	 wa_db_q(struct wa_req *, PGresult **res, const char *sql,
+		    int n, ...);
+
+/* Transaction control on r->db; set r->in_tx.  begin() fails with 503
+ * when the database cannot be reached. */
+enum wa_err	 wa_db_begin(struct wa_req *);
+enum wa_err	 wa_db_commit(struct wa_req *);
+void		 wa_db_rollback(struct wa_req *);
+/* The one savepoint the dispatcher sets around a handler. */
+enum wa_err	 wa_db_savepoint(struct wa_req *);
+enum wa_err	 wa_db_rollback_to_savepoint(struct wa_req *);
+
+/* Sets the tenant of the open transaction (wa.org_id, local). */
+enum wa_err	 wa_db_set_org(struct wa_req *, const char *org_id);
+
+/* WA_OK if res has exactly one row; else records 404 as the face's
+ * `code` with message "<what> not found" and returns it. */
+enum wa_err	 wa_db_one_or_fail(struct wa_req *, const PGresult *res,
+		    const char *code, const char *what);
+
+/* Column value by name of row i, or NULL for SQL NULL / no column. */
+const char	*wa_db_get(const PGresult *, int row, const char *col);
+/* "t"/"f" column as 1/0; def for NULL. */
+int		 wa_db_bool(const PGresult *, int row, const char *col, int def);
+
+/* Maps a SQLSTATE to a code (exposed for tests). */
+enum wa_err	 wa_db_sqlstate_err(const char *sqlstate);
+
+#endif /* WA_DB_H */

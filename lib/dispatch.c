@@ -1,0 +1,135 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "clock.h"
+#include "db.h"
+#include "dispatch.h"
+#include "idem.h"
+#include "log.h"
+#include "req.h"
+#include "resp.h"
+
+static enum wa_err
+route(struct wa_req *r, const struct wa_family *fam)
+{
+	const struct wa_route	*rt;
+	unsigned		 allowed;
+	char			*allow;
+	enum wa_err		 e;
+
+	e = wa_route_match(r, fam->routes, &rt, &allowed);
+	if (e == WA_ERR_NO_ROUTE) {
+		if (r->face == WA_FACE_MOSEND)
+			return wa_fail(r, e, "Cannot %s %s", r->method_str,
+			    r->path);
+		return wa_fail(r, e, "Route not found: %s %s", r->method_str,
+		    r->path);
+	}
+	if (e == WA_ERR_METHOD) {
+		allow = wa_arena_alloc(r->arena, 64);
+		wa_route_allow(allowed, allow, 64);
+		wa_resp_header(r, "Allow", allow);
+		return wa_fail(r, e, "Method %s not allowed on %s",
+		    r->method_str, r->path);
+	}
+	r->route = rt;
+	r->face = rt->face;
+	return WA_OK;
+}
+
+/* Authenticated part, inside one transaction. */
+static enum wa_err
+run_tx(struct wa_req *r, const struct wa_route *rt, const struct wa_key *k)
+{
+	struct wa_idem	idem;
+	enum wa_err	e;
+
+	if (wa_db_begin(r) != WA_OK)
+		return r->err.code;
+	if (wa_auth_check(r, k) != WA_OK)
+		return r->err.code;
+	if (r->auth.role < rt->role)
+		return wa_fail(r, WA_ERR_FORBIDDEN,
+		    "This operation requires an admin API key");
+	if (wa_auth_scope(r) != WA_OK)
+		return r->err.code;
+	if (wa_idem_begin(r, &idem) != WA_OK)
+		return r->err.code;
+	if (r->resp.replayed)
+		return wa_db_commit(r);
+	if (idem.active && wa_db_savepoint(r) != WA_OK)
+		return r->err.code;
+
+	e = rt->handler(r);
+	if (e == WA_OK && r->resp.status == 0)
+		e = wa_fail(r, WA_ERR_INTERNAL, "Internal error");
+	if (e != WA_OK) {
+		/* Keep a deterministic failure under the key, minus what
+		 * the handler wrote. */
+		if (!idem.active || wa_err_status(r->err.code) >= 500 ||
+		    wa_db_rollback_to_savepoint(r) != WA_OK)
+			return r->err.code;
+		wa_resp_error(r);
+	}
+	if (r->dry_run) {
+		/* Sent's "sandbox": everything ran, nothing is kept. */
+		wa_db_rollback(r);
+		return WA_OK;
+	}
+	if (wa_idem_store(r, &idem) != WA_OK)
+		return r->err.code;
+	if (wa_db_commit(r) != WA_OK)
+		return r->err.code;
+	return WA_OK;
+}
+
+static void
+access_log(struct wa_req *r)
+{
+	struct wa_log_access	a;
+
+	memset(&a, 0, sizeof(a));
+	a.request_id = r->request_id;
+	a.org_id = r->auth.ok ? r->auth.org_id : NULL;
+	a.method = r->method_str;
+	a.path = r->path;
+	a.status = r->resp.status;
+	a.duration_ms = (double)(wa_clock_mono_us() - r->started_us) / 1000.0;
+	if (r->err.code != WA_OK && r->err.code < WA_ERR__MAX) {
+		a.error_code = wa_errs[r->err.code].slug;
+		a.error_detail = r->err.log_detail[0] != '\0' ?
+		    r->err.log_detail : NULL;
+	}
+	wa_log_access(&a);
+}
+
+void
+wa_dispatch(struct wa_req *r, const struct wa_family *fam, enum wa_err parsed)
+{
+	const struct wa_route	*rt;
+	struct wa_key		 key;
+	enum wa_err		 e = parsed;
+
+	if (e == WA_OK)
+		e = route(r, fam);
+	if (e == WA_OK) {
+		rt = r->route;
+		if (rt->role == WA_ROLE_PUBLIC)
+			e = rt->handler(r);
+		else if ((e = wa_auth_presented_key(r, &key)) == WA_OK)
+			e = run_tx(r, rt, &key);
+		if (e == WA_OK && r->resp.status == 0)
+			e = wa_fail(r, WA_ERR_INTERNAL, "Internal error");
+	}
+	if (r->in_tx)
+		wa_db_rollback(r);
+	if (e != WA_OK)
+		wa_resp_error(r);
+	if (r->err.code == WA_ERR_INTERNAL)
+		wa_log(WA_LOG_ERROR, "request %s failed: %s", r->request_id,
+		    r->err.log_detail[0] != '\0' ? r->err.log_detail :
+		    r->err.message);
+	access_log(r);
+}

@@ -1,0 +1,79 @@
+#include "err.h"
+
+const struct wa_errdesc wa_errs[WA_ERR__MAX] = {
+	{ 200, "OK", "ok", "OK", "ok" },			/* WA_OK */
+	{ 400, "Bad Request", "validation_error", "VALIDATION_001",
+	    "Request validation failed" },			/* WA_ERR_VALIDATION */
+	{ 400, "Bad Request", "invalid_request", "VALIDATION_002",
+	    "Malformed request" },				/* WA_ERR_BAD_REQUEST */
+	{ 401, "Unauthorized", "unauthorized", "AUTH_001",
+	    "API key is required" },				/* WA_ERR_UNAUTHENTICATED */
+	{ 401, "Unauthorized", "invalid_api_key", "AUTH_002",
+	    "Invalid or revoked API key" },			/* WA_ERR_INVALID_KEY */
+	{ 403, "Forbidden", "forbidden", "AUTH_004",
+	    "Insufficient permissions for this operation" },	/* WA_ERR_FORBIDDEN */
+	{ 404, "Not Found", "not_found", "RESOURCE_001",
+	    "Resource not found" },				/* WA_ERR_NOT_FOUND */
+	{ 404, "Not Found", "not_found", "RESOURCE_000",
+	    "Route not found" },				/* WA_ERR_NO_ROUTE */
+	{ 405, "Method Not Allowed", "method_not_allowed", "REQUEST_405",
+	    "Method not allowed" },				/* WA_ERR_METHOD */
+	{ 409, "Conflict", "conflict", "CONFLICT_001",
+	    "Resource conflict" },				/* WA_ERR_CONFLICT */
+	{ 409, "Conflict", "idempotency_in_progress", "IDEMPOTENCY_002",
+	    "A request with this Idempotency-Key is still being processed" },
+							/* WA_ERR_IDEM_BUSY */
+	{ 413, "Payload Too Large", "payload_too_large", "REQUEST_413",
+	    "Request body too large" },			/* WA_ERR_TOO_LARGE */
+	{ 422, "Unprocessable Entity", "unprocessable", "BUSINESS_001",
+	    "Request cannot be processed" },			/* WA_ERR_UNPROCESSABLE */
+	{ 422, "Unprocessable Entity", "idempotency_key_reused",
+	    "IDEMPOTENCY_001",
+	    "Idempotency-Key was already used for a different request" },
+							/* WA_ERR_IDEM_MISMATCH */
+	{ 429, "Too Many Requests", "rate_limit_exceeded", "RATE_LIMIT_001",
+	    "Too many requests" },				/* WA_ERR_RATE_LIMITED */
+	{ 500, "Internal Server Error", "internal_error", "INTERNAL_001",
+	    "Internal error" },				/* WA_ERR_INTERNAL */
+	{ 502, "Bad Gateway", "upstream_error", "UPSTREAM_001",
+	    "Upstream service error" },			/* WA_ERR_UPSTREAM */
+	{ 503, "Service Unavailable", "service_unavailable", "SERVICE_001",
+	    "Service temporarily unavailable" },		/* WA_ERR_UNAVAILABLE */
+	{ 504, "Gateway Timeout", "upstream_timeout", "UPSTREAM_002",
+	    "Upstream service timed out" },			/* WA_ERR_UPSTREAM_TIMEOUT */
+};
+
+int
+wa_err_status(enum wa_err e)
+{
+	if ((int)e < 0 || e >= WA_ERR__MAX)
+		return 500;
+	return wa_errs[e].status;
+}
+
+const char *
+wa_err_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default:  return "Unknown";
+	}
+}

@@ -1,0 +1,77 @@
+/*
+ * err: the one error vocabulary of wagate.
+ *
+ * Handlers return an enum wa_err; exactly one table maps it to the HTTP
+ * status and to each face's code, and one place (resp.c) renders it in
+ * the face's envelope.  Numbers are part of the log format: never
+ * renumber or reuse one, append new codes before WA_ERR__MAX.
+ */
+#ifndef WA_ERR_H
+#define WA_ERR_H
+
+#include <stddef.h>
+
+enum wa_err {
+	WA_OK = 0,
+	WA_ERR_VALIDATION = 1,		/* 400 field-level problems */
+	WA_ERR_BAD_REQUEST = 2,		/* 400 malformed body, path, header */
+	WA_ERR_UNAUTHENTICATED = 3,	/* 401 no key */
+	WA_ERR_INVALID_KEY = 4,		/* 401 malformed, unknown, revoked */
+	WA_ERR_FORBIDDEN = 5,		/* 403 key not allowed here */
+	WA_ERR_NOT_FOUND = 6,		/* 404 resource */
+	WA_ERR_NO_ROUTE = 7,		/* 404 path */
+	WA_ERR_METHOD = 8,		/* 405 */
+	WA_ERR_CONFLICT = 9,		/* 409 */
+	WA_ERR_IDEM_BUSY = 10,		/* 409 same key still running */
+	WA_ERR_TOO_LARGE = 11,		/* 413 */
+	WA_ERR_UNPROCESSABLE = 12,	/* 422 */
+	WA_ERR_IDEM_MISMATCH = 13,	/* 422 key reused, other request */
+	WA_ERR_RATE_LIMITED = 14,	/* 429 */
+	WA_ERR_INTERNAL = 15,		/* 500: always a bug */
+	WA_ERR_UPSTREAM = 16,		/* 502 */
+	WA_ERR_UNAVAILABLE = 17,	/* 503 database or dependency down */
+	WA_ERR_UPSTREAM_TIMEOUT = 18,	/* 504 */
+	WA_ERR__MAX
+};
+
+struct wa_errdesc {
+	int		 status;	/* HTTP status */
+	const char	*reason;	/* HTTP reason phrase */
+	const char	*slug;		/* Late face `code`, log field */
+	const char	*sent_code;	/* Sent face `error.code` */
+	const char	*message;	/* default client message */
+};
+
+extern const struct wa_errdesc wa_errs[WA_ERR__MAX];
+
+#define WA_ERR_FIELDS_MAX	32
+#define WA_ERR_MESSAGE_MAX	512
+
+struct wa_field_error {
+	const char	*field;	/* "brand.contact.email"; arena-owned */
+	const char	*msg;	/* "must be a valid email address" */
+};
+
+/*
+ * What went wrong in one request.  The first recorded error wins: later
+ * calls do not overwrite code or message, so the root cause reaches the
+ * client.  Field errors accumulate while the error is a validation one.
+ */
+struct wa_error {
+	enum wa_err		 code;
+	const char		*face_code;	/* static override, e.g. "RESOURCE_014" */
+	char			 message[WA_ERR_MESSAGE_MAX];
+	char			 log_detail[WA_ERR_MESSAGE_MAX]; /* never sent */
+	struct wa_field_error	 fields[WA_ERR_FIELDS_MAX];
+	size_t			 nfields;
+	int			 retry_after;	/* seconds; 0 = no header */
+	void			*details;	/* cJSON object merged into details */
+};
+
+/* Status for a code; 500 for out-of-range values. */
+int		 wa_err_status(enum wa_err);
+
+/* Reason phrase for any HTTP status ("Not Found"). */
+const char	*wa_err_reason(int status);
+
+#endif /* WA_ERR_H */

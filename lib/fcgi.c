@@ -1,0 +1,386 @@
+/*
+ * Shutdown without races: SIGTERM is blocked in a worker except inside
+ * ppoll(), which waits for the listening socket to become readable.  A
+ * signal that arrives while a request is served stays pending until the
+ * request is done; one that arrives while idle interrupts ppoll().  The
+ * listening socket is non-blocking so that a worker woken together with
+ * its siblings does not block in accept() when another one won.
+ */
+#define _GNU_SOURCE
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "arena.h"
+#include "cfg.h"
+#include "db.h"
+#include "dispatch.h"
+#include "fcgi.h"
+#include "idem.h"
+#include "json.h"
+#include "log.h"
+#include "req.h"
+
+#define BACKLOG		1024
+#define RESPAWN_FAST_S	1	/* a worker dying sooner is throttled */
+
+static volatile sig_atomic_t	got_term;
+static volatile sig_atomic_t	got_chld;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	got_term = 1;
+}
+
+static void
+on_chld(int sig)
+{
+	(void)sig;
+	got_chld = 1;
+}
+
+static void
+set_handler(int sig, void (*fn)(int))
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: we want EINTR */
+	sigaction(sig, &sa, NULL);
+}
+
+/* ---- worker ---------------------------------------------------------- */
+
+static long
+fcgi_read(void *ctx, char *buf, size_t len)
+{
+	FCGX_Request	*req = ctx;
+	int		 n = len > 65536 ? 65536 : (int)len;
+
+	return FCGX_GetStr(buf, n, req->in);
+}
+
+static void
+write_response(FCGX_Request *req, const struct wa_req *r)
+{
+	const struct wa_resp	*rp = &r->resp;
+	size_t			 i;
+	int			 status = rp->status > 0 ? rp->status : 500;
+
+	FCGX_FPrintF(req->out, "Status: %d %s\r\n", status,
+	    wa_err_reason(status));
+	if (status != 204 && status != 304)
+		FCGX_PutS("Content-Type: application/json\r\n", req->out);
+	FCGX_FPrintF(req->out, "X-Request-Id: %s\r\n", r->request_id);
+	for (i = 0; i < rp->nheaders; i++)
+		FCGX_FPrintF(req->out, "%s: %s\r\n", rp->headers[i].key,
+		    rp->headers[i].val);
+	FCGX_PutS("\r\n", req->out);
+	if (r->method != WA_M_HEAD && rp->body_len > 0)
+		FCGX_PutStr(rp->body, (int)rp->body_len, req->out);
+}
+
+static pid_t	master_pid;
+
+static int
+worker(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
+{
+	FCGX_Request	 req;
+	struct wa_req	 r;
+	struct wa_arena	*arena;
+	struct wa_db	*db;
+	sigset_t	 block, waitmask;
+	struct pollfd	 pfd;
+	enum wa_err	 parsed;
+	int		 rc;
+
+	/* Die with the master; re-check in case it is already gone. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != master_pid)
+		return 0;
+	set_handler(SIGTERM, on_term);
+	set_handler(SIGINT, on_term);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+
+	if (FCGX_Init() != 0) {
+		wa_log(WA_LOG_ERROR, "FCGX_Init failed");
+		return 1;
+	}
+	arena = wa_arena_new(64 * 1024);
+	wa_json_use_arena(arena);
+	if ((db = wa_db_new(cfg->db_conninfo, cfg->db_connect_timeout_s)) ==
+	    NULL)
+		return 1;
+	if (wa_db_ensure(db) != 0)
+		wa_log(WA_LOG_WARN, "database not reachable yet: %s",
+		    wa_db_errmsg(db));
+	if (fam->worker_init != NULL && fam->worker_init(cfg) != 0)
+		return 1;
+	FCGX_InitRequest(&req, lfd, FCGI_FAIL_ACCEPT_ON_INTR);
+
+	memset(&r, 0, sizeof(r));
+	while (!got_term) {
+		pfd.fd = lfd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		rc = ppoll(&pfd, 1, NULL, &waitmask);
+		if (rc < 0) {
+			if (errno == EINTR)
+				continue;
+			wa_log(WA_LOG_ERROR, "poll: %s", strerror(errno));
+			break;
+		}
+		rc = FCGX_Accept_r(&req);
+		if (rc < 0) {
+			if (rc == -EAGAIN || rc == -EWOULDBLOCK ||
+			    rc == -EINTR || rc == -ECONNABORTED)
+				continue;
+			wa_log(WA_LOG_ERROR, "accept: %d", rc);
+			break;
+		}
+		wa_arena_reset(arena);
+		r.arena = arena;
+		r.cfg = cfg;
+		r.db = db;
+		parsed = wa_req_parse(&r, req.envp, fcgi_read, &req);
+		wa_dispatch(&r, fam, parsed);
+		write_response(&req, &r);
+		FCGX_Finish_r(&req);
+		wa_idem_purge_maybe(&r);
+	}
+	FCGX_Free(&req, 1);
+	wa_db_free(db);
+	wa_arena_free(arena);
+	return 0;
+}
+
+/* ---- master ---------------------------------------------------------- */
+
+struct slot {
+	pid_t	pid;
+	time_t	started;
+};
+
+static pid_t
+spawn(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
+{
+	pid_t	pid;
+
+	if ((pid = fork()) == -1) {
+		wa_log(WA_LOG_ERROR, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		_exit(worker(lfd, cfg, fam));
+	return pid;
+}
+
+static int
+open_socket(const struct wa_cfg *cfg)
+{
+	struct stat	 st;
+	struct group	*gr;
+	int		 fd, fl;
+
+	if (lstat(cfg->socket_path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			wa_log(WA_LOG_ERROR, "%s exists and is not a socket",
+			    cfg->socket_path);
+			return -1;
+		}
+		unlink(cfg->socket_path);
+	}
+	if ((fd = FCGX_OpenSocket(cfg->socket_path, BACKLOG)) < 0) {
+		wa_log(WA_LOG_ERROR, "cannot listen on %s: %s",
+		    cfg->socket_path, strerror(errno));
+		return -1;
+	}
+	if (chmod(cfg->socket_path, (mode_t)cfg->socket_mode) != 0)
+		wa_log(WA_LOG_WARN, "chmod %s: %s", cfg->socket_path,
+		    strerror(errno));
+	if (cfg->socket_group != NULL) {
+		if ((gr = getgrnam(cfg->socket_group)) == NULL ||
+		    chown(cfg->socket_path, (uid_t)-1, gr->gr_gid) != 0)
+			wa_log(WA_LOG_WARN, "cannot give %s to group %s",
+			    cfg->socket_path, cfg->socket_group);
+	}
+	fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+static void
+reap(struct slot *slots, int n, int *alive)
+{
+	pid_t	pid;
+	int	status, i;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < n; i++) {
+			if (slots[i].pid != pid)
+				continue;
+			slots[i].pid = 0;
+			(*alive)--;
+			if (!got_term) {
+				if (WIFSIGNALED(status))
+					wa_log(WA_LOG_WARN, "worker %ld killed "
+					    "by signal %d; restarting",
+					    (long)pid, WTERMSIG(status));
+				else
+					wa_log(WA_LOG_WARN, "worker %ld exited "
+					    "with %d; restarting", (long)pid,
+					    WEXITSTATUS(status));
+			}
+		}
+	}
+}
+
+static void
+shutdown_workers(struct slot *slots, int n, int alive, int grace)
+{
+	struct timespec	 ts = { 0, 50 * 1000 * 1000 };
+	time_t		 deadline = time(NULL) + grace;
+	int		 i;
+
+	for (i = 0; i < n; i++)
+		if (slots[i].pid > 0)
+			kill(slots[i].pid, SIGTERM);
+	while (alive > 0 && time(NULL) < deadline) {
+		reap(slots, n, &alive);
+		if (alive > 0)
+			nanosleep(&ts, NULL);
+	}
+	for (i = 0; i < n; i++)
+		if (slots[i].pid > 0) {
+			wa_log(WA_LOG_WARN, "worker %ld did not stop in %ds; "
+			    "killing it", (long)slots[i].pid, grace);
+			kill(slots[i].pid, SIGKILL);
+		}
+	reap(slots, n, &alive);
+}
+
+static int
+master(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
+{
+	struct slot	 slots[WA_CFG_WORKERS_MAX];
+	sigset_t	 block, waitmask;
+	struct timespec	 tick = { 1, 0 };
+	int		 i, alive = 0;
+	time_t		 now;
+
+	memset(slots, 0, sizeof(slots));
+	set_handler(SIGTERM, on_term);
+	set_handler(SIGINT, on_term);
+	set_handler(SIGCHLD, on_chld);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+
+	master_pid = getpid();
+	wa_log(WA_LOG_INFO, "listening on %s with %d workers",
+	    cfg->socket_path, cfg->workers);
+	while (!got_term) {
+		got_chld = 0;
+		reap(slots, cfg->workers, &alive);
+		now = time(NULL);
+		for (i = 0; i < cfg->workers && !got_term; i++) {
+			if (slots[i].pid != 0)
+				continue;
+			/* A worker that died right after starting would
+			 * otherwise be respawned in a tight loop. */
+			if (slots[i].started != 0 &&
+			    now - slots[i].started < RESPAWN_FAST_S)
+				continue;
+			sigprocmask(SIG_SETMASK, &waitmask, NULL);
+			slots[i].pid = spawn(lfd, cfg, fam);
+			sigprocmask(SIG_BLOCK, &block, NULL);
+			slots[i].started = now;
+			if (slots[i].pid > 0)
+				alive++;
+			else
+				slots[i].pid = 0;
+		}
+		/* Sleep until a signal, or a tick to retry throttled slots. */
+		if (!got_term && !got_chld)
+			pselect(0, NULL, NULL, NULL, &tick, &waitmask);
+	}
+	wa_log(WA_LOG_INFO, "stopping: waiting for %d workers", alive);
+	shutdown_workers(slots, cfg->workers, alive, cfg->shutdown_grace_s);
+	close(lfd);
+	unlink(cfg->socket_path);
+	wa_log(WA_LOG_INFO, "stopped");
+	return 0;
+}
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [--socket PATH] [--workers N]\n"
+	    "configuration comes from WA_* environment variables "
+	    "(docs/configuration.md)\n", prog);
+}
+
+int
+wa_fcgi_main(int argc, char **argv, const struct wa_family *fam)
+{
+	static struct wa_cfg	cfg;
+	static char		workers_env[16];
+	char			err[256];
+	int			i, lfd;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
+			setenv("WA_SOCKET", argv[++i], 1);
+		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
+			snprintf(workers_env, sizeof(workers_env), "%s",
+			    argv[++i]);
+			setenv("WA_WORKERS", workers_env, 1);
+		} else {
+			usage(argv[0]);
+			return 2;
+		}
+	}
+	if (wa_cfg_load(&cfg, fam->name, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", fam->name, err);
+		return 2;
+	}
+	wa_log_init(fam->name, cfg.log_level);
+	if (cfg.socket_path == NULL) {
+		fprintf(stderr, "%s: set WA_SOCKET or --socket\n", fam->name);
+		return 2;
+	}
+	if ((lfd = open_socket(&cfg)) < 0)
+		return 1;
+	return master(lfd, &cfg, fam);
+}

@@ -1,0 +1,353 @@
+/*
+ * The pre-scan in wa_json_parse exists because cJSON accepts what we
+ * must not: unbounded nesting (recursion depth), invalid UTF-8, and
+ * "\u0000", which cJSON silently turns into a truncated C string.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "json.h"
+#include "req.h"
+#include "utf8.h"
+
+static struct wa_arena	*cur_arena;
+
+static void *
+hook_malloc(size_t n)
+{
+	if (cur_arena == NULL)
+		return malloc(n);
+	return wa_arena_alloc(cur_arena, n);
+}
+
+static void
+hook_free(void *p)
+{
+	/* Arena memory is released by the reset; the fallback (no arena
+	 * set yet, only during start-up) leaks deliberately little. */
+	(void)p;
+}
+
+void
+wa_json_use_arena(struct wa_arena *a)
+{
+	static int	hooked;
+	cJSON_Hooks	h = { hook_malloc, hook_free };
+
+	cur_arena = a;
+	if (!hooked) {
+		cJSON_InitHooks(&h);
+		hooked = 1;
+	}
+}
+
+/* Depth, UTF-8 and \u0000 scan over the raw text. */
+static const char *
+prescan(const char *buf, size_t len, int maxdepth)
+{
+	size_t	i = 0, n;
+	int	depth = 0, in_str = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)buf[i];
+		if (c == '\0')
+			return "body contains a NUL byte";
+		if (c >= 0x80) {
+			if ((n = wa_utf8_seq((const unsigned char *)buf + i,
+			    len - i)) == 0)
+				return "body is not valid UTF-8";
+			i += n;
+			continue;
+		}
+		if (in_str) {
+			if (c == '\\') {
+				if (i + 1 >= len)
+					return "unterminated string";
+				if (buf[i + 1] == 'u' && i + 5 < len &&
+				    memcmp(buf + i + 2, "0000", 4) == 0)
+					return "strings may not contain \\u0000";
+				i += 2;
+				continue;
+			}
+			if (c == '"')
+				in_str = 0;
+		} else if (c == '"')
+			in_str = 1;
+		else if (c == '{' || c == '[') {
+			if (++depth > maxdepth)
+				return "JSON nested too deeply";
+		} else if (c == '}' || c == ']')
+			depth--;
+		i++;
+	}
+	return NULL;
+}
+
+cJSON *
+wa_json_parse(const char *buf, size_t len, int maxdepth, const char **why)
+{
+	const char	*end = NULL, *w;
+	cJSON		*v;
+	size_t		 off;
+
+	*why = NULL;
+	if ((w = prescan(buf, len, maxdepth)) != NULL) {
+		*why = w;
+		return NULL;
+	}
+	v = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (v == NULL) {
+		*why = "body is not valid JSON";
+		return NULL;
+	}
+	off = end != NULL ? (size_t)(end - buf) : len;
+	for (; off < len; off++)
+		if (!strchr(" \t\r\n", buf[off])) {
+			*why = "unexpected data after the JSON value";
+			return NULL;
+		}
+	return v;
+}
+
+enum wa_err
+wa_json_body(struct wa_req *r, cJSON **out)
+{
+	const char	*why;
+	cJSON		*v;
+	size_t		 i;
+
+	for (i = 0; i < r->body_len; i++)
+		if (!strchr(" \t\r\n", r->body[i]))
+			break;
+	if (i == r->body_len) {
+		*out = cJSON_CreateObject();
+		return WA_OK;
+	}
+	if ((v = wa_json_parse(r->body, r->body_len, WA_JSON_DEPTH_MAX,
+	    &why)) == NULL)
+		return wa_fail(r, WA_ERR_BAD_REQUEST, "Invalid JSON body: %s",
+		    why);
+	if (!cJSON_IsObject(v))
+		return wa_fail(r, WA_ERR_BAD_REQUEST,
+		    "Request body must be a JSON object");
+	*out = v;
+	return WA_OK;
+}
+
+static const char *const type_names[] = {
+	"", "a string", "a boolean", "an integer", "a number", "an object",
+	"an array"
+};
+
+static int
+type_ok(const cJSON *v, enum wa_jtype t)
+{
+	switch (t) {
+	case WA_J_STRING:	return cJSON_IsString(v);
+	case WA_J_BOOL:		return cJSON_IsBool(v);
+	case WA_J_NUMBER:	return cJSON_IsNumber(v) && isfinite(v->valuedouble);
+	case WA_J_INT:
+		return cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
+		    floor(v->valuedouble) == v->valuedouble &&
+		    fabs(v->valuedouble) <= 9007199254740992.0;
+	case WA_J_OBJECT:	return cJSON_IsObject(v);
+	case WA_J_ARRAY:	return cJSON_IsArray(v);
+	}
+	return 0;
+}
+
+static int
+blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!strchr(" \t\r\n", *s))
+			return 0;
+	return 1;
+}
+
+static void check_value(struct wa_req *, const cJSON *,
+    const struct wa_field *, const char *);
+
+static void
+check_string(struct wa_req *r, const cJSON *v, const struct wa_field *f,
+    const char *path)
+{
+	const char	*s = v->valuestring;
+	size_t		 n = wa_utf8_count(s, strlen(s));
+	const char *const *e;
+
+	if ((f->flags & WA_F_NONEMPTY) && blank(s)) {
+		wa_fail_field(r, path, "must not be empty");
+		return;
+	}
+	if (f->max > 0 && n > f->max) {
+		wa_fail_field(r, path, "must be at most %zu characters", f->max);
+		return;
+	}
+	if (f->min > 0 && n < f->min) {
+		wa_fail_field(r, path, "must be at least %zu characters",
+		    f->min);
+		return;
+	}
+	if (f->enumv != NULL) {
+		for (e = f->enumv; *e != NULL; e++)
+			if (strcmp(*e, s) == 0)
+				break;
+		if (*e == NULL) {
+			char	 list[400];
+			size_t	 o = 0;
+			for (e = f->enumv; *e != NULL && o < sizeof(list) - 2; e++)
+				o += (size_t)snprintf(list + o, sizeof(list) - o,
+				    "%s%s", o ? ", " : "", *e);
+			wa_fail_field(r, path, "must be one of: %s", list);
+			return;
+		}
+	}
+	if (f->check != NULL && !f->check(s))
+		wa_fail_field(r, path, "%s", f->check_msg != NULL ?
+		    f->check_msg : "is invalid");
+}
+
+static void
+check_value(struct wa_req *r, const cJSON *v, const struct wa_field *f,
+    const char *path)
+{
+	const cJSON	*it;
+	char		*ipath;
+	int		 i = 0;
+
+	if (!type_ok(v, f->type)) {
+		wa_fail_field(r, path, "must be %s", type_names[f->type]);
+		return;
+	}
+	switch (f->type) {
+	case WA_J_STRING:
+		check_string(r, v, f, path);
+		break;
+	case WA_J_INT:
+	case WA_J_NUMBER:
+		if ((f->imin != 0 || f->imax != 0) &&
+		    (v->valuedouble < f->imin || v->valuedouble > f->imax))
+			wa_fail_field(r, path, "must be between %g and %g",
+			    f->imin, f->imax);
+		break;
+	case WA_J_OBJECT:
+		if (f->sub != NULL)
+			wa_json_validate(r, v, f->sub, path);
+		break;
+	case WA_J_ARRAY:
+		if (f->max > 0 && (size_t)cJSON_GetArraySize(v) > f->max) {
+			wa_fail_field(r, path, "must have at most %zu items",
+			    f->max);
+			break;
+		}
+		if (f->min > 0 && (size_t)cJSON_GetArraySize(v) < f->min) {
+			wa_fail_field(r, path, "must have at least %zu items",
+			    f->min);
+			break;
+		}
+		if (f->item == 0)
+			break;
+		cJSON_ArrayForEach(it, v) {
+			struct wa_field itf = *f;
+
+			/* items inherit enumv, check and sub */
+			itf.type = f->item;
+			itf.flags = 0;
+			itf.min = 0;
+			itf.max = f->item_max;
+			itf.item = 0;
+			ipath = wa_arena_printf(r->arena, "%s[%d]", path, i++);
+			check_value(r, it, &itf, ipath);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+enum wa_err
+wa_json_validate(struct wa_req *r, const cJSON *obj,
+    const struct wa_field *fields, const char *prefix)
+{
+	const struct wa_field	*f;
+	const cJSON		*v;
+	const char		*path;
+
+	for (f = fields; f->name != NULL; f++) {
+		path = prefix != NULL && *prefix != '\0' ?
+		    wa_arena_printf(r->arena, "%s.%s", prefix, f->name) :
+		    f->name;
+		v = cJSON_GetObjectItemCaseSensitive(obj, f->name);
+		if (v == NULL) {
+			if (f->flags & WA_F_REQUIRED)
+				wa_fail_field(r, path, "is required");
+			continue;
+		}
+		if (cJSON_IsNull(v)) {
+			if (f->flags & WA_F_REQUIRED)
+				wa_fail_field(r, path, "is required");
+			else if (!(f->flags & WA_F_NULLABLE))
+				wa_fail_field(r, path, "must not be null");
+			continue;
+		}
+		check_value(r, v, f, path);
+	}
+	return r->err.code == WA_ERR_VALIDATION ? WA_ERR_VALIDATION :
+	    (r->err.code == WA_OK ? WA_OK : r->err.code);
+}
+
+const char *
+wa_json_str(const cJSON *obj, const char *name)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int
+wa_json_bool(const cJSON *obj, const char *name, int def)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	if (!cJSON_IsBool(v))
+		return def;
+	return cJSON_IsTrue(v);
+}
+
+int
+wa_json_has(const cJSON *obj, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, name) != NULL;
+}
+
+int
+wa_json_is_null(const cJSON *obj, const char *name)
+{
+	return cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(obj, name));
+}
+
+void
+wa_json_add_strn(cJSON *obj, const char *name, const char *s)
+{
+	if (s == NULL)
+		cJSON_AddNullToObject(obj, name);
+	else
+		cJSON_AddStringToObject(obj, name, s);
+}
+
+char *
+wa_json_print(const cJSON *v)
+{
+	char	*s = cJSON_PrintUnformatted(v);
+
+	if (s == NULL) {
+		/* Only on allocation failure, which aborts in the arena. */
+		return (char *)"null";
+	}
+	return s;
+}

@@ -1,0 +1,160 @@
+/*
+ * req: one HTTP request as a family sees it, and the response it builds.
+ *
+ * A wa_req is filled from FastCGI parameters and the body stream by
+ * wa_req_parse(); everything it points to is owned by r->arena and dies
+ * at the end of the request.  Handlers read it, record failures with
+ * wa_fail*() and write the response through resp.h.
+ */
+#ifndef WA_REQ_H
+#define WA_REQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct wa_arena;
+struct wa_cfg;
+struct wa_db;
+
+enum wa_face {
+	WA_FACE_MOSEND = 0,	/* /organizations/..., /web-chat/... */
+	WA_FACE_LATE,		/* /v1/... */
+	WA_FACE_SENT,		/* /v3/... */
+	WA_FACE__MAX
+};
+
+enum wa_method {
+	WA_M_GET = 0x01,
+	WA_M_POST = 0x02,
+	WA_M_PUT = 0x04,
+	WA_M_PATCH = 0x08,
+	WA_M_DELETE = 0x10,
+	WA_M_HEAD = 0x20,
+	WA_M_OPTIONS = 0x40,
+	WA_M_OTHER = 0x80
+};
+
+enum wa_role {
+	WA_ROLE_PUBLIC = 0,	/* route needs no key */
+	WA_ROLE_MEMBER,
+	WA_ROLE_ADMIN
+};
+
+#define WA_REQ_SEGS_MAX		32
+#define WA_REQ_QUERY_MAX	64
+#define WA_REQ_PARAMS_MAX	8
+#define WA_REQ_HEADERS_MAX	16	/* extra response headers */
+#define WA_REQ_ID_MAX		129	/* incl. NUL */
+#define WA_UUID_LEN		37	/* incl. NUL */
+
+struct wa_kv {
+	const char	*key;
+	const char	*val;
+};
+
+/* Who is calling; filled by auth.c. */
+struct wa_auth {
+	int		 ok;
+	int		 test;		/* mk_test_ key */
+	enum wa_role	 role;
+	char		 key_id[WA_UUID_LEN];
+	char		 key_prefix[33];
+	char		 org_id[WA_UUID_LEN];
+	char		 key_profile_id[WA_UUID_LEN];	/* "" = org key */
+	/* Effective profile scope: the key's profile, or Sent's
+	 * x-profile-id on an org key; "" = whole organization. */
+	char		 profile_id[WA_UUID_LEN];
+};
+
+struct wa_resp {
+	int		 status;	/* 0 = not set */
+	const char	*body;		/* arena-owned */
+	size_t		 body_len;
+	struct wa_kv	 headers[WA_REQ_HEADERS_MAX];
+	size_t		 nheaders;
+	int		 replayed;	/* served from the idempotency store */
+};
+
+struct wa_req {
+	struct wa_arena		*arena;
+	const struct wa_cfg	*cfg;
+	struct wa_db		*db;
+	char *const		*env;		/* FastCGI params, NULL-terminated */
+
+	enum wa_face		 face;
+	const char		*method_str;
+	unsigned		 method;	/* one enum wa_method bit */
+	const char		*uri;		/* raw REQUEST_URI */
+	const char		*path;		/* decoded, for logs */
+	const char		*segs[WA_REQ_SEGS_MAX];	/* decoded segments */
+	size_t			 nsegs;
+	struct wa_kv		 query[WA_REQ_QUERY_MAX];
+	size_t			 nquery;
+	const char		*body;		/* NUL-terminated, may hold NULs */
+	size_t			 body_len;
+	struct wa_kv		 params[WA_REQ_PARAMS_MAX];	/* route {params} */
+	size_t			 nparams;
+	char			 request_id[WA_REQ_ID_MAX];
+	int64_t			 started_us;
+
+	struct wa_auth		 auth;
+	const void		*route;		/* matched struct wa_route */
+	int			 in_tx;		/* transaction open */
+	int			 dry_run;	/* roll back instead of commit */
+
+	struct wa_error		 err;
+	struct wa_resp		 resp;
+};
+
+/* Reads from the body stream: returns bytes read (0 at end), -1 on error. */
+typedef long (*wa_req_reader)(void *ctx, char *buf, size_t len);
+
+/*
+ * Resets r for a new request (keeping arena, cfg, db) and parses the
+ * FastCGI environment and body.  On malformed input (bad escape,
+ * body over cfg->body_max, too many segments) it records the error in
+ * r->err and returns it; r stays usable for rendering that error.
+ */
+enum wa_err	 wa_req_parse(struct wa_req *r, char *const *env,
+		    wa_req_reader rd, void *rdctx);
+
+/* A FastCGI parameter ("REQUEST_METHOD"), or NULL. */
+const char	*wa_req_env(const struct wa_req *, const char *name);
+
+/* A request header by its HTTP name, case-insensitive ("x-api-key"). */
+const char	*wa_req_header(const struct wa_req *, const char *name);
+
+/* First query value for key, or NULL.  Values are decoded. */
+const char	*wa_req_query(const struct wa_req *, const char *key);
+
+/* A route parameter ("profileId"), decoded; NULL if absent. */
+const char	*wa_req_param(const struct wa_req *, const char *name);
+
+/* Face that owns a path by its prefix (used before a route matches). */
+enum wa_face	 wa_face_for_path(const char *path);
+
+/* "GET" -> WA_M_GET; unknown -> WA_M_OTHER. */
+unsigned	 wa_method_parse(const char *);
+
+/*
+ * Failure recording, first error wins.  Each returns the code it was
+ * given, so a handler can write `return wa_fail(r, WA_ERR_X, "...")`.
+ */
+enum wa_err	 wa_fail(struct wa_req *, enum wa_err, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+/* Same, with the face's own error code ("RESOURCE_014"); not copied. */
+enum wa_err	 wa_fail_as(struct wa_req *, enum wa_err, const char *code,
+		    const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5)));
+/* Adds one field problem; makes the error a validation error if none
+ * was recorded.  `field` is copied.  Returns WA_ERR_VALIDATION. */
+enum wa_err	 wa_fail_field(struct wa_req *, const char *field,
+		    const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+/* Log-only detail for the recorded error (SQL state, constraint...). */
+void		 wa_fail_log(struct wa_req *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+#endif /* WA_REQ_H */

@@ -1,0 +1,40 @@
+/*
+ * resp: the three response envelopes of DESIGN.md, for success and for
+ * errors.  Handlers call wa_resp_ok()/wa_resp_raw()/wa_resp_empty();
+ * only the dispatcher calls wa_resp_error().
+ *
+ *   Mosend  {"data": D, "timestamp": T}
+ *   Late    {"success": true, ...members of D}
+ *   Sent    {"success": true, "data": D, "error": null, "meta": {...}}
+ */
+#ifndef WA_RESP_H
+#define WA_RESP_H
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "req.h"
+
+/* Wraps data (any JSON value; Late needs an object) in the face's
+ * envelope and sets the response.  Always returns WA_OK. */
+enum wa_err	wa_resp_ok(struct wa_req *, int status, cJSON *data);
+
+/* Sends body as is (Late's phone-number routes have no `success`). */
+enum wa_err	wa_resp_raw(struct wa_req *, int status, const cJSON *body);
+
+/* A response without a body (204). */
+enum wa_err	wa_resp_empty(struct wa_req *, int status);
+
+/* Renders r->err in the face's envelope, with its status and headers
+ * (Retry-After, x-should-retry, Allow where they apply). */
+void		wa_resp_error(struct wa_req *);
+
+/* Adds a response header; name and value are not copied. */
+void		wa_resp_header(struct wa_req *, const char *name,
+		    const char *value);
+
+/* Sets a stored response (idempotent replay). body is not copied. */
+void		wa_resp_set(struct wa_req *, int status, const char *body,
+		    size_t len);
+
+#endif /* WA_RESP_H */

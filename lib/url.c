@@ -1,0 +1,47 @@
+#include "arena.h"
+#include "url.h"
+
+static int
+hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *
+wa_url_decode(struct wa_arena *a, const char *s, size_t len,
+    int plus_is_space, size_t *outlen)
+{
+	char	*out;
+	size_t	 i, o = 0;
+	int	 hi, lo;
+
+	out = wa_arena_alloc(a, len + 1);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '%') {
+			if (len - i < 3)
+				return NULL;
+			hi = hexval((unsigned char)s[i + 1]);
+			lo = hexval((unsigned char)s[i + 2]);
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return NULL;
+			out[o++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else if (c == '+' && plus_is_space)
+			out[o++] = ' ';
+		else if (c == '\0')
+			return NULL;
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	if (outlen != NULL)
+		*outlen = o;
+	return out;
+}

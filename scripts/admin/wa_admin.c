@@ -1,0 +1,337 @@
+/*
+ * wa-admin: the operator's tool (DESIGN.md, "Operating it").
+ *
+ * Connects with WA_ADMIN_DATABASE_URL (a role that bypasses row-level
+ * security) and seals access tokens with WA_SECRET_KEY; scripts/wa-admin
+ * fills both in from the stack that `make run` started.  Results are
+ * NAME=value lines on stdout, so scripts can eval them; errors go to
+ * stderr with exit status 1 (2 for usage).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts.h"
+#include "arena.h"
+#include "auth.h"
+#include "cfg.h"
+#include "crypto.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "req.h"
+#include "valid.h"
+
+static struct wa_req	 R;
+static struct wa_cfg	 cfg;
+
+static void
+usage(void)
+{
+	fputs("usage: wa-admin org create NAME [--email EMAIL]\n"
+	    "       wa-admin profile create --org ID --name NAME\n"
+	    "       wa-admin key create --org ID [--profile ID] "
+	    "[--role admin|member] [--test] [--name LABEL]\n"
+	    "       wa-admin key list --org ID\n"
+	    "       wa-admin key revoke PREFIX\n"
+	    "       wa-admin account add --org ID --waba WABA_ID "
+	    "--phone-number-id META_ID --display +E164 --token TOKEN|- "
+	    "[--profile ID]\n", stderr);
+	exit(2);
+}
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "wa-admin: %s: %s%s%s\n", what, R.err.message,
+	    R.err.log_detail[0] != '\0' ? " (" : "", R.err.log_detail[0] !=
+	    '\0' ? R.err.log_detail : "");
+	if (R.err.nfields > 0)
+		fprintf(stderr, "wa-admin: %s %s\n", R.err.fields[0].field,
+		    R.err.fields[0].msg);
+	wa_db_rollback(&R);
+	exit(1);
+}
+
+/* Value of --name in argv[from..], or NULL. */
+static const char *
+opt(int argc, char **argv, int from, const char *name)
+{
+	int	i;
+
+	for (i = from; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return i + 1 < argc ? argv[i + 1] : NULL;
+	return NULL;
+}
+
+static int
+flag(int argc, char **argv, int from, const char *name)
+{
+	int	i;
+
+	for (i = from; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *
+need_uuid(const char *v, const char *what)
+{
+	if (!wa_valid_uuid(v)) {
+		fprintf(stderr, "wa-admin: %s must be a UUID\n", what);
+		exit(2);
+	}
+	return v;
+}
+
+static void
+begin(const char *org)
+{
+	if (wa_db_begin(&R) != WA_OK)
+		die("database");
+	if (org != NULL && wa_db_set_org(&R, org) != WA_OK)
+		die("database");
+}
+
+static void
+commit(void)
+{
+	if (wa_db_commit(&R) != WA_OK)
+		die("commit");
+}
+
+static int
+org_create(int argc, char **argv)
+{
+	static const char sql[] =
+	    "INSERT INTO wa.organizations (name, email) VALUES ($1, $2) "
+	    "RETURNING id";
+	const char	*email = opt(argc, argv, 4, "--email");
+	PGresult	*res;
+
+	if (argc < 4 || argv[3][0] == '\0' || strlen(argv[3]) > 255)
+		usage();
+	if (email != NULL && !wa_valid_email(email)) {
+		fprintf(stderr, "wa-admin: --email is not a valid address\n");
+		return 2;
+	}
+	begin(NULL);
+	if (wa_db_q(&R, &res, sql, 2, argv[3], email) != WA_OK)
+		die("org create");
+	commit();
+	printf("WA_ORG_ID=%s\n", wa_db_get(res, 0, "id"));
+	return 0;
+}
+
+static int
+profile_create(int argc, char **argv)
+{
+	static const char sql[] =
+	    "INSERT INTO wa.profiles (org_id, name, updated_at) "
+	    "VALUES ($1, $2, now()) RETURNING id";
+	const char	*org = opt(argc, argv, 3, "--org");
+	const char	*name = opt(argc, argv, 3, "--name");
+	PGresult	*res;
+
+	if (org == NULL || name == NULL || *name == '\0')
+		usage();
+	begin(need_uuid(org, "--org"));
+	if (wa_db_q(&R, &res, sql, 2, org, name) != WA_OK)
+		die("profile create");
+	commit();
+	printf("WA_PROFILE_ID=%s\n", wa_db_get(res, 0, "id"));
+	return 0;
+}
+
+static int
+key_create(int argc, char **argv)
+{
+	static const char sql[] =
+	    "INSERT INTO wa.api_keys (org_id, profile_id, prefix, secret_hash, "
+	    "mode, role, name) VALUES ($1, $2, $3, decode($4, 'hex'), $5, $6, "
+	    "$7) RETURNING id";
+	const char	*org = opt(argc, argv, 3, "--org");
+	const char	*profile = opt(argc, argv, 3, "--profile");
+	const char	*role = opt(argc, argv, 3, "--role");
+	const char	*label = opt(argc, argv, 3, "--name");
+	int		 test = flag(argc, argv, 3, "--test");
+	struct wa_key	 k;
+	char		 full[WA_KEY_MAX], hex[2 * WA_SHA256_LEN + 1];
+	unsigned char	 h[WA_SHA256_LEN];
+	PGresult	*res;
+
+	if (org == NULL)
+		usage();
+	need_uuid(org, "--org");
+	if (profile != NULL)
+		need_uuid(profile, "--profile");
+	if (role == NULL)
+		role = "admin";
+	if (wa_auth_role_parse(role) < 0)
+		usage();
+	if (wa_auth_generate(test, &k, full, sizeof(full)) != 0) {
+		fprintf(stderr, "wa-admin: random generator failed\n");
+		return 1;
+	}
+	wa_auth_hash(&k, h);
+	wa_crypto_hex(h, sizeof(h), hex);
+	begin(org);
+	if (wa_db_q(&R, &res, sql, 7, org, profile, k.prefix, hex,
+	    test ? "test" : "live", role, label) != WA_OK)
+		die("key create");
+	commit();
+	/* The secret exists only in this output. */
+	printf("WA_API_KEY=%s\nWA_KEY_PREFIX=%s\nWA_KEY_ID=%s\n", full,
+	    k.prefix, wa_db_get(res, 0, "id"));
+	return 0;
+}
+
+static int
+key_list(int argc, char **argv)
+{
+	static const char sql[] =
+	    "SELECT prefix, role, mode, profile_id, name, "
+	    "wa.rfc3339(created_at) AS created_at, "
+	    "wa.rfc3339(revoked_at) AS revoked_at FROM wa.api_keys "
+	    "WHERE org_id = $1 ORDER BY created_at, prefix";
+	const char	*org = opt(argc, argv, 3, "--org");
+	PGresult	*res;
+	int		 i;
+	const char	*v;
+
+	if (org == NULL)
+		usage();
+	begin(need_uuid(org, "--org"));
+	if (wa_db_q(&R, &res, sql, 1, org) != WA_OK)
+		die("key list");
+	commit();
+	for (i = 0; i < PQntuples(res); i++) {
+		v = wa_db_get(res, i, "revoked_at");
+		printf("prefix=%s role=%s mode=%s profile=%s created_at=%s "
+		    "revoked_at=%s name=%s\n", wa_db_get(res, i, "prefix"),
+		    wa_db_get(res, i, "role"), wa_db_get(res, i, "mode"),
+		    wa_db_get(res, i, "profile_id") ?
+		    wa_db_get(res, i, "profile_id") : "",
+		    wa_db_get(res, i, "created_at"), v != NULL ? v : "",
+		    wa_db_get(res, i, "name") ? wa_db_get(res, i, "name") : "");
+	}
+	return 0;
+}
+
+static int
+key_revoke(int argc, char **argv)
+{
+	static const char sql[] =
+	    "UPDATE wa.api_keys SET revoked_at = now() WHERE prefix = $1 "
+	    "AND revoked_at IS NULL RETURNING id";
+	PGresult	*res;
+
+	if (argc < 4)
+		usage();
+	begin(NULL);
+	if (wa_db_q(&R, &res, sql, 1, argv[3]) != WA_OK)
+		die("key revoke");
+	commit();
+	if (PQntuples(res) == 0) {
+		fprintf(stderr, "wa-admin: no live key with prefix %.32s\n",
+		    argv[3]);
+		return 1;
+	}
+	printf("WA_REVOKED_KEY_ID=%s\n", wa_db_get(res, 0, "id"));
+	return 0;
+}
+
+static const char *
+read_token(const char *arg)
+{
+	static char	buf[4097];
+	size_t		n;
+
+	if (arg == NULL || strcmp(arg, "-") != 0)
+		return arg;
+	n = fread(buf, 1, sizeof(buf) - 1, stdin);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = '\0';
+	return buf;
+}
+
+static int
+account_add(int argc, char **argv)
+{
+	struct wa_account_new	 a;
+	char			 id[WA_UUID_LEN];
+
+	memset(&a, 0, sizeof(a));
+	a.org_id = opt(argc, argv, 3, "--org");
+	a.waba_id = opt(argc, argv, 3, "--waba");
+	a.phone_number_id = opt(argc, argv, 3, "--phone-number-id");
+	a.display_phone_number = opt(argc, argv, 3, "--display");
+	a.access_token = read_token(opt(argc, argv, 3, "--token"));
+	a.profile_id = opt(argc, argv, 3, "--profile");
+	if (a.org_id == NULL || a.waba_id == NULL || a.access_token == NULL ||
+	    a.phone_number_id == NULL || a.display_phone_number == NULL)
+		usage();
+	need_uuid(a.org_id, "--org");
+	if (a.profile_id != NULL)
+		need_uuid(a.profile_id, "--profile");
+	if (!wa_account_valid_meta_id(a.waba_id) ||
+	    !wa_account_valid_meta_id(a.phone_number_id)) {
+		fprintf(stderr, "wa-admin: --waba and --phone-number-id must be "
+		    "Meta ids (1-64 letters, digits, _ or -)\n");
+		return 2;
+	}
+	if (!wa_valid_e164(a.display_phone_number)) {
+		fprintf(stderr, "wa-admin: --display must be E.164, "
+		    "e.g. +14155550100\n");
+		return 2;
+	}
+	begin(a.org_id);
+	if (wa_account_create(&R, &a, id) != WA_OK)
+		die("account add");
+	commit();
+	printf("WA_ACCOUNT_ID=%s\n", id);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char		 err[256];
+	const char	*url;
+
+	if (argc < 3)
+		usage();
+	if (wa_cfg_load(&cfg, "wa-admin", err, sizeof(err)) != 0) {
+		fprintf(stderr, "wa-admin: %s\n", err);
+		return 2;
+	}
+	wa_log_init("wa-admin", WA_LOG_WARN);
+	if ((url = getenv("WA_ADMIN_DATABASE_URL")) == NULL)
+		url = cfg.db_conninfo;
+	R.arena = wa_arena_new(0);
+	wa_json_use_arena(R.arena);
+	R.cfg = &cfg;
+	R.db = wa_db_new(url, cfg.db_connect_timeout_s);
+	if (R.db == NULL || wa_db_ensure(R.db) != 0) {
+		fprintf(stderr, "wa-admin: cannot connect to the database: %s\n",
+		    R.db != NULL ? wa_db_errmsg(R.db) : "out of memory");
+		return 1;
+	}
+	if (strcmp(argv[1], "org") == 0 && strcmp(argv[2], "create") == 0)
+		return org_create(argc, argv);
+	if (strcmp(argv[1], "profile") == 0 && strcmp(argv[2], "create") == 0)
+		return profile_create(argc, argv);
+	if (strcmp(argv[1], "key") == 0 && strcmp(argv[2], "create") == 0)
+		return key_create(argc, argv);
+	if (strcmp(argv[1], "key") == 0 && strcmp(argv[2], "list") == 0)
+		return key_list(argc, argv);
+	if (strcmp(argv[1], "key") == 0 && strcmp(argv[2], "revoke") == 0)
+		return key_revoke(argc, argv);
+	if (strcmp(argv[1], "account") == 0 && strcmp(argv[2], "add") == 0)
+		return account_add(argc, argv);
+	usage();
+	return 2;
+}
