@@ -247,11 +247,27 @@ enum wa_err
 wa_db_begin(struct wa_req *r)
 {
 	static const char sql[] = "BEGIN";
-	enum wa_err	e;
+	PGresult	*res;
 
-	if ((e = simple(r, sql)) == WA_OK)
-		r->in_tx = 1;
-	return e;
+	/* A connection that died while the worker was idle (database
+	 * restarted) is only noticed here; nothing has run yet, so one
+	 * reconnect and retry is safe and spares the client a 503. */
+	if (r->db != NULL && r->db->conn != NULL &&
+	    PQstatus(r->db->conn) == CONNECTION_OK) {
+		res = PQexec(r->db->conn, sql);
+		if (res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK) {
+			PQclear(res);
+			r->in_tx = 1;
+			return WA_OK;
+		}
+		PQclear(res);
+		if (PQstatus(r->db->conn) == CONNECTION_OK)
+			return fail_result(r, NULL);
+	}
+	if (simple(r, sql) != WA_OK)
+		return r->err.code;
+	r->in_tx = 1;
+	return WA_OK;
 }
 
 enum wa_err

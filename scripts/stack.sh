@@ -5,6 +5,8 @@
 #                                   nginx; create the demo tenant if
 #                                   WA_DEMO=1 (the default)
 #   sh scripts/stack.sh down DIR    stop everything started in DIR
+#   sh scripts/stack.sh stop-family DIR NAME / start-family DIR NAME
+#                                   one family binary (tests use these)
 #
 # `make run` uses DIR=var; the end-to-end tests use a temporary DIR with
 # their own ports.  Everything a stack owns lives under DIR: its
@@ -160,30 +162,40 @@ families() {
 	done
 }
 
+start_family() {
+	f=$1
+	rm -f "$RUN/$f.sock"
+	WA_SOCKET=$RUN/$f.sock \
+	WA_SOCKET_GROUP=$NGINX_USER \
+	WA_SOCKET_MODE=0660 \
+	WA_WORKERS=$WORKERS \
+	WA_SECRET_KEY=$WA_SECRET_KEY \
+	WA_DATABASE_URL="host=$PGSOCK dbname=wagate user=wa_app passfile=$DIR/pgpass" \
+	    setsid "$BIN_DIR/$f" >>"$LOG/$f.log" 2>&1 &
+	echo $! > "$RUN/$f.pid"
+}
+
+wait_family() {
+	i=0
+	while [ ! -S "$RUN/$1.sock" ]; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then
+			log "$1 did not start; see $LOG/$1.log"
+			tail -n 5 "$LOG/$1.log" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
 start_families() {
 	mkdir -p "$RUN"
 	chmod 755 "$RUN"
 	for f in $(families); do
-		WA_SOCKET=$RUN/$f.sock \
-		WA_SOCKET_GROUP=$NGINX_USER \
-		WA_SOCKET_MODE=0660 \
-		WA_WORKERS=$WORKERS \
-		WA_SECRET_KEY=$WA_SECRET_KEY \
-		WA_DATABASE_URL="host=$PGSOCK dbname=wagate user=wa_app passfile=$DIR/pgpass" \
-		    setsid "$BIN_DIR/$f" >>"$LOG/$f.log" 2>&1 &
-		echo $! > "$RUN/$f.pid"
+		start_family "$f"
 	done
 	for f in $(families); do
-		i=0
-		while [ ! -S "$RUN/$f.sock" ]; do
-			i=$((i + 1))
-			if [ $i -gt 100 ]; then
-				log "$f did not start; see $LOG/$f.log"
-				tail -n 5 "$LOG/$f.log" >&2
-				exit 1
-			fi
-			sleep 0.1
-		done
+		wait_family "$f"
 	done
 }
 
@@ -279,5 +291,15 @@ up() {
 case $cmd in
 up)	up ;;
 down)	down ;;
+stop-family)
+	locate
+	stop_pidfile "$RUN/$3.pid"
+	;;
+start-family)
+	locate
+	secrets
+	start_family "$3"
+	wait_family "$3"
+	;;
 *)	echo "usage: $0 up|down DIR" >&2; exit 2 ;;
 esac

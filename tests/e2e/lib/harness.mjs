@@ -1,0 +1,198 @@
+// Helpers for the end-to-end tests.  The stack is started by
+// tests/e2e/run.sh; these functions reach it through the environment it
+// exports (WA_E2E_DIR, WA_BASE_URL, WA_BIN_DIR) and the files it writes
+// in the stack directory (db.env, secrets.env, run/*.pid).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import https from 'node:https';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const DIR = process.env.WA_E2E_DIR;
+export const BASE = process.env.WA_BASE_URL;
+const BIN_DIR = process.env.WA_BIN_DIR || path.join(ROOT, 'build/bin');
+
+if (!DIR || !BASE) {
+	throw new Error('run the end-to-end tests with tests/e2e/run.sh (or make test-e2e)');
+}
+
+// NAME=value or NAME='value' lines, as the stack and wa-admin write them.
+export function parseEnv(text) {
+	const out = {};
+	for (const line of text.split('\n')) {
+		const m = line.match(/^([A-Z_][A-Z0-9_]*)=(.*)$/);
+		if (!m) continue;
+		let v = m[2];
+		if (v.startsWith("'") && v.endsWith("'")) v = v.slice(1, -1);
+		out[m[1]] = v;
+	}
+	return out;
+}
+
+export const dbEnv = () => parseEnv(fs.readFileSync(path.join(DIR, 'db.env'), 'utf8'));
+export const secrets = () => parseEnv(fs.readFileSync(path.join(DIR, 'secrets.env'), 'utf8'));
+
+// Runs wa-admin against the test stack; returns its NAME=value output.
+// On failure throws an Error carrying .status and .stderr.
+export function admin(...args) {
+	const env = {
+		...process.env,
+		WA_ADMIN_DATABASE_URL: dbEnv().WA_ADMIN_DATABASE_URL,
+		WA_SECRET_KEY: secrets().WA_SECRET_KEY,
+	};
+	try {
+		const out = execFileSync(path.join(BIN_DIR, 'wa-admin'), args, {
+			env, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'],
+		});
+		return parseEnv(out);
+	} catch (e) {
+		const err = new Error(`wa-admin ${args.join(' ')}: ${e.stderr}`);
+		err.status = e.status;
+		err.stderr = e.stderr;
+		err.stdout = e.stdout;
+		throw err;
+	}
+}
+
+let seq = 0;
+// A fresh organization with (by default) its own WhatsApp account and an
+// admin key.  Every test file makes its own tenants, so files do not
+// depend on each other's data.
+export function tenant({ account = true, role = 'admin', name } = {}) {
+	seq += 1;
+	const tag = `${process.pid}-${seq}`;
+	const org = admin('org', 'create', name || `Test Org ${tag}`, '--email', `ops${seq}@example.com`);
+	const t = { orgId: org.WA_ORG_ID };
+	if (account) {
+		const a = admin('account', 'add', '--org', t.orgId, '--waba', `2000${process.pid}${seq}`,
+			'--phone-number-id', `3000${process.pid}${seq}`, '--display', `+1555${String(1000000 + seq).slice(-7)}`,
+			'--token', `token-${tag}`);
+		t.accountId = a.WA_ACCOUNT_ID;
+	}
+	t.key = admin('key', 'create', '--org', t.orgId, '--role', role).WA_API_KEY;
+	return t;
+}
+
+export function key(orgId, { role = 'admin', profile, test = false } = {}) {
+	const args = ['key', 'create', '--org', orgId, '--role', role];
+	if (profile) args.push('--profile', profile);
+	if (test) args.push('--test');
+	return admin(...args);
+}
+
+// One keep-alive agent for the raw requests.
+const agent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+
+// A raw HTTPS request.  Returns {status, headers, text, json}; json is
+// undefined when the body is not JSON.
+export function request(method, urlPath, { headers = {}, body, localAddress, http1Agent } = {}) {
+	const url = new URL(urlPath, BASE);
+	let payload;
+	if (body !== undefined) {
+		payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+		headers = { 'content-type': 'application/json', ...headers };
+	}
+	return new Promise((resolve, reject) => {
+		const req = https.request(url, {
+			method, headers, agent: http1Agent || (localAddress ? undefined : agent), localAddress,
+		}, (res) => {
+			const chunks = [];
+			res.on('data', (c) => chunks.push(c));
+			res.on('end', () => {
+				const text = Buffer.concat(chunks).toString('utf8');
+				let json;
+				try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+				resolve({ status: res.statusCode, headers: res.headers, text, json });
+			});
+		});
+		req.on('error', reject);
+		if (payload !== undefined) req.write(payload);
+		req.end();
+	});
+}
+
+// Shorthand with a key: api('GET', '/v3/profiles', t.key).
+export function api(method, urlPath, apiKey, opts = {}) {
+	const headers = { ...(opts.headers || {}) };
+	if (apiKey) headers['x-api-key'] = apiKey;
+	return request(method, urlPath, { ...opts, headers });
+}
+
+// SQL through psql.  as: 'app' (the families' role, under RLS), 'admin'
+// or 'super'.  Returns stdout (tuples only, unaligned).
+export function psql(sql, { as = 'app', vars = {} } = {}) {
+	const env = dbEnv();
+	const args = ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1'];
+	for (const [k, v] of Object.entries(vars)) args.push('-v', `${k}=${v}`);
+	let cmd = 'psql';
+	let full;
+	if (as === 'super') {
+		cmd = 'runuser';
+		const pgsock = path.join(path.dirname(env.WA_PGDATA), 'sock');
+		full = ['-u', 'postgres', '--', path.join(env.WA_PGBIN, 'psql'), '-h', pgsock, '-U', 'postgres', '-d', 'wagate', ...args];
+	} else {
+		const conn = as === 'admin' ? env.WA_ADMIN_DATABASE_URL : env.WA_APP_DATABASE_URL;
+		full = [conn, ...args];
+	}
+	return execFileSync(cmd, full, { input: sql, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+}
+
+// Process ids of a family: the master (from its pid file) and workers.
+export function familyPids(family) {
+	const run = stateRun();
+	const master = Number(fs.readFileSync(path.join(run, `${family}.pid`), 'utf8'));
+	const workers = execFileSync('pgrep', ['-P', String(master)], { encoding: 'utf8' })
+		.trim().split('\n').filter(Boolean).map(Number);
+	return { master, workers };
+}
+
+// The run directory holding sockets and pid files (see stack.sh).
+export function stateRun() {
+	const env = dbEnv();
+	return path.join(path.dirname(path.dirname(env.WA_PGDATA)), 'run');
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Polls fn until it returns a truthy value or the deadline passes.
+export async function eventually(fn, { timeoutMs = 10000, everyMs = 100 } = {}) {
+	const end = Date.now() + timeoutMs;
+	let last;
+	while (Date.now() < end) {
+		try {
+			last = await fn();
+			if (last) return last;
+		} catch (e) {
+			last = e;
+		}
+		await sleep(everyMs);
+	}
+	throw new Error(`condition not met in ${timeoutMs} ms: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+}
+
+export function uuid() {
+	return crypto.randomUUID();
+}
+
+// Restarts PostgreSQL of the stack: stop, run fn while it is down, start.
+export async function withDatabaseDown(fn) {
+	const env = dbEnv();
+	const pgctl = path.join(env.WA_PGBIN, 'pg_ctl');
+	execFileSync('runuser', ['-u', 'postgres', '--', pgctl, '-D', env.WA_PGDATA, '-m', 'fast', '-w', 'stop'], { stdio: 'ignore' });
+	try {
+		await fn();
+	} finally {
+		execFileSync('runuser', ['-u', 'postgres', '--', pgctl, '-D', env.WA_PGDATA,
+			'-l', path.join(DIR, 'log', 'postgres.log'), '-w', 'start'], { stdio: 'ignore' });
+	}
+}
+
+// Stops / starts one family binary of the test stack (stack.sh), with
+// the same binaries and settings the stack was started with.
+export function stopFamily(family) {
+	execFileSync('sh', [path.join(ROOT, 'scripts/stack.sh'), 'stop-family', DIR, family], { stdio: 'ignore' });
+}
+export function startFamily(family) {
+	execFileSync('sh', [path.join(ROOT, 'scripts/stack.sh'), 'start-family', DIR, family], { stdio: 'ignore' });
+}

@@ -1,0 +1,57 @@
+#!/bin/sh
+# End-to-end tests: a private stack (own PostgreSQL cluster in a temp
+# dir, own sockets, nginx with TLS on free loopback ports) running the
+# sanitizer build of every family, driven over HTTPS by node's test
+# runner; torn down afterwards.  Fails if a family logged a sanitizer
+# report, even when every test passed.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+
+free_port() {
+	node -e 'const s=require("net").createServer();
+s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
+}
+
+DIR=$(mktemp -d /tmp/wagate-e2e.XXXXXX)
+chmod 755 "$DIR"
+cleanup() {
+	sh scripts/stack.sh down "$DIR" >/dev/null 2>&1
+	if [ "${WA_E2E_KEEP:-0}" = 1 ]; then
+		echo "e2e: kept $DIR" >&2
+	else
+		rm -rf "$DIR" "/var/tmp/wagate-$(printf '%s' "$DIR" | sha256sum | cut -c1-16)"
+	fi
+}
+trap cleanup EXIT INT TERM
+
+WA_TLS_PORT=$(free_port)
+WA_HTTP_PORT=$(free_port)
+export WA_TLS_PORT WA_HTTP_PORT
+export WA_LISTEN=127.0.0.1 WA_DEMO=0 WA_PG_FAST=1 WA_RATE=300 WA_BURST=600
+export WA_BIN_DIR=${WA_E2E_BIN_DIR:-$ROOT/build/asan/bin}
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:log_path=$DIR/log/asan
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$DIR/log/ubsan
+
+if ! sh scripts/stack.sh up "$DIR"; then
+	echo "e2e: the stack did not start" >&2
+	tail -n 20 "$DIR"/log/*.log >&2
+	exit 1
+fi
+
+export WA_E2E_DIR=$DIR
+export WA_BASE_URL=https://localhost:$WA_TLS_PORT
+export NODE_EXTRA_CA_CERTS=$DIR/tls/cert.pem
+node --test --test-concurrency=1 ${WA_E2E_ONLY:-tests/e2e/*.test.mjs}
+rc=$?
+
+if ls "$DIR"/log/asan.* "$DIR"/log/ubsan.* >/dev/null 2>&1 ||
+    grep -l -e "AddressSanitizer" -e "runtime error:" "$DIR"/log/*.log \
+    >/dev/null 2>&1; then
+	echo "e2e: sanitizer reports:" >&2
+	cat "$DIR"/log/asan.* "$DIR"/log/ubsan.* 2>/dev/null | head -n 80 >&2
+	grep -h -A 20 -e "AddressSanitizer" -e "runtime error:" \
+	    "$DIR"/log/*.log 2>/dev/null | head -n 80 >&2
+	rc=1
+fi
+exit $rc
