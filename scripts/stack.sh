@@ -18,7 +18,8 @@
 # Settings (environment): WA_TLS_PORT (8443), WA_HTTP_PORT (8080),
 # WA_LISTEN (0.0.0.0), WA_WORKERS (2), WA_BIN_DIR (build/bin), WA_RATE
 # (50 r/s per client), WA_BURST (100), WA_DEMO (1), WA_PG_FAST (0: 1
-# turns fsync off, for throwaway test clusters).
+# turns fsync off, for throwaway test clusters), WA_BENCH (0: 1 adds
+# nginx/bench.conf, the fixed responses benchmarks compare against).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -210,6 +211,8 @@ start_nginx() {
 	for f in $(families); do
 		sed "$sub" "$ROOT/nginx/families/$f.conf" >> "$STATE/nginx/families.conf"
 	done
+	: > "$STATE/nginx/extra.conf"
+	[ "${WA_BENCH:-0}" = 1 ] && sed "$sub" "$ROOT/nginx/bench.conf" > "$STATE/nginx/extra.conf"
 	sed "$sub" "$ROOT/nginx/nginx.conf.in" > "$STATE/nginx/nginx.conf"
 	TZ=UTC nginx -q -t -p "$STATE/nginx" -e "$LOG/nginx-error.log" \
 	    -c "$STATE/nginx/nginx.conf" || exit 1
