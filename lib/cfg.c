@@ -49,7 +49,16 @@ wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 	c->socket_path = env_str("WA_SOCKET", NULL);
 	c->socket_group = env_str("WA_SOCKET_GROUP", NULL);
 	c->doc_url_base = env_str("WA_DOC_URL_BASE", NULL);
-	c->log_level = wa_log_level_parse(env_str("WA_LOG_LEVEL", "info"));
+	/* wa_log_level_parse() maps anything unknown to info: check the
+	 * name here so that a typo stops the program instead. */
+	v = env_str("WA_LOG_LEVEL", "info");
+	if (strcmp(v, "debug") != 0 && strcmp(v, "info") != 0 &&
+	    strcmp(v, "warn") != 0 && strcmp(v, "error") != 0) {
+		snprintf(err, errsz, "WA_LOG_LEVEL: expected debug, info, "
+		    "warn or error, got \"%.64s\"", v);
+		return -1;
+	}
+	c->log_level = wa_log_level_parse(v);
 
 	if (env_long("WA_WORKERS", 2, 1, WA_CFG_WORKERS_MAX, 10, &n,
 	    err, errsz) == -1)
