@@ -151,9 +151,12 @@ type_ok(const cJSON *v, enum wa_jtype t)
 	case WA_J_BOOL:		return cJSON_IsBool(v);
 	case WA_J_NUMBER:	return cJSON_IsNumber(v) && isfinite(v->valuedouble);
 	case WA_J_INT:
+		/* At most 2^53 - 1: 9007199254740993 parses to the double
+		 * 2^53 as well, so 2^53 cannot be told from a value that
+		 * was silently rounded. */
 		return cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
 		    floor(v->valuedouble) == v->valuedouble &&
-		    fabs(v->valuedouble) <= 9007199254740992.0;
+		    fabs(v->valuedouble) <= 9007199254740991.0;
 	case WA_J_OBJECT:	return cJSON_IsObject(v);
 	case WA_J_ARRAY:	return cJSON_IsArray(v);
 	}
