@@ -237,7 +237,13 @@ wa_resp_error(struct wa_req *r)
 	cJSON		*body;
 	char		*ra;
 
-	if (e->code == WA_OK || e->code >= WA_ERR__MAX)
+	/* wa_fail() keeps a recorded code, even a bogus one: clear it
+	 * first, or wa_errs[] below is read out of bounds. */
+	if ((unsigned)e->code >= WA_ERR__MAX) {
+		e->code = WA_OK;
+		e->message[0] = '\0';
+	}
+	if (e->code == WA_OK)
 		wa_fail(r, WA_ERR_INTERNAL, "%s", wa_errs[WA_ERR_INTERNAL].message);
 	if (e->message[0] == '\0')
 		snprintf(e->message, sizeof(e->message), "%s",
