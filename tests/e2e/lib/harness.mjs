@@ -2,15 +2,18 @@
 // tests/e2e/run.sh; these functions reach it through the environment it
 // exports (WA_E2E_DIR, WA_BASE_URL, WA_BIN_DIR) and the files it writes
 // in the stack directory (db.env, secrets.env, run/*.pid).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import http2 from 'node:http2';
 import https from 'node:https';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DIR = process.env.WA_E2E_DIR;
 export const BASE = process.env.WA_BASE_URL;
+// The plain-HTTP port, which only redirects to BASE.
+export const HTTP_PORT = process.env.WA_HTTP_PORT;
 const BIN_DIR = process.env.WA_BIN_DIR || path.join(ROOT, 'build/bin');
 
 if (!DIR || !BASE) {
@@ -62,11 +65,14 @@ let seq = 0;
 export function tenant({ account = true, role = 'admin', name } = {}) {
 	seq += 1;
 	const tag = `${process.pid}-${seq}`;
-	const org = admin('org', 'create', name || `Test Org ${tag}`, '--email', `ops${seq}@example.com`);
-	const t = { orgId: org.WA_ORG_ID };
+	const email = `ops${seq}@example.com`;
+	const org = admin('org', 'create', name || `Test Org ${tag}`, '--email', email);
+	const t = { orgId: org.WA_ORG_ID, email };
 	if (account) {
-		const a = admin('account', 'add', '--org', t.orgId, '--waba', `2000${process.pid}${seq}`,
-			'--phone-number-id', `3000${process.pid}${seq}`, '--display', `+1555${String(1000000 + seq).slice(-7)}`,
+		t.wabaId = `2000${process.pid}${seq}`;
+		t.display = `+1555${String(1000000 + seq).slice(-7)}`;
+		const a = admin('account', 'add', '--org', t.orgId, '--waba', t.wabaId,
+			'--phone-number-id', `3000${process.pid}${seq}`, '--display', t.display,
 			'--token', `token-${tag}`);
 		t.accountId = a.WA_ACCOUNT_ID;
 	}
@@ -91,7 +97,10 @@ export function request(method, urlPath, { headers = {}, body, localAddress, htt
 	let payload;
 	if (body !== undefined) {
 		payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-		headers = { 'content-type': 'application/json', ...headers };
+		// An explicit length: node sends DELETE bodies neither chunked
+		// nor with a length, which would desynchronize the connection.
+		headers = { 'content-type': 'application/json',
+			'content-length': Buffer.byteLength(payload), ...headers };
 	}
 	return new Promise((resolve, reject) => {
 		const req = https.request(url, {
@@ -112,6 +121,35 @@ export function request(method, urlPath, { headers = {}, body, localAddress, htt
 	});
 }
 
+// The same over HTTP/2 (one connection per call).  Resolves as soon as
+// the response is complete, even if nginx then resets the stream of a
+// body it refused to read.
+export function h2request(method, urlPath, { headers = {}, body } = {}) {
+	const ca = fs.readFileSync(path.join(DIR, 'tls', 'cert.pem'));
+	return new Promise((resolve, reject) => {
+		const client = http2.connect(BASE, { ca });
+		let res;
+		const chunks = [];
+		const done = () => {
+			client.close();
+			const text = Buffer.concat(chunks).toString('utf8');
+			let json;
+			try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+			resolve({ status: res[':status'], headers: res, text, json });
+		};
+		client.on('error', (e) => (res ? done() : reject(e)));
+		const h = { ':method': method, ':path': urlPath, ...headers };
+		if (body !== undefined) h['content-type'] = h['content-type'] || 'application/json';
+		const req = client.request(h);
+		req.on('response', (hdrs) => { res = hdrs; });
+		req.on('data', (c) => chunks.push(c));
+		req.on('end', () => (res ? done() : reject(new Error('stream ended without a response'))));
+		req.on('error', (e) => (res ? done() : reject(e)));
+		if (body !== undefined) req.end(body);
+		else req.end();
+	});
+}
+
 // Shorthand with a key: api('GET', '/v3/profiles', t.key).
 export function api(method, urlPath, apiKey, opts = {}) {
 	const headers = { ...(opts.headers || {}) };
@@ -122,20 +160,48 @@ export function api(method, urlPath, apiKey, opts = {}) {
 // SQL through psql.  as: 'app' (the families' role, under RLS), 'admin'
 // or 'super'.  Returns stdout (tuples only, unaligned).
 export function psql(sql, { as = 'app', vars = {} } = {}) {
-	const env = dbEnv();
 	const args = ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1'];
 	for (const [k, v] of Object.entries(vars)) args.push('-v', `${k}=${v}`);
-	let cmd = 'psql';
-	let full;
-	if (as === 'super') {
-		cmd = 'runuser';
-		const pgsock = path.join(path.dirname(env.WA_PGDATA), 'sock');
-		full = ['-u', 'postgres', '--', path.join(env.WA_PGBIN, 'psql'), '-h', pgsock, '-U', 'postgres', '-d', 'wagate', ...args];
-	} else {
-		const conn = as === 'admin' ? env.WA_ADMIN_DATABASE_URL : env.WA_APP_DATABASE_URL;
-		full = [conn, ...args];
-	}
+	const [cmd, full] = psqlCommand(as, args);
 	return execFileSync(cmd, full, { input: sql, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+}
+
+function psqlCommand(as, args) {
+	const env = dbEnv();
+	if (as === 'super') {
+		const pgsock = path.join(path.dirname(env.WA_PGDATA), 'sock');
+		return ['runuser', ['-u', 'postgres', '--', path.join(env.WA_PGBIN, 'psql'), '-h', pgsock,
+			'-U', 'postgres', '-d', 'wagate', ...args]];
+	}
+	const conn = as === 'admin' ? env.WA_ADMIN_DATABASE_URL : env.WA_APP_DATABASE_URL;
+	return ['psql', [conn, ...args]];
+}
+
+// Holds the advisory lock that lib/idem.c takes for (orgId, key) from a
+// separate psql session (as the super role) until release() is called:
+// a request with that Idempotency-Key meanwhile finds it "in progress".
+export async function holdIdempotencyLock(orgId, idemKey) {
+	const [cmd, args] = psqlCommand('super', ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1',
+		'-v', `k=${orgId}:${idemKey}`]);
+	const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+	let out = '';
+	let err = '';
+	p.stderr.on('data', (c) => { err += c; });
+	const exited = new Promise((resolve) => p.on('exit', resolve));
+	await new Promise((resolve, reject) => {
+		p.stdout.on('data', (c) => {
+			out += c;
+			if (out.includes('locked')) resolve();
+		});
+		p.on('exit', (code) => reject(new Error(`psql exited with ${code}: ${err}`)));
+		p.stdin.write("SELECT 'locked' FROM (SELECT pg_advisory_lock(hashtextextended(:'k', 0))) AS l;\n");
+	});
+	return {
+		async release() {
+			p.stdin.end("SELECT pg_advisory_unlock_all();\n");
+			await exited;
+		},
+	};
 }
 
 // Process ids of a family: the master (from its pid file) and workers.
