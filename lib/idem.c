@@ -82,6 +82,11 @@ wa_idem_begin(struct wa_req *r, struct wa_idem *st)
 		    strlen(wa_db_get(res, 0, "body")));
 		r->resp.replayed = 1;
 		wa_resp_header(r, "Idempotent-Replayed", "true");
+		/* Headers are not stored: restore the one a stored status
+		 * implies (wa_resp_error), or the Sent SDK retries a replayed
+		 * conflict. */
+		if (code == 409)
+			wa_resp_header(r, "x-should-retry", "false");
 		return WA_OK;
 	}
 	st->active = 1;

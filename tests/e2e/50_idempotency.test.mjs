@@ -97,6 +97,19 @@ test('error responses under a key are replayed too, and write nothing', async ()
 	assert.deepEqual(await listIds(a), before);
 });
 
+test('a replayed 409 still says x-should-retry: false', async () => {
+	const owner = await createProfile(a, { name: 'replayed conflict owner' });
+	const user = await createProfile(a, { name: 'replayed conflict user' });
+	sentOk(await api('PATCH', `/v3/profiles/${user.id}`, a.key, { body: { sending_whatsapp_number_profile_id: owner.id } }));
+	const k = ik('e409');
+	const first = await api('DELETE', `/v3/profiles/${owner.id}`, a.key, withKey(k));
+	sentError(first, 409, 'CONFLICT_014');
+	assert.equal(first.headers['x-should-retry'], 'false');
+	const again = await api('DELETE', `/v3/profiles/${owner.id}`, a.key, withKey(k));
+	replayOf(again, first);
+	assert.equal(again.headers['x-should-retry'], 'false');
+});
+
 test('keys are per organization: org B may reuse A\'s key string', async () => {
 	const k = ik('shared');
 	const pa = sentOk(await api('POST', '/v3/profiles', a.key, withKey(k, { body: { name: 'A made' } })), 201);
