@@ -2,7 +2,10 @@
 // a database outage is a prompt 503 (not a hang) that heals by itself.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { api, eventually, familyPids, request, tenant, withDatabaseDown } from './lib/harness.mjs';
+import {
+	api, eventually, familyPids, holdProfileRow, request, sleep, startFamily, stopFamilyAsync,
+	tenant, withDatabaseDown,
+} from './lib/harness.mjs';
 import { sentError, sentOk } from './lib/expect.mjs';
 import { createProfile } from './lib/fixtures.mjs';
 
@@ -41,11 +44,63 @@ test('SIGKILL of every worker: the master starts new ones and the next request s
 	});
 	assert.equal(after.master, before.master);
 	for (const w of after.workers) assert.ok(!before.workers.includes(w), `worker ${w} is new`);
+	assert.ok(alive(after.master));
 	// each new worker has its own working database connection
 	for (let i = 0; i < 2 * after.workers.length; i++) {
 		sentOk(await api('GET', '/v3/profiles', t.key));
 	}
 	sentOk(await api('PATCH', `/v3/profiles/${p.id}`, t.key, { body: { description: 'after the kill' } }));
+});
+
+test('a worker killed in the middle of a request: 502, and nothing of it is applied', async () => {
+	const q = await createProfile(t, { name: 'half done', description: 'before' });
+	const lock = await holdProfileRow(q.id);
+	let released = false;
+	try {
+		// the PATCH waits for the row inside a worker; then every worker dies
+		const pending = api('PATCH', `/v3/profiles/${q.id}`, t.key, { body: { description: 'never' } });
+		await sleep(300);
+		for (const w of familyPids('sender_profiles').workers) process.kill(w, 'SIGKILL');
+		const r = await within(10000, pending, 'PATCH of a killed worker');
+		const e = sentError(r, 502, 'SERVICE_002');
+		assert.equal(e.details, null);
+		await lock.release();
+		released = true;
+	} finally {
+		if (!released) await lock.release();
+	}
+	const g = await eventually(async () => {
+		const x = await api('GET', `/v3/profiles/${q.id}`, t.key);
+		return x.status === 200 && x;
+	});
+	assert.equal(sentOk(g).description, 'before');
+});
+
+test('SIGTERM: the family finishes the request in flight before it exits', async () => {
+	const q = await createProfile(t, { name: 'graceful' });
+	const lock = await holdProfileRow(q.id);
+	let stopped;
+	let released = false;
+	try {
+		const pending = api('PATCH', `/v3/profiles/${q.id}`, t.key, { body: { description: 'finished while stopping' } });
+		await sleep(300);
+		stopped = stopFamilyAsync('sender_profiles');
+		await sleep(300);
+		await lock.release();
+		released = true;
+		const r = await within(10000, pending, 'PATCH during shutdown');
+		assert.equal(sentOk(r).description, 'finished while stopping');
+		assert.equal(await stopped, 0);
+	} finally {
+		if (!released) await lock.release();
+		if (stopped) await stopped;
+		startFamily('sender_profiles');
+	}
+	const g = await eventually(async () => {
+		const x = await api('GET', `/v3/profiles/${q.id}`, t.key);
+		return x.status === 200 && x;
+	});
+	assert.equal(sentOk(g).description, 'finished while stopping');
 });
 
 test('database down: 503 SERVICE_001 with Retry-After, promptly; afterwards requests succeed', async () => {
@@ -77,6 +132,10 @@ test('database down: 503 SERVICE_001 with Retry-After, promptly; afterwards requ
 	// every worker is back, and writes work again
 	for (let i = 0; i < 4; i++) sentOk(await api('GET', '/v3/profiles', t.key));
 	const made = await createProfile(t, { name: 'after outage' });
-	const list = sentOk(await api('GET', '/v3/profiles', t.key));
-	assert.deepEqual(list.profiles.map((x) => x.id), [p.id, made.id]);
+	const list = sentOk(await api('GET', '/v3/profiles', t.key)).profiles;
+	assert.equal(list[0].id, p.id);
+	assert.equal(list.at(-1).id, made.id);
+	// nothing tried during the outage was kept
+	assert.ok(!list.some((x) => x.name === 'during outage'));
+	assert.equal(list[0].name, 'Survivor');
 });

@@ -177,13 +177,15 @@ function psqlCommand(as, args) {
 	return ['psql', [conn, ...args]];
 }
 
-// Holds the advisory lock that lib/idem.c takes for (orgId, key) from a
-// separate psql session (as the super role) until release() is called:
-// a request with that Idempotency-Key meanwhile finds it "in progress".
-export async function holdIdempotencyLock(orgId, idemKey) {
-	const [cmd, args] = psqlCommand('super', ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1',
-		'-v', `k=${orgId}:${idemKey}`]);
-	const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+// Runs sql (which must leave a lock held, e.g. inside BEGIN) in a psql
+// session of the super role that stays open until release() is called;
+// resolves once the session holds what sql took.  vars are psql
+// variables (:'name' in sql).
+export async function holdInSession(sql, vars = {}) {
+	const args = ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1'];
+	for (const [k, v] of Object.entries(vars)) args.push('-v', `${k}=${v}`);
+	const [cmd, full] = psqlCommand('super', args);
+	const p = spawn(cmd, full, { stdio: ['pipe', 'pipe', 'pipe'] });
 	let out = '';
 	let err = '';
 	p.stderr.on('data', (c) => { err += c; });
@@ -191,17 +193,28 @@ export async function holdIdempotencyLock(orgId, idemKey) {
 	await new Promise((resolve, reject) => {
 		p.stdout.on('data', (c) => {
 			out += c;
-			if (out.includes('locked')) resolve();
+			if (out.includes('__held__')) resolve();
 		});
 		p.on('exit', (code) => reject(new Error(`psql exited with ${code}: ${err}`)));
-		p.stdin.write("SELECT 'locked' FROM (SELECT pg_advisory_lock(hashtextextended(:'k', 0))) AS l;\n");
+		p.stdin.write(`${sql};\nSELECT '__held__';\n`);
 	});
 	return {
 		async release() {
-			p.stdin.end("SELECT pg_advisory_unlock_all();\n");
+			p.stdin.end('ROLLBACK;\nSELECT pg_advisory_unlock_all();\n');
 			await exited;
 		},
 	};
+}
+
+// Holds the advisory lock that lib/idem.c takes for (orgId, key): a
+// request with that Idempotency-Key meanwhile finds it "in progress".
+export function holdIdempotencyLock(orgId, idemKey) {
+	return holdInSession("SELECT pg_advisory_lock(hashtextextended(:'k', 0))", { k: `${orgId}:${idemKey}` });
+}
+
+// Locks one profile row, so that a PATCH or DELETE of it waits.
+export function holdProfileRow(profileId) {
+	return holdInSession("BEGIN; SELECT 1 FROM wa.profiles WHERE id = :'id' FOR UPDATE", { id: profileId });
 }
 
 // Process ids of a family: the master (from its pid file) and workers.
@@ -258,6 +271,12 @@ export async function withDatabaseDown(fn) {
 // the same binaries and settings the stack was started with.
 export function stopFamily(family) {
 	execFileSync('sh', [path.join(ROOT, 'scripts/stack.sh'), 'stop-family', DIR, family], { stdio: 'ignore' });
+}
+// The same without blocking: resolves with the exit status when the
+// family has stopped.
+export function stopFamilyAsync(family) {
+	const p = spawn('sh', [path.join(ROOT, 'scripts/stack.sh'), 'stop-family', DIR, family], { stdio: 'ignore' });
+	return new Promise((resolve) => p.on('exit', resolve));
 }
 export function startFamily(family) {
 	execFileSync('sh', [path.join(ROOT, 'scripts/stack.sh'), 'start-family', DIR, family], { stdio: 'ignore' });
