@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 PKGS="build-essential pkg-config libfcgi-dev libcjson-dev
 libcurl4-openssl-dev libpq-dev libssl-dev libcmocka-dev nginx postgresql
-postgresql-client openssl ca-certificates nodejs npm wrk procps iproute2
+postgresql-client openssl ca-certificates curl nodejs npm wrk procps iproute2
 util-linux clang"
 
 missing=""

@@ -279,6 +279,24 @@ demo() {
 	chmod 600 "$DIR/demo.env"
 }
 
+# What `make run` prints last: a request that works as printed.
+announce() {
+	[ "${WA_DEMO:-1}" = 1 ] || return 0
+	# shellcheck disable=SC1091
+	. "$DIR/demo.env"
+	cat <<-EOF
+
+	wagate is running: $WA_BASE_URL (families: $(families | tr '\n' ' '))
+	  demo tenant:  $DIR/demo.env
+	  logs:         $LOG/
+	  stop:         make stop
+
+	Try it:
+	  curl --cacert $DIR/tls/cert.pem -H "x-api-key: $WA_API_KEY" $WA_BASE_URL/v3/profiles
+
+	EOF
+}
+
 up() {
 	down
 	locate
@@ -289,6 +307,7 @@ up() {
 	start_families
 	start_nginx
 	demo
+	announce
 }
 
 case $cmd in
