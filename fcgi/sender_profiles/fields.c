@@ -200,6 +200,12 @@ static const struct wa_field update_only[] = {
 	{ NULL }
 };
 
+/* DELETE takes no more than the SDK sends: {} or {"sandbox": bool}. */
+static const struct wa_field delete_body[] = {
+	{ .name = "sandbox", .type = WA_J_BOOL, .flags = N },
+	{ NULL }
+};
+
 /* Columns a request may set, and whether JSON null clears them
  * (otherwise null means "leave as is"). */
 static const struct {
@@ -390,5 +396,14 @@ profile_input_parse(struct wa_req *r, const cJSON *body,
 		    "whatsapp_business_account");
 	in->payment = present(body, "payment_details");
 	in->sandbox = wa_json_bool(body, "sandbox", 0);
+	return WA_OK;
+}
+
+enum wa_err
+profile_delete_parse(struct wa_req *r, const cJSON *body, int *sandbox)
+{
+	if (wa_json_validate(r, body, delete_body, NULL) != WA_OK)
+		return r->err.code;
+	*sandbox = wa_json_bool(body, "sandbox", 0);
 	return WA_OK;
 }

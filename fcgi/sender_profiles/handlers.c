@@ -324,10 +324,12 @@ profiles_delete(struct wa_req *r)
 	const char		*id;
 	cJSON			*body;
 	PGresult		*res;
+	int			 sandbox;
 
 	if (path_id(r, &id) != WA_OK || load_current(r, id, &cur) != WA_OK)
 		return r->err.code;
-	if (wa_json_body(r, &body) != WA_OK)
+	if (wa_json_body(r, &body) != WA_OK ||
+	    profile_delete_parse(r, body, &sandbox) != WA_OK)
 		return r->err.code;
 	if (wa_db_q(r, &res, sql_refs, 1, id) != WA_OK)
 		return r->err.code;
@@ -339,6 +341,6 @@ profiles_delete(struct wa_req *r)
 	    wa_db_q(r, &res, sql_acc, 1, id) != WA_OK ||
 	    wa_db_q(r, &res, sql_keys, 1, id) != WA_OK)
 		return r->err.code;
-	r->dry_run = wa_json_bool(body, "sandbox", 0);
+	r->dry_run = sandbox;
 	return wa_resp_empty(r, 204);
 }

@@ -42,6 +42,11 @@ enum wa_err	profile_input_parse(struct wa_req *, const cJSON *body,
 		    const struct profile_current *cur,
 		    struct profile_input *in);
 
+/* fields.c: validates a DELETE body; a "sandbox" that is not a
+ * boolean is a 400, not a real delete. */
+enum wa_err	profile_delete_parse(struct wa_req *, const cJSON *body,
+		    int *sandbox);
+
 /* handlers.c */
 enum wa_err	profiles_list(struct wa_req *);
 enum wa_err	profiles_get(struct wa_req *);

@@ -276,3 +276,15 @@ test('sandbox: true on DELETE answers 204 and the profile stays', async () => {
 	assert.equal(r.text, '');
 	assert.deepEqual(sentOk(await api('GET', `/v3/profiles/${made.id}`, t.key)), made);
 });
+
+test('DELETE with a body that is not {"sandbox": boolean}: 400, and the profile stays', async () => {
+	const made = await createProfile(t, { name: 'not deleted' });
+	const e = sentError(await api('DELETE', `/v3/profiles/${made.id}`, t.key, { body: { sandbox: 'true' } }), 400, 'VALIDATION_001');
+	assert.deepEqual(e.details, { sandbox: ['sandbox must be a boolean'] });
+	sentError(await api('DELETE', `/v3/profiles/${made.id}`, t.key, { body: '{"sandbox":' }), 400, 'VALIDATION_002');
+	sentError(await api('DELETE', `/v3/profiles/${made.id}`, t.key, { body: '[]' }), 400, 'VALIDATION_002');
+	assert.deepEqual(sentOk(await api('GET', `/v3/profiles/${made.id}`, t.key)), made);
+	// sandbox: null is no sandbox
+	assert.equal((await api('DELETE', `/v3/profiles/${made.id}`, t.key, { body: { sandbox: null } })).status, 204);
+	sentError(await api('GET', `/v3/profiles/${made.id}`, t.key), 404, 'RESOURCE_014');
+});
