@@ -1,0 +1,113 @@
+/*
+ * Unit tests for lib/accounts.c: Meta ids, and the checks that come
+ * before the insert (secret key configured, token size).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "accounts.h"
+#include "helpers.h"
+#include "valid.h"
+
+static void
+test_valid_meta_id(void **state)
+{
+	static char	max[66], over[66];
+	static const struct {
+		const char	*in;
+		int		 want;
+	} cases[] = {
+		{ "1234567890", 1 }, { "106540352242922", 1 },
+		{ "a", 1 }, { "A_b-C", 1 },
+		{ "", 0 }, { NULL, 0 },
+		{ "12 34", 0 }, { "12.34", 0 }, { "12/34", 0 },
+		{ "../etc", 0 }, { "12%2F", 0 }, { "id?x=1", 0 },
+		{ "caf\xc3\xa9", 0 }, { "\xff", 0 }, { "12\n", 0 },
+		{ max, 1 }, { over, 0 },
+	};
+	size_t	i;
+
+	(void)state;
+	memset(max, '7', 64);
+	memset(over, '7', 65);
+	for (i = 0; i < NELEM(cases); i++)
+		if (wa_account_valid_meta_id(cases[i].in) != cases[i].want)
+			fail_msg("case %zu (%s): want %d", i,
+			    cases[i].in != NULL ? cases[i].in : "(null)",
+			    cases[i].want);
+}
+
+static void
+test_create_checks(void **state)
+{
+	static const struct {
+		int		 have_cfg;
+		int		 have_key;
+		size_t		 token_len;
+		enum wa_err	 want;
+		int		 retry_after;
+	} cases[] = {
+		{ 0, 0, 10, WA_ERR_UNAVAILABLE, 0 },	/* no cfg at all */
+		{ 1, 0, 10, WA_ERR_UNAVAILABLE, 0 },	/* no WA_SECRET_KEY */
+		{ 1, 1, 0, WA_ERR_VALIDATION, 0 },	/* empty token */
+		{ 1, 1, 4097, WA_ERR_VALIDATION, 0 },	/* token too long */
+		/* sealed, then the insert has no database */
+		{ 1, 1, 1, WA_ERR_INTERNAL, 0 },
+		{ 1, 1, 4096, WA_ERR_INTERNAL, 0 },
+	};
+	struct wa_cfg		 cfg;
+	struct wa_req		 r;
+	struct wa_account_new	 a;
+	char			 id[WA_UUID_LEN];
+	char			*tok;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		t_cfg_init(&cfg);
+		if (cases[i].have_key) {
+			memset(cfg.secret_key, 0x42, sizeof(cfg.secret_key));
+			cfg.have_secret_key = 1;
+		}
+		t_req_init(&r, cases[i].have_cfg ? &cfg : NULL);
+		tok = wa_arena_alloc(r.arena, cases[i].token_len + 1);
+		memset(tok, 't', cases[i].token_len);
+		tok[cases[i].token_len] = '\0';
+		memset(&a, 0, sizeof(a));
+		a.org_id = "11111111-1111-4111-8111-111111111111";
+		a.waba_id = "123";
+		a.phone_number_id = "456";
+		a.display_phone_number = "+14155550100";
+		a.access_token = tok;
+		memset(id, 0, sizeof(id));
+		if (wa_account_create(&r, &a, id) != cases[i].want)
+			fail_msg("case %zu: want %d, got %d (%s)", i,
+			    cases[i].want, r.err.code, r.err.message);
+		assert_int_equal(r.err.retry_after, cases[i].retry_after);
+		if (cases[i].want == WA_ERR_UNAVAILABLE)
+			assert_non_null(strstr(r.err.log_detail,
+			    "WA_SECRET_KEY"));
+		if (cases[i].want == WA_ERR_VALIDATION)
+			assert_string_equal(r.err.fields[0].field,
+			    "access_token");
+		if (cases[i].want == WA_ERR_INTERNAL)
+			assert_true(wa_valid_uuid(id));
+		/* the token never reaches a message */
+		if (cases[i].token_len >= 8)
+			assert_null(strstr(r.err.message, tok));
+		t_req_free(&r);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_meta_id),
+		cmocka_unit_test(test_create_checks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
