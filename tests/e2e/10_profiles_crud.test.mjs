@@ -239,7 +239,24 @@ test('whatsapp_business_account works in an organization without an account of i
 	const o = tenant({ account: false });
 	const p = await createProfile(o, { whatsapp_business_account: { waba_id: '555000111', access_token: 'tok-1' } });
 	assert.equal(p.waba_id, '555000111');
+	// without a phone number id the profile cannot send yet
+	assert.equal(p.status, 'incomplete');
+	assert.equal(p.whatsapp_phone_number, null);
 	assert.deepEqual(await listIds(o), [p.id]);
+});
+
+test('a phone_number_id already in use in the organization: 409 CONFLICT_001; free again once its profile is deleted', async () => {
+	const o = tenant();
+	const waba = { waba_id: '700800900', phone_number_id: '123123123123', access_token: 'tok-2' };
+	const first = await createProfile(o, { name: 'first owner', whatsapp_business_account: waba });
+	assert.equal(first.status, 'approved');
+	const r = await api('POST', '/v3/profiles', o.key, { body: { name: 'second owner', whatsapp_business_account: waba } });
+	sentError(r, 409, 'CONFLICT_001');
+	assert.equal(r.headers['x-should-retry'], 'false');
+	assert.deepEqual(await listIds(o), [first.id]);
+	assert.equal((await api('DELETE', `/v3/profiles/${first.id}`, o.key)).status, 204);
+	const again = await createProfile(o, { name: 'next owner', whatsapp_business_account: waba });
+	assert.equal(again.waba_id, '700800900');
 });
 
 test('no WhatsApp account in the organization and none given: 422 BUSINESS_014, nothing written', async () => {
