@@ -72,7 +72,8 @@ test_no_overlap(void **state)
 	for (i = 0; i < NELEM(p); i++)
 		for (k = 0; k < sizes[i % NELEM(sizes)]; k++)
 			if (p[i][k] != (unsigned char)(i & 0xff))
-				fail_msg("object %zu byte %zu overwritten", i, k);
+				fail_msg("object %zu byte %zu overwritten",
+				    i, k);
 	wa_arena_free(a);
 }
 

@@ -20,7 +20,8 @@ test_parse_table(void **state)
 	} cases[] = {
 		{ "mk_live_" P12 "." S32, 0, 0 },
 		{ "mk_test_" P12 "." S32, 0, 1 },
-		{ "mk_live_000000000000.00000000000000000000000000000000", 0, 0 },
+		{ "mk_live_000000000000."
+		    "00000000000000000000000000000000", 0, 0 },
 		/* wrong lengths */
 		{ "mk_live_AbCdEf01234." S32, -1, 0 },		/* prefix 11 */
 		{ "mk_live_AbCdEf0123456." S32, -1, 0 },	/* prefix 13 */
@@ -43,12 +44,14 @@ test_parse_table(void **state)
 		{ "mk_live_" P12 ".0123456789abcdefghijABCDEFGHIJ+/", -1, 0 },
 		{ "mk_live_" P12 ".0123456789abcdefghijABCDEFGHIJ==", -1, 0 },
 		{ "mk_live_" P12 ".0123456789abcdefghijABCDEFGHIJk\n", -1, 0 },
-		{ "mk_live_" P12 ".0123456789abcdefghijABCDEFGHIJk\x7f", -1, 0 },
+		{ "mk_live_" P12 ".0123456789abcdefghijABCDEFGHIJk\x7f", -1,
+		    0 },
 		/* unicode: same byte length, not ASCII */
 		{ "mk_live_AbCdEf0123\xc3\xa9." S32, -1, 0 },
 		{ "mk_live_" P12 ".0123456789abcdefghijABCDEFGHIJ\xc3\xa9", -1,
 		    0 },
-		{ "mk_live_" P12 ".0123456789abcdefghijABCDEFGHIJk\xff", -1, 0 },
+		{ "mk_live_" P12 ".0123456789abcdefghijABCDEFGHIJk\xff", -1,
+		    0 },
 		/* other prefixes */
 		{ "sk_live_" P12 "." S32, -1, 0 },
 		{ "sk_test_" P12 "." S32, -1, 0 },

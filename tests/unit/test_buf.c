@@ -77,13 +77,13 @@ test_addf(void **state)
 {
 	static const struct {
 		size_t		 max;
-		int		 width;	/* %*s padding, to cross the 256 stack buffer */
+		int		 width;	/* %*s pad: crosses the stack buffer */
 		enum wa_err	 want;
 		size_t		 len;
 	} cases[] = {
 		{ 1000, 0, WA_OK, 3 },
-		{ 1000, 253, WA_OK, 255 },		/* fits the stack buffer */
-		{ 1000, 254, WA_OK, 256 },		/* first size that does not */
+		{ 1000, 253, WA_OK, 255 },	/* fits the stack buffer */
+		{ 1000, 254, WA_OK, 256 },	/* first one that does not */
 		{ 1000, 900, WA_OK, 902 },
 		{ 1000, 998, WA_OK, 1000 },
 		{ 1000, 999, WA_ERR_TOO_LARGE, 0 },

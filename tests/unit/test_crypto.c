@@ -82,7 +82,8 @@ test_hmac_rfc4231(void **state)
 		{ 0x0c, 20, NULL, 0, 0, "Test With Truncation", 16,
 		    "a3b6167473100ee06e0c796c2955552b" },
 		{ 0xaa, 131, NULL, 0, 0,
-		    "Test Using Larger Than Block-Size Key - Hash Key First", 32,
+		    "Test Using Larger Than Block-Size Key - Hash Key First",
+		    32,
 		    "60e431591ee0b67f0d8a26aacbf5b77f"
 		    "8e0bc6213728c5140546040f0ee37f54" },
 		{ 0xaa, 131, NULL, 0, 0,

@@ -20,7 +20,7 @@ test_sqlstate_table(void **state)
 	} cases[] = {
 		{ NULL, WA_ERR_UNAVAILABLE },		/* no result */
 		{ "23505", WA_ERR_CONFLICT },		/* unique_violation */
-		{ "08000", WA_ERR_UNAVAILABLE },	/* connection_exception */
+		{ "08000", WA_ERR_UNAVAILABLE },	/* connection_exc. */
 		{ "08003", WA_ERR_UNAVAILABLE },
 		{ "08006", WA_ERR_UNAVAILABLE },
 		{ "08P01", WA_ERR_UNAVAILABLE },
@@ -28,20 +28,20 @@ test_sqlstate_table(void **state)
 		{ "57P02", WA_ERR_UNAVAILABLE },	/* crash_shutdown */
 		{ "57P03", WA_ERR_UNAVAILABLE },	/* cannot_connect_now */
 		{ "57014", WA_ERR_UNAVAILABLE },	/* query_canceled */
-		{ "53300", WA_ERR_UNAVAILABLE },	/* too_many_connections */
-		{ "40001", WA_ERR_UNAVAILABLE },	/* serialization_failure */
+		{ "53300", WA_ERR_UNAVAILABLE },	/* too_many_conn. */
+		{ "40001", WA_ERR_UNAVAILABLE },	/* serialization */
 		{ "40P01", WA_ERR_UNAVAILABLE },	/* deadlock_detected */
 		{ "55P03", WA_ERR_UNAVAILABLE },	/* lock_not_available */
 		{ "22P02", WA_ERR_VALIDATION },		/* invalid_text_repr. */
-		{ "22001", WA_ERR_VALIDATION },		/* string_data_right_trunc. */
-		{ "22003", WA_ERR_VALIDATION },		/* numeric_value_out_of_range */
-		{ "22007", WA_ERR_VALIDATION },		/* invalid_datetime_format */
-		{ "22008", WA_ERR_VALIDATION },		/* datetime_field_overflow */
+		{ "22001", WA_ERR_VALIDATION },		/* right truncation */
+		{ "22003", WA_ERR_VALIDATION },		/* out of range */
+		{ "22007", WA_ERR_VALIDATION },		/* datetime format */
+		{ "22008", WA_ERR_VALIDATION },		/* datetime overflow */
 		{ "23514", WA_ERR_VALIDATION },		/* check_violation */
-		{ "23503", WA_ERR_INTERNAL },		/* foreign_key_violation */
+		{ "23503", WA_ERR_INTERNAL },		/* foreign key */
 		{ "23502", WA_ERR_INTERNAL },		/* not_null_violation */
 		{ "42P01", WA_ERR_INTERNAL },		/* undefined_table */
-		{ "42501", WA_ERR_INTERNAL },		/* insufficient_privilege */
+		{ "42501", WA_ERR_INTERNAL },		/* privilege */
 		{ "XX000", WA_ERR_INTERNAL },
 		{ "57P04", WA_ERR_INTERNAL },
 		{ "2350", WA_ERR_INTERNAL },

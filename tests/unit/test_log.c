@@ -57,9 +57,10 @@ test_escape(void **state)
 		/* invalid bytes become the text \xNN */
 		{ B("\xff"), 64, "\\\\xff" },
 		{ B("a\x80z"), 64, "a\\\\x80z" },
-		{ B("\xc0\xaf"), 64, "\\\\xc0\\\\xaf" },		/* overlong */
-		{ B("\xed\xa0\x80"), 64, "\\\\xed\\\\xa0\\\\x80" },	/* surrogate */
-		{ B("\xe2\x82"), 64, "\\\\xe2\\\\x82" },		/* truncated */
+		/* overlong, surrogate, truncated */
+		{ B("\xc0\xaf"), 64, "\\\\xc0\\\\xaf" },
+		{ B("\xed\xa0\x80"), 64, "\\\\xed\\\\xa0\\\\x80" },
+		{ B("\xe2\x82"), 64, "\\\\xe2\\\\x82" },
 		{ B("\xf5\x80\x80\x80"), 64,
 		    "\\\\xf5\\\\x80\\\\x80\\\\x80" },
 		/* cut: room is kept for "..." and the NUL */
@@ -69,7 +70,8 @@ test_escape(void **state)
 		{ B("abcdefghij"), 3, "" },
 		{ B("abcdefghij"), 1, "" },
 		/* never inside a character or an escape */
-		{ B("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"), 8, "\xc3\xa9\xc3\xa9..." },
+		{ B("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"), 8,
+		    "\xc3\xa9\xc3\xa9..." },
 		{ B("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"), 7, "\xc3\xa9..." },
 		{ B("\xf0\x9f\x98\x80\xf0\x9f\x98\x80"), 10,
 		    "\xf0\x9f\x98\x80..." },

@@ -7,6 +7,8 @@
 #include "helpers.h"
 #include "req.h"
 
+#define X32	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+
 static void
 test_method_parse(void **state)
 {
@@ -132,7 +134,7 @@ test_parse_table(void **state)
 		{ "POST", "/x", "12abc", NULL, 0, WA_ERR_BAD_REQUEST, NULL, 1,
 		    0, WA_FACE_MOSEND },
 		{ "POST", "/x", "2", "{}garbage", 9, WA_OK, "/x", 1, 0,
-		    WA_FACE_MOSEND },		/* only Content-Length is read */
+		    WA_FACE_MOSEND },		/* reads Content-Length */
 	};
 	struct wa_cfg	 cfg;
 	struct wa_req	 r;
@@ -244,7 +246,8 @@ test_query_values(void **state)
 		{ "A", NULL },		/* case-sensitive */
 	};
 	static char *const env[] = {
-		"REQUEST_URI=/x?a=1&b=&c&q=a+b%2Bc&a=2&sp+ce=x&e==x=&=empty-key",
+		"REQUEST_URI=/x?a=1&b=&c&q=a+b%2Bc&a=2&sp+ce=x&e==x="
+		    "&=empty-key",
 		NULL
 	};
 	struct wa_cfg	cfg;
@@ -279,9 +282,7 @@ test_headers_env(void **state)
 		{ "Content-Length", "0" }, { "idempotency-key", "i-1" },
 		{ "x-api", "" }, { "missing", NULL },
 		{ "x-api-key-extra", NULL },
-		{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", NULL },
+		{ X32 X32 X32 X32 X32, NULL },		/* too long */
 	};
 	static char *const env[] = {
 		"REQUEST_URI=/x", "HTTP_X_API_KEYS=wrong", "HTTP_X_API_KEY=k1",
@@ -328,9 +329,7 @@ test_request_id(void **state)
 		{ NULL, "caf\xc3\xa9", NULL },
 		{ NULL, "", NULL },
 		{ NULL, NULL, NULL },
-		{ NULL, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-		  NULL },				/* 129 */
+		{ NULL, X32 X32 X32 X32 "x", NULL },	/* 129 */
 	};
 	struct wa_cfg	 cfg;
 	struct wa_req	 r;

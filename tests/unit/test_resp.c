@@ -103,9 +103,9 @@ test_ok_envelopes(void **state)
 				assert_string_equal(it->string, "success");
 				assert_true(cJSON_IsTrue(it));
 				assert_string_equal(it->next->string, "id");
-				assert_string_equal(it->next->next->string, "n");
-				assert_string_equal(it->next->next->next->string,
-				    "z");
+				it = it->next->next;
+				assert_string_equal(it->string, "n");
+				assert_string_equal(it->next->string, "z");
 				assert_int_equal(cJSON_GetArraySize(v), 4);
 				break;
 			default:

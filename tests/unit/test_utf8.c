@@ -32,7 +32,8 @@ test_seq(void **state)
 		/* continuation bytes alone */
 		{ B("\x80"), 0 }, { B("\xbf"), 0 },
 		/* overlong forms */
-		{ B("\xc0\x80"), 0 }, { B("\xc0\xaf"), 0 }, { B("\xc1\xbf"), 0 },
+		{ B("\xc0\x80"), 0 }, { B("\xc0\xaf"), 0 },
+		{ B("\xc1\xbf"), 0 },
 		{ B("\xe0\x80\xaf"), 0 }, { B("\xe0\x9f\xbf"), 0 },
 		{ B("\xf0\x80\x80\xaf"), 0 }, { B("\xf0\x8f\xbf\xbf"), 0 },
 		/* UTF-16 surrogates */
@@ -147,7 +148,7 @@ test_valid_count(void **state)
 		{ B("\xf0\x9f\x98\x80\xf0\x9f\x98\x80"), 1, 2 },
 		{ B("a\0b"), 0, 3 },			/* NUL refused */
 		{ B("\xff"), 0, 1 },
-		{ B("ab\xc0\xaf"), 0, 4 },		/* invalid count one each */
+		{ B("ab\xc0\xaf"), 0, 4 },		/* one per bad byte */
 		{ B("\xed\xa0\x80"), 0, 3 },
 		{ B("ok\xe2\x82"), 0, 4 },
 		{ B("\xf4\x90\x80\x80"), 0, 4 },

@@ -64,7 +64,9 @@ test_e164(void **state)
 		{ "+1 415 555 0100", 0 },
 		{ "+1-415-555-0100", 0 },
 		{ "+1415555010a", 0 },
-		{ "+\xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4\xd9\xa5\xd9\xa6\xd9\xa7", 0 },
+		/* Arabic-Indic digits */
+		{ "+\xd9\xa1\xd9\xa2\xd9\xa3\xd9\xa4\xd9\xa5\xd9\xa6\xd9\xa7",
+		    0 },
 		{ "+", 0 }, { "", 0 }, { NULL, 0 },
 	};
 
@@ -96,10 +98,10 @@ test_e164_normalize(void **state)
 		{ "00+14155550100", 17, 0, NULL },
 		{ "+1 415 555 0100 ext 2", 17, 0, NULL },
 		{ "+1/415/5550100", 17, 0, NULL },
-		{ "+1415555\xef\xbc\x91", 17, 0, NULL },	/* fullwidth 1 */
+		{ "+1415555\xef\xbc\x91", 17, 0, NULL }, /* fullwidth */
 		{ "+", 17, 0, NULL },
 		{ "", 17, 0, NULL },
-		{ "+14155550100", 16, 0, NULL },		/* out too small */
+		{ "+14155550100", 16, 0, NULL },		/* small out */
 		{ "+14155550100", 0, 0, NULL },
 		{ NULL, 17, 0, NULL },
 	};
@@ -336,13 +338,14 @@ static void
 test_expiry(void **state)
 {
 	static const int64_t may15 = 1778846400000LL;	/* 2026-05-15T12:00Z */
-	static const int64_t dec31 = 1798761599000LL;	/* 2026-12-31T23:59:59Z */
+	/* 2026-12-31T23:59:59Z */
+	static const int64_t dec31 = 1798761599000LL;
 	static const struct {
 		const char	*in;
 		int64_t		 now;
 		int		 want;
 	} cases[] = {
-		{ "05/26", may15, 1 },		/* through the end of the month */
+		{ "05/26", may15, 1 },		/* through month end */
 		{ "06/26", may15, 1 },
 		{ "12/26", may15, 1 },
 		{ "01/27", may15, 1 },
