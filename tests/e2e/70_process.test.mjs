@@ -3,8 +3,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-	api, eventually, familyPids, holdProfileRow, request, sleep, startFamily, stopFamilyAsync,
-	tenant, withDatabaseDown,
+	api, eventually, familyPids, holdProfileRow, logTail, request, requestWaitingForLock,
+	startFamily, stopFamilyAsync, tenant, withDatabaseDown,
 } from './lib/harness.mjs';
 import { sentError, sentOk } from './lib/expect.mjs';
 import { createProfile } from './lib/fixtures.mjs';
@@ -59,7 +59,7 @@ test('a worker killed in the middle of a request: 502, and nothing of it is appl
 	try {
 		// the PATCH waits for the row inside a worker; then every worker dies
 		const pending = api('PATCH', `/v3/profiles/${q.id}`, t.key, { body: { description: 'never' } });
-		await sleep(300);
+		await requestWaitingForLock();
 		for (const w of familyPids('sender_profiles').workers) process.kill(w, 'SIGKILL');
 		const r = await within(10000, pending, 'PATCH of a killed worker');
 		const e = sentError(r, 502, 'SERVICE_002');
@@ -83,9 +83,11 @@ test('SIGTERM: the family finishes the request in flight before it exits', async
 	let released = false;
 	try {
 		const pending = api('PATCH', `/v3/profiles/${q.id}`, t.key, { body: { description: 'finished while stopping' } });
-		await sleep(300);
+		await requestWaitingForLock();
+		const log = logTail('sender_profiles');
 		stopped = stopFamilyAsync('sender_profiles');
-		await sleep(300);
+		// the master has the signal and waits for the busy worker
+		await eventually(() => log.text().includes('"msg":"stopping: waiting for'));
 		await lock.release();
 		released = true;
 		const r = await within(10000, pending, 'PATCH during shutdown');

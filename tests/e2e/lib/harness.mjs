@@ -217,6 +217,32 @@ export function holdProfileRow(profileId) {
 	return holdInSession("BEGIN; SELECT 1 FROM wa.profiles WHERE id = :'id' FOR UPDATE", { id: profileId });
 }
 
+// Resolves once a session of the families' role waits for a lock: a
+// request has reached a worker and is blocked there.
+export function requestWaitingForLock() {
+	return eventually(() => Number(psql(`SELECT count(*) FROM pg_stat_activity
+		WHERE usename = 'wa_app' AND wait_event_type = 'Lock'`, { as: 'super' })) > 0);
+}
+
+// A family's log from here on: .text() reads what was written since.
+export function logTail(family) {
+	const f = path.join(DIR, 'log', `${family}.log`);
+	const from = fs.statSync(f).size;
+	return {
+		text() {
+			const fd = fs.openSync(f, 'r');
+			try {
+				const n = fs.fstatSync(fd).size - from;
+				const buf = Buffer.alloc(Math.max(n, 0));
+				fs.readSync(fd, buf, 0, buf.length, from);
+				return buf.toString('utf8');
+			} finally {
+				fs.closeSync(fd);
+			}
+		},
+	};
+}
+
 // Process ids of a family: the master (from its pid file) and workers.
 export function familyPids(family) {
 	const run = stateRun();
