@@ -16,6 +16,7 @@
 #include "crypto.h"
 #include "req.h"
 #include "url.h"
+#include "utf8.h"
 
 const char *
 wa_req_env(const struct wa_req *r, const char *name)
@@ -159,6 +160,10 @@ parse_path(struct wa_req *r, const char *p, size_t len)
 		if (seg == NULL)
 			return wa_fail(r, WA_ERR_BAD_REQUEST,
 			    "Malformed percent-encoding in path");
+		/* the path is echoed in error bodies: JSON must stay UTF-8 */
+		if (!wa_utf8_valid(seg, slen))
+			return wa_fail(r, WA_ERR_BAD_REQUEST,
+			    "Path is not valid UTF-8");
 		r->segs[r->nsegs++] = seg;
 		cap += slen + 1;
 	}
@@ -201,6 +206,10 @@ parse_query(struct wa_req *r, const char *q)
 			if (k == NULL || v == NULL)
 				return wa_fail(r, WA_ERR_BAD_REQUEST,
 				    "Malformed percent-encoding in query");
+			if (!wa_utf8_valid(k, strlen(k)) ||
+			    !wa_utf8_valid(v, strlen(v)))
+				return wa_fail(r, WA_ERR_BAD_REQUEST,
+				    "Query string is not valid UTF-8");
 			r->query[r->nquery].key = k;
 			r->query[r->nquery].val = v;
 			r->nquery++;

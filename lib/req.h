@@ -113,9 +113,10 @@ typedef long (*wa_req_reader)(void *ctx, char *buf, size_t len);
 
 /*
  * Resets r for a new request (keeping arena, cfg, db) and parses the
- * FastCGI environment and body.  On malformed input (bad escape,
- * body over cfg->body_max, too many segments) it records the error in
- * r->err and returns it; r stays usable for rendering that error.
+ * FastCGI environment and body.  On malformed input (bad escape, a
+ * path or query that is not UTF-8 once decoded, body over
+ * cfg->body_max, too many segments) it records the error in r->err and
+ * returns it; r stays usable for rendering that error.
  */
 enum wa_err	 wa_req_parse(struct wa_req *r, char *const *env,
 		    wa_req_reader rd, void *rdctx);

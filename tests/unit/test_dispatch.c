@@ -123,6 +123,10 @@ test_pipeline(void **state)
 		    NULL, 0 },
 		{ "GET", "/v3/public%", NULL, NULL, NULL, 400,
 		    "VALIDATION_002", NULL, 0 },
+		{ "GET", "/v3/nothing%FF", NULL, NULL, NULL, 400,
+		    "VALIDATION_002", NULL, 0 },
+		{ "GET", "/organizations/\xc5", NULL, NULL, NULL, 400, NULL,
+		    NULL, 0 },
 		/* public routes run without a key or a database */
 		{ "GET", "/v3/public", NULL, NULL, NULL, 200, NULL, NULL, 1 },
 		{ "HEAD", "/v3/public", NULL, NULL, NULL, 200, NULL, NULL, 1 },
@@ -180,8 +184,10 @@ test_pipeline(void **state)
 		assert_int_equal(public_calls, cases[i].pub);
 		assert_int_equal(r.in_tx, 0);
 
+		/* strict: a byte that is not UTF-8 would be refused */
 		v = wa_json_parse(r.resp.body, r.resp.body_len, 32, &why);
-		assert_non_null(v);
+		if (v == NULL)
+			fail_msg("case %zu: body %s: %s", i, why, r.resp.body);
 		if (cases[i].code != NULL) {
 			e = cJSON_GetObjectItem(v, "error");
 			if (cJSON_IsObject(e))		/* Sent */
