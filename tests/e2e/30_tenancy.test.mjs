@@ -37,13 +37,22 @@ test('the 404 for another tenant is the 404 for an id that never existed', async
 test('malformed profile ids: 404 RESOURCE_014, never 400 or 500', async () => {
 	for (const bad of [
 		'zzz', '123', `${a1.id}x`, a1.id.slice(0, -1), a1.id.replace(/-/g, ''),
-		`{${a1.id}}`, "1' OR '1'='1", '%ff%fe', '%2F', 'a%20b', 'null', 'x'.repeat(2000),
+		`{${a1.id}}`, "1' OR '1'='1", '%2F', 'a%20b', 'null', 'x'.repeat(2000),
 		encodeURIComponent('é'.repeat(20)),
 	]) {
 		sentError(await get(a.key, bad), 404, 'RESOURCE_014');
 		sentError(await api('PATCH', `/v3/profiles/${bad}`, a.key, { body: { name: 'x' } }), 404, 'RESOURCE_014');
 		sentError(await api('DELETE', `/v3/profiles/${bad}`, a.key), 404, 'RESOURCE_014');
 	}
+});
+
+test('an id that is not UTF-8 once decoded: 400 VALIDATION_002, like any such path', async () => {
+	for (const bad of ['%ff%fe', '%C0%AF', `${a1.id}%80`]) {
+		const e = sentError(await get(a.key, bad), 400, 'VALIDATION_002');
+		assert.equal(e.details, null);
+		sentError(await api('DELETE', `/v3/profiles/${bad}`, a.key), 400, 'VALIDATION_002');
+	}
+	assert.equal(sentOk(await get(a.key, a1.id)).id, a1.id);
 });
 
 test('a path nginx cannot parse (bare %, %00): 400 JSON, before any face is known', async () => {
