@@ -114,12 +114,12 @@ test_parse_table(void **state)
 		    0, 0, WA_FACE_MOSEND },
 		/* decoded, the path and query must be UTF-8: they are
 		 * echoed in JSON error bodies and logs */
-		{ "GET", "/caf%C3%A9/\xc3\xa9?k=%E2%82%AC", NULL, NULL, 0, WA_OK,
-		    "/caf\xc3\xa9/\xc3\xa9", 2, 1, WA_FACE_MOSEND },
+		{ "GET", "/caf%C3%A9/\xc3\xa9?k=%E2%82%AC", NULL, NULL, 0,
+		    WA_OK, "/caf\xc3\xa9/\xc3\xa9", 2, 1, WA_FACE_MOSEND },
 		{ "GET", "/v3/x%FF", NULL, NULL, 0, WA_ERR_BAD_REQUEST, NULL,
 		    0, 0, WA_FACE_SENT },
-		{ "GET", "/v3/profil\xc5" "es", NULL, NULL, 0, WA_ERR_BAD_REQUEST,
-		    NULL, 0, 0, WA_FACE_SENT },
+		{ "GET", "/v3/profil\xc5" "es", NULL, NULL, 0,
+		    WA_ERR_BAD_REQUEST, NULL, 0, 0, WA_FACE_SENT },
 		{ "GET", "/x%C0%AF", NULL, NULL, 0, WA_ERR_BAD_REQUEST, NULL,
 		    0, 0, WA_FACE_MOSEND },
 		{ "GET", "/x%ED%A0%80", NULL, NULL, 0, WA_ERR_BAD_REQUEST,
