@@ -30,8 +30,8 @@ TOOL_BINS    = $(BUILD)/bin/wa-admin
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 UNIT_BINS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run stop test test-unit test-asan test-e2e bench lint \
-	clean asan fuzz format
+.PHONY: all deps run stop test test-unit test-asan test-fuzz test-e2e bench \
+	lint clean asan fuzz format
 .SUFFIXES:
 
 all: $(LIBWA) $(FAMILY_BINS) $(TOOL_BINS)
@@ -78,6 +78,7 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-fuzz
 	@$(MAKE) --no-print-directory test-e2e
 
 # ---- tests ------------------------------------------------------------
@@ -93,6 +94,37 @@ test-asan: asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    sh tests/unit/run.sh $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+
+# libFuzzer targets for the parsers of outside bytes, built with clang:
+# the lib sources are compiled again into build/fuzz/lib (the gcc-built
+# libwa.a has no coverage instrumentation).  test-fuzz runs each target
+# for FUZZ_TIME seconds over its seed corpus in tests/fuzz/corpus/.
+FUZZ_CC	 ?= clang
+FUZZ_TIME ?= 4
+FUZZ_DIR  = build/fuzz
+FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS = $(CFLAGS_BASE) -O1 $(FUZZ_SAN) $(PKG_CFLAGS) -Ilib
+FUZZ_SRC  = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_BINS = $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_LIB_OBJ = $(LIB_SRC:lib/%.c=$(FUZZ_DIR)/lib/%.o)
+
+$(FUZZ_DIR)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -MT $@ \
+	    -MF $@.d -o $@ $< $(FUZZ_LIB_OBJ) $(PKG_LIBS) -lm
+
+-include $(wildcard $(FUZZ_DIR)/lib/*.d $(FUZZ_DIR)/*.d)
+
+fuzz: $(FUZZ_BINS)
+
+test-fuzz: fuzz
+	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh $(FUZZ_NAMES)
 
 test-e2e: all asan
 	@sh tests/e2e/run.sh
