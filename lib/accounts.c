@@ -46,8 +46,8 @@ wa_account_create(struct wa_req *r, const struct wa_account_new *a,
 		    "configured on this server");
 	}
 	if (n == 0 || n > TOKEN_MAX)
-		return wa_fail_field(r, "access_token", "must be 1-%d characters",
-		    TOKEN_MAX);
+		return wa_fail_field(r, "access_token",
+		    "must be 1-%d characters", TOKEN_MAX);
 	if (wa_crypto_uuid4(id_out) != 0)
 		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
 	snprintf(aad, sizeof(aad), "wa_accounts.access_token:%s", id_out);

@@ -25,8 +25,8 @@ struct wa_account_new {
  * writes its new id into id_out.  503 if no secret key is configured,
  * 409 if the phone-number id is already registered in the org.
  */
-enum wa_err	wa_account_create(struct wa_req *, const struct wa_account_new *,
-		    char id_out[WA_UUID_LEN]);
+enum wa_err	wa_account_create(struct wa_req *,
+		    const struct wa_account_new *, char id_out[WA_UUID_LEN]);
 
 /* Valid Meta object id: 1-64 of [A-Za-z0-9_-]. */
 int		wa_account_valid_meta_id(const char *);

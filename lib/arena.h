@@ -46,7 +46,8 @@ char		*wa_arena_vprintf(struct wa_arena *, const char *, va_list);
 
 /* Registers fn(ptr) to run at the next reset or free.  A NULL ptr is
  * accepted and ignored. */
-void		 wa_arena_defer(struct wa_arena *, void (*fn)(void *), void *ptr);
+void		 wa_arena_defer(struct wa_arena *, void (*fn)(void *),
+		    void *ptr);
 
 /* Bytes handed out since the last reset (statistics and tests). */
 size_t		 wa_arena_used(const struct wa_arena *);

@@ -8,6 +8,8 @@
 #include "req.h"
 #include "valid.h"
 
+#define BAD_KEY	"Invalid or revoked API key"
+
 static int
 alnum_run(const char *s, size_t n)
 {
@@ -107,10 +109,10 @@ wa_auth_presented_key(struct wa_req *r, struct wa_key *k)
 	const char	*raw;
 
 	if ((raw = wa_auth_presented(r)) == NULL)
-		return wa_fail(r, WA_ERR_UNAUTHENTICATED, "API key is required: "
-		    "send it as X-Api-Key or Authorization: Bearer");
+		return wa_fail(r, WA_ERR_UNAUTHENTICATED, "API key is "
+		    "required: send it as X-Api-Key or Authorization: Bearer");
 	if (wa_auth_parse(raw, k) != 0)
-		return wa_fail(r, WA_ERR_INVALID_KEY, "Invalid or revoked API key");
+		return wa_fail(r, WA_ERR_INVALID_KEY, BAD_KEY);
 	snprintf(r->auth.key_prefix, sizeof(r->auth.key_prefix), "%s",
 	    k->prefix);
 	return WA_OK;
@@ -138,9 +140,9 @@ wa_auth_check(struct wa_req *r, const struct wa_key *kp)
 	/* compare even when the prefix was unknown: same work either way */
 	if (!wa_crypto_eq(want, have, sizeof(want)) || hex == NULL ||
 	    strcmp(mode, k.test ? "test" : "live") != 0)
-		return wa_fail(r, WA_ERR_INVALID_KEY, "Invalid or revoked API key");
+		return wa_fail(r, WA_ERR_INVALID_KEY, BAD_KEY);
 	if ((role = wa_auth_role_parse(wa_db_get(res, 0, "role"))) < 0)
-		return wa_fail(r, WA_ERR_INVALID_KEY, "Invalid or revoked API key");
+		return wa_fail(r, WA_ERR_INVALID_KEY, BAD_KEY);
 	r->auth.ok = 1;
 	r->auth.test = k.test;
 	r->auth.role = (enum wa_role)role;

@@ -19,7 +19,8 @@ struct wa_req;
 
 #define WA_KEY_PREFIX_LEN	12
 #define WA_KEY_SECRET_LEN	32
-#define WA_KEY_MAX		(8 + WA_KEY_PREFIX_LEN + 1 + WA_KEY_SECRET_LEN + 1)
+/* "mk_live_" prefix "." secret NUL */
+#define WA_KEY_MAX	(8 + WA_KEY_PREFIX_LEN + 1 + WA_KEY_SECRET_LEN + 1)
 
 struct wa_key {
 	int	test;				/* mk_test_ */

@@ -80,8 +80,8 @@ wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 	c->db_connect_timeout_s = (int)n;
 
 	if ((v = env_str("WA_SECRET_KEY", NULL)) != NULL) {
-		if (strlen(v) != 64 ||
-		    wa_crypto_unhex(v, c->secret_key, sizeof(c->secret_key)) != 0) {
+		if (strlen(v) != 64 || wa_crypto_unhex(v, c->secret_key,
+		    sizeof(c->secret_key)) != 0) {
 			snprintf(err, errsz, "WA_SECRET_KEY: expected 64 hex "
 			    "digits (32 bytes)");
 			return -1;

@@ -34,6 +34,7 @@ struct wa_cfg {
  * wrong (a silent fallback would hide a typo in production).
  * Strings point into the environment: not copied.
  */
-int	wa_cfg_load(struct wa_cfg *, const char *family, char *err, size_t errsz);
+int	wa_cfg_load(struct wa_cfg *, const char *family, char *err,
+	    size_t errsz);
 
 #endif /* WA_CFG_H */

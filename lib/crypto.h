@@ -10,7 +10,8 @@
 #define WA_SHA256_LEN		32
 #define WA_SEAL_OVERHEAD	(1 + 12 + 16)	/* version, nonce, tag */
 
-void	wa_crypto_sha256(const void *, size_t, unsigned char out[WA_SHA256_LEN]);
+void	wa_crypto_sha256(const void *, size_t,
+	    unsigned char out[WA_SHA256_LEN]);
 void	wa_crypto_hmac_sha256(const void *key, size_t keylen,
 	    const void *data, size_t len, unsigned char out[WA_SHA256_LEN]);
 

@@ -157,6 +157,14 @@ fail_result(struct wa_req *r, PGresult *res)
 	return r->err.code;
 }
 
+/* PQclear through the arena's cleanup signature (no function-pointer
+ * cast: calling through a mismatched type is undefined). */
+static void
+clear_result(void *res)
+{
+	PQclear(res);
+}
+
 static const char *
 prepared(struct wa_req *r, const char *sql, int n)
 {
@@ -214,7 +222,7 @@ wa_db_exec(struct wa_req *r, PGresult **out, const char *sql, int n,
 	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
 		return fail_result(r, res);
-	wa_arena_defer(r->arena, (void (*)(void *))PQclear, res);
+	wa_arena_defer(r->arena, clear_result, res);
 	*out = res;
 	return WA_OK;
 }
@@ -312,7 +320,7 @@ wa_db_rollback_to_savepoint(struct wa_req *r)
 	PGresult	*res;
 	int		 ok;
 
-	if (r->db->conn == NULL)
+	if (r->db == NULL || r->db->conn == NULL)
 		return WA_ERR_UNAVAILABLE;
 	res = PQexec(r->db->conn, "ROLLBACK TO SAVEPOINT wa_handler");
 	ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;

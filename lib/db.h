@@ -68,7 +68,8 @@ enum wa_err	 wa_db_one_or_fail(struct wa_req *, const PGresult *res,
 /* Column value by name of row i, or NULL for SQL NULL / no column. */
 const char	*wa_db_get(const PGresult *, int row, const char *col);
 /* "t"/"f" column as 1/0; def for NULL. */
-int		 wa_db_bool(const PGresult *, int row, const char *col, int def);
+int		 wa_db_bool(const PGresult *, int row, const char *col,
+		    int def);
 
 /* Maps a SQLSTATE to a code (exposed for tests). */
 enum wa_err	 wa_db_sqlstate_err(const char *sqlstate);

@@ -1,46 +1,64 @@
 #include "err.h"
 
 const struct wa_errdesc wa_errs[WA_ERR__MAX] = {
-	{ 200, "OK", "ok", "OK", "ok" },			/* WA_OK */
+	/* WA_OK */
+	{ 200, "OK", "ok", "OK",
+	    "ok" },
+	/* WA_ERR_VALIDATION */
 	{ 400, "Bad Request", "validation_error", "VALIDATION_001",
-	    "Request validation failed" },			/* WA_ERR_VALIDATION */
+	    "Request validation failed" },
+	/* WA_ERR_BAD_REQUEST */
 	{ 400, "Bad Request", "invalid_request", "VALIDATION_002",
-	    "Malformed request" },				/* WA_ERR_BAD_REQUEST */
+	    "Malformed request" },
+	/* WA_ERR_UNAUTHENTICATED */
 	{ 401, "Unauthorized", "unauthorized", "AUTH_001",
-	    "API key is required" },				/* WA_ERR_UNAUTHENTICATED */
+	    "API key is required" },
+	/* WA_ERR_INVALID_KEY */
 	{ 401, "Unauthorized", "invalid_api_key", "AUTH_002",
-	    "Invalid or revoked API key" },			/* WA_ERR_INVALID_KEY */
+	    "Invalid or revoked API key" },
+	/* WA_ERR_FORBIDDEN */
 	{ 403, "Forbidden", "forbidden", "AUTH_004",
-	    "Insufficient permissions for this operation" },	/* WA_ERR_FORBIDDEN */
+	    "Insufficient permissions for this operation" },
+	/* WA_ERR_NOT_FOUND */
 	{ 404, "Not Found", "not_found", "RESOURCE_001",
-	    "Resource not found" },				/* WA_ERR_NOT_FOUND */
+	    "Resource not found" },
+	/* WA_ERR_NO_ROUTE */
 	{ 404, "Not Found", "not_found", "RESOURCE_000",
-	    "Route not found" },				/* WA_ERR_NO_ROUTE */
+	    "Route not found" },
+	/* WA_ERR_METHOD */
 	{ 405, "Method Not Allowed", "method_not_allowed", "REQUEST_405",
-	    "Method not allowed" },				/* WA_ERR_METHOD */
+	    "Method not allowed" },
+	/* WA_ERR_CONFLICT */
 	{ 409, "Conflict", "conflict", "CONFLICT_001",
-	    "Resource conflict" },				/* WA_ERR_CONFLICT */
+	    "Resource conflict" },
+	/* WA_ERR_IDEM_BUSY */
 	{ 409, "Conflict", "idempotency_in_progress", "IDEMPOTENCY_002",
 	    "A request with this Idempotency-Key is still being processed" },
-							/* WA_ERR_IDEM_BUSY */
+	/* WA_ERR_TOO_LARGE */
 	{ 413, "Payload Too Large", "payload_too_large", "REQUEST_413",
-	    "Request body too large" },			/* WA_ERR_TOO_LARGE */
+	    "Request body too large" },
+	/* WA_ERR_UNPROCESSABLE */
 	{ 422, "Unprocessable Entity", "unprocessable", "BUSINESS_001",
-	    "Request cannot be processed" },			/* WA_ERR_UNPROCESSABLE */
+	    "Request cannot be processed" },
+	/* WA_ERR_IDEM_MISMATCH */
 	{ 422, "Unprocessable Entity", "idempotency_key_reused",
 	    "IDEMPOTENCY_001",
 	    "Idempotency-Key was already used for a different request" },
-							/* WA_ERR_IDEM_MISMATCH */
+	/* WA_ERR_RATE_LIMITED */
 	{ 429, "Too Many Requests", "rate_limit_exceeded", "RATE_LIMIT_001",
-	    "Too many requests" },				/* WA_ERR_RATE_LIMITED */
+	    "Too many requests" },
+	/* WA_ERR_INTERNAL */
 	{ 500, "Internal Server Error", "internal_error", "INTERNAL_001",
-	    "Internal error" },				/* WA_ERR_INTERNAL */
+	    "Internal error" },
+	/* WA_ERR_UPSTREAM */
 	{ 502, "Bad Gateway", "upstream_error", "UPSTREAM_001",
-	    "Upstream service error" },			/* WA_ERR_UPSTREAM */
+	    "Upstream service error" },
+	/* WA_ERR_UNAVAILABLE */
 	{ 503, "Service Unavailable", "service_unavailable", "SERVICE_001",
-	    "Service temporarily unavailable" },		/* WA_ERR_UNAVAILABLE */
+	    "Service temporarily unavailable" },
+	/* WA_ERR_UPSTREAM_TIMEOUT */
 	{ 504, "Gateway Timeout", "upstream_timeout", "UPSTREAM_002",
-	    "Upstream service timed out" },			/* WA_ERR_UPSTREAM_TIMEOUT */
+	    "Upstream service timed out" },
 };
 
 int

@@ -59,13 +59,16 @@ struct wa_field_error {
  */
 struct wa_error {
 	enum wa_err		 code;
-	const char		*face_code;	/* static override, e.g. "RESOURCE_014" */
+	/* face's own code, static, e.g. "RESOURCE_014"; NULL = table's */
+	const char		*face_code;
 	char			 message[WA_ERR_MESSAGE_MAX];
-	char			 log_detail[WA_ERR_MESSAGE_MAX]; /* never sent */
+	/* for the log only, never sent */
+	char			 log_detail[WA_ERR_MESSAGE_MAX];
 	struct wa_field_error	 fields[WA_ERR_FIELDS_MAX];
 	size_t			 nfields;
 	int			 retry_after;	/* seconds; 0 = no header */
-	void			*details;	/* cJSON object merged into details */
+	/* cJSON object merged into the envelope's details, or NULL */
+	void			*details;
 };
 
 /* Status for a code; 500 for out-of-range values. */

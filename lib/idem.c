@@ -15,7 +15,8 @@
 int
 wa_idem_applies(unsigned method)
 {
-	return (method & (WA_M_POST | WA_M_PUT | WA_M_PATCH | WA_M_DELETE)) != 0;
+	return (method & (WA_M_POST | WA_M_PUT | WA_M_PATCH |
+	    WA_M_DELETE)) != 0;
 }
 
 /* SHA-256 over method, URI, profile scope and body, NUL-separated. */
@@ -25,7 +26,9 @@ request_hash(const struct wa_req *r, char out[2 * WA_SHA256_LEN + 1])
 	EVP_MD_CTX	*ctx = EVP_MD_CTX_new();
 	unsigned char	 md[WA_SHA256_LEN];
 	unsigned int	 len = sizeof(md);
-	const char	*parts[3] = { r->method_str, r->uri, r->auth.profile_id };
+	const char	*parts[3] = {
+		r->method_str, r->uri, r->auth.profile_id
+	};
 	size_t		 i;
 
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "json.h"
 #include "req.h"
 #include "utf8.h"
@@ -69,7 +70,8 @@ prescan(const char *buf, size_t len, int maxdepth)
 					return "unterminated string";
 				if (buf[i + 1] == 'u' && i + 5 < len &&
 				    memcmp(buf + i + 2, "0000", 4) == 0)
-					return "strings may not contain \\u0000";
+					return "strings may not contain "
+					    "\\u0000";
 				i += 2;
 				continue;
 			}
@@ -149,7 +151,8 @@ type_ok(const cJSON *v, enum wa_jtype t)
 	switch (t) {
 	case WA_J_STRING:	return cJSON_IsString(v);
 	case WA_J_BOOL:		return cJSON_IsBool(v);
-	case WA_J_NUMBER:	return cJSON_IsNumber(v) && isfinite(v->valuedouble);
+	case WA_J_NUMBER:
+		return cJSON_IsNumber(v) && isfinite(v->valuedouble);
 	case WA_J_INT:
 		/* At most 2^53 - 1: 9007199254740993 parses to the double
 		 * 2^53 as well, so 2^53 cannot be told from a value that
@@ -175,6 +178,19 @@ blank(const char *s)
 static void check_value(struct wa_req *, const cJSON *,
     const struct wa_field *, const char *);
 
+/* "a, b, c" for an error message; arena-owned. */
+static const char *
+enum_list(struct wa_req *r, const char *const *e)
+{
+	struct wa_buf	b;
+
+	wa_buf_init(&b, r->arena, 1024);
+	for (; *e != NULL; e++)
+		if (wa_buf_addf(&b, "%s%s", b.len > 0 ? ", " : "", *e) != WA_OK)
+			break;
+	return b.data != NULL ? b.data : "";
+}
+
 static void
 check_string(struct wa_req *r, const cJSON *v, const struct wa_field *f,
     const char *path)
@@ -188,7 +204,8 @@ check_string(struct wa_req *r, const cJSON *v, const struct wa_field *f,
 		return;
 	}
 	if (f->max > 0 && n > f->max) {
-		wa_fail_field(r, path, "must be at most %zu characters", f->max);
+		wa_fail_field(r, path, "must be at most %zu characters",
+		    f->max);
 		return;
 	}
 	if (f->min > 0 && n < f->min) {
@@ -201,12 +218,8 @@ check_string(struct wa_req *r, const cJSON *v, const struct wa_field *f,
 			if (strcmp(*e, s) == 0)
 				break;
 		if (*e == NULL) {
-			char	 list[400];
-			size_t	 o = 0;
-			for (e = f->enumv; *e != NULL && o < sizeof(list) - 2; e++)
-				o += (size_t)snprintf(list + o, sizeof(list) - o,
-				    "%s%s", o ? ", " : "", *e);
-			wa_fail_field(r, path, "must be one of: %s", list);
+			wa_fail_field(r, path, "must be one of: %s",
+			    enum_list(r, f->enumv));
 			return;
 		}
 	}

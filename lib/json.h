@@ -67,13 +67,13 @@ struct wa_field {
 	unsigned		 flags;
 	size_t			 min;
 	size_t			 max;
-	const char *const	*enumv;		/* allowed strings, NULL-ended */
+	const char *const	*enumv;		/* allowed, NULL-ended */
 	int			(*check)(const char *);
 	const char		*check_msg;
 	const struct wa_field	*sub;
 	enum wa_jtype		 item;
 	size_t			 item_max;
-	double			 imin, imax;	/* WA_J_INT/NUMBER range if set */
+	double			 imin, imax;	/* number range, if set */
 };
 
 /*

@@ -90,8 +90,9 @@ wa_log_escape(char *dst, size_t dstsz, const char *src, size_t len)
 			memcpy(tmp, s + i, n);
 			tn = n;
 		}
-		/* keep room for "..." and the NUL */
-		if (o + tn + 4 > dstsz) {
+		/* keep room for the NUL, and for "..." unless this is the
+		 * last character */
+		if (o + tn + (i + n < len ? 4 : 1) > dstsz) {
 			if (o + 4 <= dstsz) {
 				memcpy(dst + o, "...", 3);
 				o += 3;

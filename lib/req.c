@@ -272,6 +272,7 @@ wa_req_parse(struct wa_req *r, char *const *env, wa_req_reader rd, void *ctx)
 	r->env = env;
 	r->started_us = wa_clock_mono_us();
 	r->path = "/";
+	r->body = "";
 	set_request_id(r);
 
 	r->method_str = wa_req_env(r, "REQUEST_METHOD");

@@ -81,7 +81,7 @@ struct wa_req {
 	struct wa_arena		*arena;
 	const struct wa_cfg	*cfg;
 	struct wa_db		*db;
-	char *const		*env;		/* FastCGI params, NULL-terminated */
+	char *const		*env;		/* FastCGI params, NULL-ended */
 
 	enum wa_face		 face;
 	const char		*method_str;
@@ -92,9 +92,9 @@ struct wa_req {
 	size_t			 nsegs;
 	struct wa_kv		 query[WA_REQ_QUERY_MAX];
 	size_t			 nquery;
-	const char		*body;		/* NUL-terminated, may hold NULs */
+	const char		*body;		/* NUL-terminated */
 	size_t			 body_len;
-	struct wa_kv		 params[WA_REQ_PARAMS_MAX];	/* route {params} */
+	struct wa_kv		 params[WA_REQ_PARAMS_MAX]; /* {params} */
 	size_t			 nparams;
 	char			 request_id[WA_REQ_ID_MAX];
 	int64_t			 started_us;
@@ -102,7 +102,7 @@ struct wa_req {
 	struct wa_auth		 auth;
 	const void		*route;		/* matched struct wa_route */
 	int			 in_tx;		/* transaction open */
-	int			 dry_run;	/* roll back instead of commit */
+	int			 dry_run;	/* roll back, not commit */
 
 	struct wa_error		 err;
 	struct wa_resp		 resp;

@@ -244,7 +244,8 @@ wa_resp_error(struct wa_req *r)
 		e->message[0] = '\0';
 	}
 	if (e->code == WA_OK)
-		wa_fail(r, WA_ERR_INTERNAL, "%s", wa_errs[WA_ERR_INTERNAL].message);
+		wa_fail(r, WA_ERR_INTERNAL, "%s",
+		    wa_errs[WA_ERR_INTERNAL].message);
 	if (e->message[0] == '\0')
 		snprintf(e->message, sizeof(e->message), "%s",
 		    wa_errs[e->code].message);

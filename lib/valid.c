@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "utf8.h"
 #include "valid.h"
 
 static int
@@ -145,6 +146,9 @@ wa_valid_email(const char *s)
 		if (c == '.' && s[i + 1] == '.')
 			return 0;
 	}
+	/* an internationalized domain must at least be UTF-8 */
+	if (!wa_utf8_valid(at + 1, n - local - 1))
+		return 0;
 	return valid_host(at + 1, n - local - 1, 1);
 }
 

@@ -70,13 +70,15 @@ static const char *const verticals[] = {
 	"MANUFACTURING", "GOVERNMENT", "TECHNOLOGY", "COMMUNICATION", NULL
 };
 
-#define STR(n, fl, mx)	{ .name = n, .type = WA_J_STRING, .flags = fl, .max = mx }
+#define STR(n, fl, mx)	{ .name = n, .type = WA_J_STRING, .flags = fl, \
+	.max = mx }
 #define STRC(n, fl, mx, fn, msg) { .name = n, .type = WA_J_STRING, \
 	.flags = fl, .max = mx, .check = fn, .check_msg = msg }
 #define STRE(n, fl, ev)	{ .name = n, .type = WA_J_STRING, .flags = fl, \
 	.enumv = ev }
 #define BOOL(n)		{ .name = n, .type = WA_J_BOOL, .flags = WA_F_NULLABLE }
-#define OBJ(n, fl, s)	{ .name = n, .type = WA_J_OBJECT, .flags = fl, .sub = s }
+#define OBJ(n, fl, s)	{ .name = n, .type = WA_J_OBJECT, .flags = fl, \
+	.sub = s }
 #define N		WA_F_NULLABLE
 #define R		(WA_F_REQUIRED | WA_F_NONEMPTY)
 
@@ -304,7 +306,8 @@ build_patch(struct wa_req *r, const cJSON *body, int creating,
 		if (strcmp(columns[i].name, "billing_contact") == 0 &&
 		    !cJSON_IsNull(v)) {
 			cJSON *bc = cJSON_CreateObject();
-			wa_json_add_strn(bc, "address", wa_json_str(v, "address"));
+			wa_json_add_strn(bc, "address",
+			    wa_json_str(v, "address"));
 			wa_json_add_strn(bc, "email", wa_json_str(v, "email"));
 			wa_json_add_strn(bc, "name", wa_json_str(v, "name"));
 			wa_json_add_strn(bc, "phone", wa_json_str(v, "phone"));
@@ -368,7 +371,8 @@ profile_input_parse(struct wa_req *r, const cJSON *body,
 	const cJSON	*b;
 
 	memset(in, 0, sizeof(*in));
-	wa_json_validate(r, body, cur == NULL ? create_only : update_only, NULL);
+	wa_json_validate(r, body, cur == NULL ? create_only : update_only,
+	    NULL);
 	wa_json_validate(r, body, common, NULL);
 	if (r->err.code != WA_OK)
 		return r->err.code;

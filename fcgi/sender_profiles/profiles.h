@@ -22,7 +22,8 @@ struct profile_input {
 	cJSON		*patch;		/* column -> value; null = clear */
 	int		 brand;		/* brand given */
 	cJSON		*brand_contact;	/* snake_case sections */
-	cJSON		*brand_business;	/* NULL = keep, JSON null = clear */
+	/* NULL = keep, JSON null = clear */
+	cJSON		*brand_business;
 	cJSON		*brand_compliance;
 	const cJSON	*waba;		/* whatsapp_business_account or NULL */
 	int		 payment;	/* valid payment_details given */

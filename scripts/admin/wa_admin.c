@@ -279,8 +279,8 @@ account_add(int argc, char **argv)
 		need_uuid(a.profile_id, "--profile");
 	if (!wa_account_valid_meta_id(a.waba_id) ||
 	    !wa_account_valid_meta_id(a.phone_number_id)) {
-		fprintf(stderr, "wa-admin: --waba and --phone-number-id must be "
-		    "Meta ids (1-64 letters, digits, _ or -)\n");
+		fprintf(stderr, "wa-admin: --waba and --phone-number-id must "
+		    "be Meta ids (1-64 letters, digits, _ or -)\n");
 		return 2;
 	}
 	if (!wa_valid_e164(a.display_phone_number)) {
@@ -316,8 +316,9 @@ main(int argc, char **argv)
 	R.cfg = &cfg;
 	R.db = wa_db_new(url, cfg.db_connect_timeout_s);
 	if (R.db == NULL || wa_db_ensure(R.db) != 0) {
-		fprintf(stderr, "wa-admin: cannot connect to the database: %s\n",
-		    R.db != NULL ? wa_db_errmsg(R.db) : "out of memory");
+		fprintf(stderr, "wa-admin: cannot connect to the database: "
+		    "%s\n", R.db != NULL ? wa_db_errmsg(R.db) :
+		    "out of memory");
 		return 1;
 	}
 	if (strcmp(argv[1], "org") == 0 && strcmp(argv[2], "create") == 0)
