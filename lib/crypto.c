@@ -54,8 +54,8 @@ wa_crypto_hex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hexval(char c)
+int
+wa_crypto_hexdigit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -75,8 +75,8 @@ wa_crypto_unhex(const char *in, unsigned char *out, size_t outlen)
 	if (in == NULL || strlen(in) != outlen * 2)
 		return -1;
 	for (i = 0; i < outlen; i++) {
-		if ((hi = hexval(in[2 * i])) < 0 ||
-		    (lo = hexval(in[2 * i + 1])) < 0)
+		if ((hi = wa_crypto_hexdigit((unsigned char)in[2 * i])) < 0 ||
+		    (lo = wa_crypto_hexdigit((unsigned char)in[2 * i + 1])) < 0)
 			return -1;
 		out[i] = (unsigned char)(hi * 16 + lo);
 	}

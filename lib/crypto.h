@@ -30,6 +30,9 @@ int	wa_crypto_token(char *out, size_t n);
 /* Lower-case hex of in[0..n) into out[2n + 1]. */
 void	wa_crypto_hex(const unsigned char *in, size_t n, char *out);
 
+/* Value of one hex digit (either case), or -1. */
+int	wa_crypto_hexdigit(int c);
+
 /* Parses exactly 2*outlen hex digits: 0, or -1 on any other input. */
 int	wa_crypto_unhex(const char *in, unsigned char *out, size_t outlen);
 

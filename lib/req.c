@@ -52,26 +52,28 @@ wa_req_header(const struct wa_req *r, const char *name)
 	return wa_req_env(r, key);
 }
 
-const char *
-wa_req_query(const struct wa_req *r, const char *key)
+/* Value of the first pair with this key, or NULL. */
+static const char *
+kv_find(const struct wa_kv *kv, size_t n, const char *key)
 {
 	size_t	i;
 
-	for (i = 0; i < r->nquery; i++)
-		if (strcmp(r->query[i].key, key) == 0)
-			return r->query[i].val;
+	for (i = 0; i < n; i++)
+		if (strcmp(kv[i].key, key) == 0)
+			return kv[i].val;
 	return NULL;
+}
+
+const char *
+wa_req_query(const struct wa_req *r, const char *key)
+{
+	return kv_find(r->query, r->nquery, key);
 }
 
 const char *
 wa_req_param(const struct wa_req *r, const char *name)
 {
-	size_t	i;
-
-	for (i = 0; i < r->nparams; i++)
-		if (strcmp(r->params[i].key, name) == 0)
-			return r->params[i].val;
-	return NULL;
+	return kv_find(r->params, r->nparams, name);
 }
 
 unsigned

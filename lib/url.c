@@ -1,17 +1,6 @@
 #include "arena.h"
+#include "crypto.h"
 #include "url.h"
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 char *
 wa_url_decode(struct wa_arena *a, const char *s, size_t len,
@@ -27,8 +16,8 @@ wa_url_decode(struct wa_arena *a, const char *s, size_t len,
 		if (c == '%') {
 			if (len - i < 3)
 				return NULL;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = wa_crypto_hexdigit((unsigned char)s[i + 1]);
+			lo = wa_crypto_hexdigit((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return NULL;
 			out[o++] = (char)(hi * 16 + lo);
