@@ -173,14 +173,20 @@ RESET ROLE;
 CREATE FUNCTION wa.auth_key(p_prefix text)
 RETURNS TABLE (key_id uuid, org_id uuid, profile_id uuid, role text,
     mode text, secret_hash bytea)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
+-- PL/pgSQL, not SQL: a SECURITY DEFINER SQL function is not inlined and
+-- would be planned again on every request; PL/pgSQL keeps the plan for
+-- the session.
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
+BEGIN
+	RETURN QUERY
 	SELECT k.id, k.org_id, k.profile_id, k.role, k.mode, k.secret_hash
 	FROM wa.api_keys k
 	LEFT JOIN wa.profiles p ON p.id = k.profile_id
 	WHERE k.prefix = p_prefix
 	  AND k.revoked_at IS NULL
-	  AND (k.profile_id IS NULL OR p.deleted_at IS NULL)
+	  AND (k.profile_id IS NULL OR p.deleted_at IS NULL);
+END
 $$;
 
 -- Drops idempotency records older than 24 hours, all tenants.

@@ -45,7 +45,8 @@ respond_detail(struct wa_req *r, const char *id, int status)
 {
 	PGresult	*res;
 
-	if (wa_db_q(r, &res, profile_sql_get, 2, id, scope(r)) != WA_OK)
+	/* path_id() has already applied the profile scope */
+	if (wa_db_q(r, &res, profile_sql_get, 1, id) != WA_OK)
 		return r->err.code;
 	if (PQntuples(res) != 1)
 		return not_found(r);
@@ -59,7 +60,9 @@ profiles_list(struct wa_req *r)
 	cJSON		*data, *arr;
 	int		 i;
 
-	if (wa_db_q(r, &res, profile_sql_list, 1, scope(r)) != WA_OK)
+	/* a scoped caller sees its one profile */
+	if ((scope(r) != NULL ? wa_db_q(r, &res, profile_sql_get, 1, scope(r)) :
+	    wa_db_q(r, &res, profile_sql_list, 0)) != WA_OK)
 		return r->err.code;
 	data = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(data, "profiles");

@@ -56,8 +56,8 @@ enum wa_err	profiles_update(struct wa_req *);
 enum wa_err	profiles_delete(struct wa_req *);
 
 /* render.c */
-extern const char profile_sql_get[];	/* $1 id, $2 scope or NULL */
-extern const char profile_sql_list[];	/* $1 scope or NULL */
+extern const char profile_sql_get[];	/* $1 id */
+extern const char profile_sql_list[];	/* every live profile */
 cJSON		*profile_render(struct wa_req *, const PGresult *, int row);
 
 #endif /* PROFILES_H */

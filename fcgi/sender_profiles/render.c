@@ -43,13 +43,13 @@
 	"LEFT JOIN wa.profile_brands b ON b.org_id = p.org_id " \
 	"AND b.profile_id = p.id "
 
+/* Each its own statement, without "$n IS NULL OR" alternatives, so a
+ * generic plan serves every call. */
 const char profile_sql_get[] = PROFILE_SELECT
-    "WHERE p.id = $1 AND p.deleted_at IS NULL "
-    "AND ($2::uuid IS NULL OR p.id = $2::uuid)";
+    "WHERE p.id = $1 AND p.deleted_at IS NULL";
 
 const char profile_sql_list[] = PROFILE_SELECT
-    "WHERE p.deleted_at IS NULL AND ($1::uuid IS NULL OR p.id = $1::uuid) "
-    "ORDER BY p.created_at, p.id";
+    "WHERE p.deleted_at IS NULL ORDER BY p.created_at, p.id";
 
 /* Key order of the JSON sections, as seed 004 shows them (jsonb keeps
  * its own order). */
