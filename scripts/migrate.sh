@@ -8,8 +8,8 @@ PGBIN=$1
 PGSOCK=$2
 
 psql() {
-	runuser -u postgres -- "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 \
-	    -h "$PGSOCK" -U postgres -d wagate "$@"
+	(cd / && runuser -u postgres -- "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 \
+	    -h "$PGSOCK" -U postgres -d wagate "$@")
 }
 
 psql -c "CREATE TABLE IF NOT EXISTS public.wa_schema_migrations (

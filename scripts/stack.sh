@@ -44,7 +44,12 @@ log() { printf 'stack: %s\n' "$*" >&2; }
 
 # Can user $1 reach directory $2 (search permission on every parent)?
 reachable() {
-	runuser -u "$1" -- test -x "$2" 2>/dev/null
+	(cd / && runuser -u "$1" -- test -x "$2") 2>/dev/null
+}
+
+# Commands as the postgres user start in /, which it can always enter.
+as_postgres() {
+	(cd / && runuser -u postgres -- "$@")
 }
 
 # Where the cluster and the sockets live (see the header).
@@ -59,16 +64,26 @@ locate() {
 	PGDATA=$PGBASE/data
 	PGSOCK=$PGBASE/sock
 	RUN=$STATE/run
-	LOG=$DIR/log
+	# PostgreSQL writes its log itself, so the logs live with the state;
+	# DIR/log points there when the two differ.
+	LOG=$STATE/log
+}
+
+make_log_dir() {
+	mkdir -p "$LOG"
+	if [ "$STATE" != "$DIR" ] && [ ! -L "$DIR/log" ]; then
+		rm -rf "$DIR/log"
+		ln -s "$LOG" "$DIR/log"
+	fi
 }
 
 pg_running() {
 	[ -f "$PGDATA/postmaster.pid" ] &&
-	    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1
+	    as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1
 }
 
 psql_super() {
-	runuser -u postgres -- "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 \
+	as_postgres "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 \
 	    -h "$PGSOCK" -U postgres "$@"
 }
 
@@ -92,7 +107,7 @@ start_postgres() {
 	chmod 755 "$PGBASE" "$PGSOCK"
 	if [ ! -f "$PGDATA/PG_VERSION" ]; then
 		log "creating PostgreSQL cluster in $PGDATA"
-		runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -U postgres \
+		as_postgres "$PGBIN/initdb" -D "$PGDATA" -U postgres \
 		    -E UTF8 --locale=C.UTF-8 --auth-local=peer \
 		    --auth-host=scram-sha-256 >"$LOG/initdb.log" 2>&1 ||
 		    { cat "$LOG/initdb.log" >&2; exit 1; }
@@ -119,7 +134,7 @@ start_postgres() {
 	chown postgres:postgres "$PGDATA/wagate.conf" "$PGDATA/pg_hba.conf"
 	touch "$LOG/postgres.log"
 	chown postgres "$LOG/postgres.log"
-	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOG/postgres.log" \
+	as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -l "$LOG/postgres.log" \
 	    -w -t 60 start >/dev/null
 	if ! psql_super -d postgres -tAc \
 	    "SELECT 1 FROM pg_database WHERE datname = 'wagate'" | grep -q 1; then
@@ -242,7 +257,7 @@ down() {
 		[ -e "$p" ] && stop_pidfile "$p"
 	done
 	if pg_running; then
-		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast \
+		as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -m fast \
 		    -w stop >/dev/null 2>&1 || true
 	fi
 }
@@ -300,7 +315,7 @@ announce() {
 up() {
 	down
 	locate
-	mkdir -p "$LOG"
+	make_log_dir
 	secrets
 	start_postgres
 	tls_cert

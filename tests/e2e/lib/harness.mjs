@@ -163,7 +163,8 @@ export function psql(sql, { as = 'app', vars = {} } = {}) {
 	const args = ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1'];
 	for (const [k, v] of Object.entries(vars)) args.push('-v', `${k}=${v}`);
 	const [cmd, full] = psqlCommand(as, args);
-	return execFileSync(cmd, full, { input: sql, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] }).trim();
+	// cwd '/': the postgres user may not be able to enter the checkout
+	return execFileSync(cmd, full, { cwd: '/', input: sql, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] }).trim();
 }
 
 function psqlCommand(as, args) {
@@ -185,7 +186,7 @@ export async function holdInSession(sql, vars = {}) {
 	const args = ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1'];
 	for (const [k, v] of Object.entries(vars)) args.push('-v', `${k}=${v}`);
 	const [cmd, full] = psqlCommand('super', args);
-	const p = spawn(cmd, full, { stdio: ['pipe', 'pipe', 'pipe'] });
+	const p = spawn(cmd, full, { cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
 	let out = '';
 	let err = '';
 	p.stderr.on('data', (c) => { err += c; });
@@ -284,12 +285,12 @@ export function uuid() {
 export async function withDatabaseDown(fn) {
 	const env = dbEnv();
 	const pgctl = path.join(env.WA_PGBIN, 'pg_ctl');
-	execFileSync('runuser', ['-u', 'postgres', '--', pgctl, '-D', env.WA_PGDATA, '-m', 'fast', '-w', 'stop'], { stdio: 'ignore' });
+	execFileSync('runuser', ['-u', 'postgres', '--', pgctl, '-D', env.WA_PGDATA, '-m', 'fast', '-w', 'stop'], { cwd: '/', stdio: 'ignore' });
 	try {
 		await fn();
 	} finally {
 		execFileSync('runuser', ['-u', 'postgres', '--', pgctl, '-D', env.WA_PGDATA,
-			'-l', path.join(DIR, 'log', 'postgres.log'), '-w', 'start'], { stdio: 'ignore' });
+			'-l', path.join(DIR, 'log', 'postgres.log'), '-w', 'start'], { cwd: '/', stdio: 'ignore' });
 	}
 }
 
