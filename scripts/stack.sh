@@ -307,7 +307,7 @@ announce() {
 	  stop:         make stop
 
 	Try it:
-	  curl --cacert $DIR/tls/cert.pem -H "x-api-key: $WA_API_KEY" $WA_BASE_URL/v3/profiles
+	  curl -s --cacert $DIR/tls/cert.pem -H "x-api-key: $WA_API_KEY" $WA_BASE_URL/v3/profiles
 
 	EOF
 }
