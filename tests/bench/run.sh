@@ -48,8 +48,19 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DIR/tls/cert.pem" \
     -H "x-api-key: $WA_API_KEY" "https://localhost:$WA_TLS_PORT/v3/profiles/$WA_PROFILE_ID")
 [ "$code" = 200 ] || { echo "bench: GET profile answered $code" >&2; exit 1; }
 
-echo "wrk -t$THREADS -c$CONN -d$DUR --latency, TLS keep-alive, $(nproc) cores"
-printf "%-30s %12s %10s %10s %8s\n" "endpoint" "requests/s" "p50" "p99" "non-2xx"
-run "nginx return 200 (baseline)" "$BASE/__bench/return200"
-run "GET /v3/profiles/{id}" "$BASE/v3/profiles/$WA_PROFILE_ID" -H "x-api-key: $WA_API_KEY"
-run "GET /v3/profiles (list of 1)" "$BASE/v3/profiles" -H "x-api-key: $WA_API_KEY"
+table() {
+	echo "wrk -t$THREADS -c$CONN -d$DUR --latency, TLS keep-alive, $(nproc) cores"
+	printf "%-30s %12s %10s %10s %8s\n" "endpoint" "requests/s" "p50" "p99" "non-2xx"
+	run "nginx return 200 (baseline)" "$BASE/__bench/return200"
+	run "GET /v3/profiles/{id}" "$BASE/v3/profiles/$WA_PROFILE_ID" \
+	    -H "x-api-key: $WA_API_KEY"
+	run "GET /v3/profiles (list of 1)" "$BASE/v3/profiles" \
+	    -H "x-api-key: $WA_API_KEY"
+}
+
+# Saturated: throughput with requests queued on every worker.
+table
+echo
+# One connection: the latency of one request on an idle stack, i.e.
+# what the FastCGI path and the database add to nginx's own answer.
+THREADS=1 CONN=1 table
