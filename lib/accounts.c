@@ -1,11 +1,13 @@
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "accounts.h"
 #include "arena.h"
 #include "cfg.h"
 #include "crypto.h"
 #include "db.h"
+#include "valid.h"
 
 #define TOKEN_MAX	4096
 
@@ -23,6 +25,81 @@ wa_account_valid_meta_id(const char *s)
 			return 0;
 	}
 	return 1;
+}
+
+static enum wa_err
+account_not_found(struct wa_req *r)
+{
+	return wa_fail(r, WA_ERR_NOT_FOUND, "WhatsApp account not found");
+}
+
+enum wa_err
+wa_account_get(struct wa_req *r, const char *id, struct wa_account *out)
+{
+	static const char sql[] =
+	    "SELECT id, org_id, profile_id, waba_id, phone_number_id, "
+	    "display_phone_number, encode(access_token_enc, 'hex') AS tok "
+	    "FROM wa.wa_accounts WHERE id = $1 AND deleted_at IS NULL";
+	const char	*scope = r->auth.profile_id, *pid, *hex;
+	PGresult	*res;
+	size_t		 n;
+	unsigned char	*tok;
+
+	memset(out, 0, sizeof(*out));
+	if (!wa_valid_uuid(id))
+		return account_not_found(r);
+	if (wa_db_q(r, &res, sql, 1, id) != WA_OK)
+		return r->err.code;
+	if (PQntuples(res) != 1)
+		return account_not_found(r);
+	pid = wa_db_get(res, 0, "profile_id");
+	if (scope[0] != '\0' && pid != NULL && strcasecmp(pid, scope) != 0)
+		return account_not_found(r);
+	snprintf(out->id, sizeof(out->id), "%s", wa_db_get(res, 0, "id"));
+	snprintf(out->org_id, sizeof(out->org_id), "%s",
+	    wa_db_get(res, 0, "org_id"));
+	snprintf(out->profile_id, sizeof(out->profile_id), "%s",
+	    pid != NULL ? pid : "");
+	out->waba_id = wa_arena_strdup(r->arena, wa_db_get(res, 0, "waba_id"));
+	out->phone_number_id = wa_arena_strdup(r->arena,
+	    wa_db_get(res, 0, "phone_number_id"));
+	out->display_phone_number = wa_arena_strdup(r->arena,
+	    wa_db_get(res, 0, "display_phone_number"));
+	hex = wa_db_get(res, 0, "tok");
+	n = hex != NULL ? strlen(hex) / 2 : 0;
+	tok = wa_arena_alloc(r->arena, n + 1);
+	if (hex == NULL || wa_crypto_unhex(hex, tok, n) != 0)
+		n = 0;
+	out->token_sealed = tok;
+	out->token_sealed_len = n;
+	return WA_OK;
+}
+
+enum wa_err
+wa_account_token(struct wa_req *r, const struct wa_account *a,
+    const char **token)
+{
+	char		 aad[64];
+	unsigned char	*plain;
+	size_t		 n;
+
+	*token = NULL;
+	if (r->cfg == NULL || !r->cfg->have_secret_key ||
+	    a->token_sealed_len < WA_SEAL_OVERHEAD) {
+		wa_fail_log(r, "account %s: no secret key or no token", a->id);
+		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
+	}
+	snprintf(aad, sizeof(aad), "wa_accounts.access_token:%s", a->id);
+	plain = wa_arena_alloc(r->arena, a->token_sealed_len + 1);
+	if (wa_crypto_open(r->cfg->secret_key, aad, strlen(aad),
+	    a->token_sealed, a->token_sealed_len, plain, &n) != 0) {
+		wa_fail_log(r, "account %s: token does not open with "
+		    "WA_SECRET_KEY", a->id);
+		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
+	}
+	plain[n] = '\0';
+	*token = (const char *)plain;
+	return WA_OK;
 }
 
 enum wa_err

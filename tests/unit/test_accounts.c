@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "accounts.h"
+#include "crypto.h"
 #include "helpers.h"
 #include "valid.h"
 
@@ -101,12 +102,76 @@ test_create_checks(void **state)
 	}
 }
 
+/* A token sealed for one account opens for it, and for no other id,
+ * key or tampered byte. */
+static void
+test_token_open(void **state)
+{
+	static const char	*token = "EAAG-meta-access-token";
+	static const struct {
+		const char	*sealed_for;	/* AAD account id */
+		const char	*opened_as;	/* account id at open */
+		int		 key_byte;	/* key at open */
+		int		 flip;		/* byte to tamper, -1 none */
+		enum wa_err	 want;
+	} cases[] = {
+		{ "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+		    "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", 0x42, -1, WA_OK },
+		{ "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+		    "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb", 0x42, -1,
+		    WA_ERR_INTERNAL },
+		{ "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+		    "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", 0x43, -1,
+		    WA_ERR_INTERNAL },
+		{ "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+		    "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", 0x42, 20,
+		    WA_ERR_INTERNAL },
+	};
+	struct wa_cfg		 cfg;
+	struct wa_req		 r;
+	struct wa_account	 a;
+	unsigned char		 key[32], sealed[128];
+	char			 aad[64];
+	const char		*got;
+	size_t			 i, n;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		memset(key, 0x42, sizeof(key));
+		snprintf(aad, sizeof(aad), "wa_accounts.access_token:%s",
+		    cases[i].sealed_for);
+		assert_int_equal(wa_crypto_seal(key, aad, strlen(aad), token,
+		    strlen(token), sealed, &n), 0);
+		if (cases[i].flip >= 0)
+			sealed[cases[i].flip] ^= 1;
+		t_cfg_init(&cfg);
+		memset(cfg.secret_key, cases[i].key_byte,
+		    sizeof(cfg.secret_key));
+		cfg.have_secret_key = 1;
+		t_req_init(&r, &cfg);
+		memset(&a, 0, sizeof(a));
+		snprintf(a.id, sizeof(a.id), "%s", cases[i].opened_as);
+		a.token_sealed = sealed;
+		a.token_sealed_len = n;
+		if (wa_account_token(&r, &a, &got) != cases[i].want)
+			fail_msg("case %zu: got %d", i, r.err.code);
+		if (cases[i].want == WA_OK)
+			assert_string_equal(got, token);
+		else {
+			assert_null(got);
+			assert_null(strstr(r.err.message, token));
+		}
+		t_req_free(&r);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_meta_id),
 		cmocka_unit_test(test_create_checks),
+		cmocka_unit_test(test_token_open),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
