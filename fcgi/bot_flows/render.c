@@ -1,0 +1,135 @@
+/*
+ * The flow object, in the order the issue lists its fields, then what
+ * wagate adds (publishedVersion, hasUnpublishedChanges, lint; stepCount
+ * in lists, which leave the steps out).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "db.h"
+#include "flows.h"
+#include "json.h"
+#include "resp.h"
+
+#define FLOW_SELECT \
+	"SELECT f.id, f.name, f.description, f.phone_number_id, " \
+	"f.trigger_type, f.trigger_config::text AS trigger_config, " \
+	"f.enabled, f.published_version IS NOT NULL AS published, " \
+	"wa.rfc3339(f.published_at) AS published_at, f.version, " \
+	"f.published_version, wa.rfc3339(f.created_at) AS created_at, " \
+	"wa.rfc3339(f.updated_at) AS updated_at, " \
+	"json_array_length(f.steps) AS step_count, " \
+	"f.steps::text IS DISTINCT FROM (SELECT v.steps::text " \
+	"FROM wa.bot_flow_versions v WHERE v.org_id = f.org_id " \
+	"AND v.flow_id = f.id AND v.version = f.version) AS changed"
+
+const char flow_sql_get[] = FLOW_SELECT ", f.steps::text AS steps "
+    "FROM wa.bot_flows f WHERE f.id = $1 AND f.deleted_at IS NULL";
+
+/* Newest first; a flow for all numbers is also a flow of each one. */
+const char flow_sql_list[] = FLOW_SELECT " FROM wa.bot_flows f "
+    "WHERE f.deleted_at IS NULL ORDER BY f.created_at DESC, f.id DESC";
+
+const char flow_sql_list_phone[] = FLOW_SELECT " FROM wa.bot_flows f "
+    "WHERE f.deleted_at IS NULL AND (f.phone_number_id = $1 "
+    "OR f.phone_number_id IS NULL) ORDER BY f.created_at DESC, f.id DESC";
+
+static cJSON *
+json_col(const PGresult *res, int row, const char *col)
+{
+	const char	*v = wa_db_get(res, row, col), *why;
+	cJSON		*j;
+
+	if (v == NULL)
+		return cJSON_CreateNull();
+	/* our own column: valid JSON, still read with the hardened
+	 * parser */
+	j = wa_json_parse(v, strlen(v), WA_JSON_DEPTH_MAX, &why);
+	return j != NULL ? j : cJSON_CreateNull();
+}
+
+static void
+add_int(cJSON *o, const char *key, const PGresult *res, int row,
+    const char *col)
+{
+	const char	*v = wa_db_get(res, row, col);
+
+	if (v == NULL)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key, (double)strtol(v, NULL, 10));
+}
+
+cJSON *
+flow_render(struct wa_req *r, const PGresult *res, int row, int full)
+{
+	cJSON	*o = cJSON_CreateObject();
+
+	(void)r;
+	wa_json_add_strn(o, "id", wa_db_get(res, row, "id"));
+	wa_json_add_strn(o, "name", wa_db_get(res, row, "name"));
+	wa_json_add_strn(o, "description", wa_db_get(res, row,
+	    "description"));
+	wa_json_add_strn(o, "phoneNumberId", wa_db_get(res, row,
+	    "phone_number_id"));
+	wa_json_add_strn(o, "triggerType", wa_db_get(res, row,
+	    "trigger_type"));
+	cJSON_AddItemToObject(o, "triggerConfig", json_col(res, row,
+	    "trigger_config"));
+	cJSON_AddBoolToObject(o, "enabled", wa_db_bool(res, row, "enabled",
+	    1));
+	if (full)
+		cJSON_AddItemToObject(o, "steps", json_col(res, row, "steps"));
+	cJSON_AddBoolToObject(o, "published", wa_db_bool(res, row,
+	    "published", 0));
+	wa_json_add_strn(o, "publishedAt", wa_db_get(res, row,
+	    "published_at"));
+	add_int(o, "version", res, row, "version");
+	wa_json_add_strn(o, "createdAt", wa_db_get(res, row, "created_at"));
+	wa_json_add_strn(o, "updatedAt", wa_db_get(res, row, "updated_at"));
+	add_int(o, "publishedVersion", res, row, "published_version");
+	cJSON_AddBoolToObject(o, "hasUnpublishedChanges", wa_db_bool(res, row,
+	    "changed", 1));
+	if (!full)
+		add_int(o, "stepCount", res, row, "step_count");
+	return o;
+}
+
+cJSON *
+flow_lint_json(struct wa_req *r, const struct wa_flow_report *rep)
+{
+	cJSON	*a = cJSON_CreateArray(), *w;
+	size_t	 i;
+
+	for (i = 0; i < rep->nlint; i++) {
+		w = cJSON_CreateObject();
+		wa_json_add_strn(w, "stepId", rep->lint[i].step_id);
+		cJSON_AddStringToObject(w, "path", rep->lint[i].path);
+		cJSON_AddStringToObject(w, "rule", rep->lint[i].rule);
+		cJSON_AddItemToObject(w, "message", cJSON_CreateString(
+		    wa_arena_printf(r->arena, "%s %s", rep->lint[i].path,
+		    rep->lint[i].msg)));
+		cJSON_AddItemToArray(a, w);
+	}
+	return a;
+}
+
+enum wa_err
+flow_respond(struct wa_req *r, const char *id, int status)
+{
+	struct wa_flow_report	 rep;
+	struct wa_flow		*f;
+	PGresult		*res;
+	cJSON			*o;
+
+	if (wa_db_q(r, &res, flow_sql_get, 1, id) != WA_OK)
+		return r->err.code;
+	if (PQntuples(res) != 1)
+		return flow_not_found(r);
+	o = flow_render(r, res, 0, 1);
+	if (flow_load(r, wa_db_get(res, 0, "steps"), &f, &rep) != WA_OK)
+		return r->err.code;
+	cJSON_AddItemToObject(o, "lint", flow_lint_json(r, &rep));
+	return wa_resp_ok(r, status, o);
+}
