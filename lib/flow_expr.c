@@ -45,7 +45,7 @@ struct lexer {
 	const char		*why;
 	size_t			 nodes, depth;
 	struct wa_flow_path	*reads;
-	size_t			 nreads;
+	size_t			 nreads, capreads;
 };
 
 static void	err(struct lexer *, const char *, ...)
@@ -231,6 +231,23 @@ tok_name(enum tok t)
 	}
 }
 
+/* Notes a variable read; the list grows as needed (most expressions
+ * read one or two). */
+static void
+add_read(struct lexer *x, const struct wa_flow_path *p)
+{
+	struct wa_flow_path	*nr;
+
+	if (x->nreads == x->capreads) {
+		x->capreads = x->capreads == 0 ? 4 : 2 * x->capreads;
+		nr = wa_arena_alloc(x->a, x->capreads * sizeof(*nr));
+		if (x->nreads > 0)
+			memcpy(nr, x->reads, x->nreads * sizeof(*nr));
+		x->reads = nr;
+	}
+	x->reads[x->nreads++] = *p;
+}
+
 static struct enode *
 parse_primary(struct lexer *x)
 {
@@ -254,7 +271,7 @@ parse_primary(struct lexer *x)
 			break;
 		n->var = wa_arena_alloc(x->a, sizeof(*n->var));
 		*n->var = x->path;
-		x->reads[x->nreads++] = x->path;
+		add_read(x, &x->path);
 		break;
 	case T_LP:
 		if (++x->depth > WA_FLOW_EXPR_DEPTH_MAX) {
@@ -353,8 +370,6 @@ wa_flow_expr_parse(struct wa_arena *a, const char *src, const char **why)
 		return (*why = "is longer than 1024 bytes", NULL);
 	if (!wa_utf8_valid(src, x.len))
 		return (*why = "is not valid UTF-8", NULL);
-	x.reads = wa_arena_calloc(a, WA_FLOW_EXPR_NODES_MAX + 1,
-	    sizeof(*x.reads));
 	next(&x);
 	root = x.tok == T_END ? NULL : parse_sum(&x);
 	if (root != NULL && x.tok != T_END) {

@@ -460,6 +460,8 @@ struct wa_flow_re *
 wa_flow_re_compile(struct wa_arena *a, const char *pattern, int icase,
     const char **why)
 {
+	static struct inst	 scratch[WA_FLOW_RE_PROG_MAX];	/* one at a
+								 * time */
 	struct parser		*p;
 	struct node		*root;
 	struct gen		 g;
@@ -486,8 +488,9 @@ wa_flow_re_compile(struct wa_arena *a, const char *pattern, int icase,
 		root = fail(p, "has a ) without its (");
 	if (root == NULL)
 		return (*why = p->why != NULL ? p->why : "is not valid", NULL);
+	/* generated into scratch space, kept at its real size */
 	memset(&g, 0, sizeof(g));
-	g.prog = wa_arena_calloc(a, WA_FLOW_RE_PROG_MAX, sizeof(*g.prog));
+	g.prog = scratch;
 	gen_node(&g, root);
 	if (emit(&g, I_MATCH) < 0 || g.full)
 		return (*why = "is too complex (repetitions expand to more "
@@ -495,7 +498,8 @@ wa_flow_re_compile(struct wa_arena *a, const char *pattern, int icase,
 	re = wa_arena_calloc(a, 1, sizeof(*re));
 	re->icase = icase;
 	re->n = g.n;
-	re->prog = g.prog;
+	re->prog = wa_arena_alloc(a, g.n * sizeof(*re->prog));
+	memcpy(re->prog, scratch, g.n * sizeof(*re->prog));
 	return re;
 }
 
