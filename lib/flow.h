@@ -12,8 +12,9 @@
  * cJSON arena, json.h, which must be the same one); nothing is freed.
  *
  * Every input is bounded by the limits below, and a run by its step
- * budget, its matcher fuel and the size of its trace: no definition
- * and no input makes a run loop or grow without end.
+ * budget, its matcher fuel, the size of its trace and the memory it
+ * takes from the arena: no definition and no input makes a run loop
+ * or grow without end.
  */
 #ifndef WA_FLOW_H
 #define WA_FLOW_H
@@ -63,6 +64,8 @@ struct wa_flow_tmpl;
 #define WA_FLOW_MOCK_SEQ_MAX	50	/* responses for one step */
 #define WA_FLOW_FUEL		(20ul * 1000 * 1000) /* matcher steps */
 #define WA_FLOW_TRACE_MAX	(2u * 1024 * 1024)   /* trace bytes */
+#define WA_FLOW_MEM_MAX		(64u * 1024 * 1024)  /* arena bytes */
+#define WA_FLOW_RENDERED_BODY_MAX (4 * WA_FLOW_BODY_MAX) /* filled in */
 
 enum wa_flow_type {
 	WA_FLOW_MESSAGE = 0,
@@ -318,8 +321,8 @@ struct wa_flow_run_out {
 /*
  * Runs in->flow from its first step until it ends, hands off, waits for
  * input the script does not have, or fails (the step budget, an
- * expression error, a failed call without on_error, the trace limit).
- * Always fills out.
+ * expression error, a failed call without on_error, the trace or
+ * memory limit).  Always fills out.
  */
 void		 wa_flow_run(struct wa_arena *, const struct wa_flow_run_in *in,
 		    struct wa_flow_run_out *out);

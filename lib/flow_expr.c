@@ -399,6 +399,7 @@ struct eval {
 	struct wa_arena	*a;
 	const cJSON	*vars;
 	const char	*why;
+	size_t		 built;		/* bytes of text made so far */
 };
 
 /* "flow.total is not set", "the left operand is text "abc"" */
@@ -451,6 +452,12 @@ concat(struct eval *ev, const cJSON *l, const cJSON *r)
 
 	if (wa_utf8_count(ls, ln) + wa_utf8_count(rs, rn) > WA_FLOW_STR_MAX) {
 		ev->why = "the text would be longer than 4096 characters";
+		return NULL;
+	}
+	/* each + copies both sides: a long chain of them on long texts
+	 * must not cost without bound */
+	if ((ev->built += ln + rn) > WA_FLOW_EXPR_WORK_MAX) {
+		ev->why = "the expression builds more than 64 KiB of text";
 		return NULL;
 	}
 	s = wa_arena_alloc(ev->a, ln + rn + 1);
@@ -554,6 +561,7 @@ wa_flow_expr_eval(struct wa_arena *a, const struct wa_flow_expr *e,
 	ev.a = a;
 	ev.vars = vars;
 	ev.why = NULL;
+	ev.built = 0;
 	(void)eval(&ev, e->root, &v);
 	*why = ev.why;
 	if (ev.why != NULL)

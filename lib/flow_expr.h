@@ -16,8 +16,9 @@
  * "+" adds two numbers, or concatenates when either side is a string
  * (unset and null read as ""); "-", "*" and "/" take numbers or
  * strings that are numbers.  Division by zero, a result outside
- * +-9007199254740991 and a string over 4096 characters are errors, as
- * is arithmetic on an unset variable.
+ * +-9007199254740991, a string over 4096 characters and more than
+ * WA_FLOW_EXPR_WORK_MAX bytes of text built in all are errors, as is
+ * arithmetic on an unset variable.
  */
 #ifndef WA_FLOW_EXPR_H
 #define WA_FLOW_EXPR_H
@@ -33,6 +34,9 @@ struct wa_flow_path;
 #define WA_FLOW_EXPR_MAX	1024	/* bytes of source */
 #define WA_FLOW_EXPR_DEPTH_MAX	32	/* nested parentheses and "-" */
 #define WA_FLOW_EXPR_NODES_MAX	256	/* operands and operators */
+#define WA_FLOW_EXPR_WORK_MAX	65536	/* bytes of text one evaluation
+					 * may build, intermediate results
+					 * included */
 
 /*
  * Parses the NUL-terminated src into a.  Returns NULL with a reason in

@@ -499,31 +499,36 @@ exec_set(struct run *r, const struct wa_flow_step *s, cJSON *out)
 	return take(r, s, WA_FLOW_X_NEXT, out);
 }
 
-/* A copy of an http body with every string rendered. */
+/* A copy of an http body with every string rendered; NULL once the
+ * rendered strings exceed *left bytes. */
 static cJSON *
-render_body(struct run *r, const cJSON *v, int depth)
+render_body(struct run *r, const cJSON *v, int depth, size_t *left)
 {
 	struct wa_flow_tmpl	*t;
 	const cJSON		*it;
-	const char		*why;
-	cJSON			*o;
+	const char		*why, *s;
+	cJSON			*o, *c;
 
 	if (cJSON_IsString(v)) {
-		if (depth > WA_FLOW_VALUE_DEPTH_MAX || (t = wa_flow_tmpl_parse(
-		    r->a, v->valuestring, &why)) == NULL)
-			return cJSON_CreateStringReference(v->valuestring);
-		return cJSON_CreateStringReference(render(r, t,
-		    WA_FLOW_STR_MAX, 0, NULL));
+		s = v->valuestring;
+		if (depth <= WA_FLOW_VALUE_DEPTH_MAX && (t = wa_flow_tmpl_parse(
+		    r->a, v->valuestring, &why)) != NULL)
+			s = render(r, t, WA_FLOW_STR_MAX, 0, NULL);
+		if (strlen(s) > *left)
+			return NULL;
+		*left -= strlen(s);
+		return cJSON_CreateStringReference(s);
 	}
 	if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
 		return cJSON_Duplicate(v, 0);
 	o = cJSON_IsArray(v) ? cJSON_CreateArray() : cJSON_CreateObject();
 	cJSON_ArrayForEach(it, v) {
+		if ((c = render_body(r, it, depth + 1, left)) == NULL)
+			return NULL;
 		if (cJSON_IsArray(o))
-			cJSON_AddItemToArray(o, render_body(r, it, depth + 1));
+			cJSON_AddItemToArray(o, c);
 		else
-			cJSON_AddItemToObject(o, it->string,
-			    render_body(r, it, depth + 1));
+			cJSON_AddItemToObject(o, it->string, c);
 	}
 	return o;
 }
@@ -597,8 +602,8 @@ exec_http(struct run *r, const struct wa_flow_step *s, cJSON *out)
 {
 	const cJSON	*mock, *st, *v;
 	const char	*url, *why;
-	cJSON		*req, *hdr, *resp, *val;
-	size_t		 i;
+	cJSON		*req, *hdr, *resp, *val, *body = NULL;
+	size_t		 i, left;
 	int		 status;
 
 	req = cJSON_AddObjectToObject(out, "request");
@@ -610,8 +615,13 @@ exec_http(struct run *r, const struct wa_flow_step *s, cJSON *out)
 		cJSON_AddItemToObject(hdr, s->headers[i].name,
 		    cJSON_CreateStringReference(render(r, s->headers[i].value,
 		    WA_FLOW_HEADER_MAX, 0, NULL)));
+	left = WA_FLOW_RENDERED_BODY_MAX;
+	if (s->body != NULL && (body = render_body(r, s->body, 0, &left)) ==
+	    NULL)
+		return call_failed(r, s, out, "the body is larger than 64 KiB "
+		    "once its variables are filled in");
 	if (s->body != NULL)
-		cJSON_AddItemToObject(req, "body", render_body(r, s->body, 0));
+		cJSON_AddItemToObject(req, "body", body);
 	cJSON_AddNumberToObject(req, "timeoutMs", s->timeout_ms);
 	if (!wa_valid_url(url))
 		return call_failed(r, s, out, "the URL is not an absolute "
@@ -646,6 +656,11 @@ exec_http(struct run *r, const struct wa_flow_step *s, cJSON *out)
 		v = response_value(r, mock, s->mappings[i].from);
 		if (strcmp(s->mappings[i].from, "status") == 0)
 			v = cJSON_GetObjectItemCaseSensitive(resp, "status");
+		/* measured before it is copied: a mocked body may be big */
+		if ((why = wa_flow_value_check(v)) != NULL)
+			return call_failed(r, s, out, wa_arena_printf(r->a,
+			    "mapping %s: the response part %s",
+			    s->mappings[i].var.text, why));
 		val = v != NULL ? cJSON_Duplicate(v, 1) : cJSON_CreateNull();
 		if ((why = assign(r, &s->mappings[i].var, val, out)) != NULL)
 			return call_failed(r, s, out, wa_arena_printf(r->a,
@@ -788,7 +803,7 @@ wa_flow_run(struct wa_arena *a, const struct wa_flow_run_in *in,
 	struct run		 r;
 	const struct wa_flow	*f = in->flow;
 	const struct wa_flow_step *s;
-	size_t			 budget, i, x = 0;
+	size_t			 budget, i, x = 0, mem0 = wa_arena_used(a);
 	cJSON			*e, *o;
 	int			 cur;
 
@@ -839,10 +854,21 @@ wa_flow_run(struct wa_arena *a, const struct wa_flow_run_in *in,
 		cJSON_AddItemToArray(out->trace, e);
 		r.trace_bytes += measure(e, WA_FLOW_TRACE_MAX - r.trace_bytes +
 		    1, 0);
-		if (r.trace_bytes > WA_FLOW_TRACE_MAX && cur != STOP) {
+		if (cur < 0)
+			break;		/* the end, or a stop */
+		if (r.trace_bytes > WA_FLOW_TRACE_MAX) {
 			(void)fail(&r, NULL, NULL, wa_arena_printf(a, "the run "
 			    "stopped at step %s: its trace grew past %u "
 			    "bytes", s->id, WA_FLOW_TRACE_MAX));
+			out->at = s->id;
+			break;
+		}
+		/* what a step makes and drops (texts built, copies) is not
+		 * in the trace, but it is in the arena */
+		if (wa_arena_used(a) - mem0 > WA_FLOW_MEM_MAX) {
+			(void)fail(&r, NULL, NULL, wa_arena_printf(a, "the run "
+			    "stopped at step %s: it used more than %u bytes "
+			    "of memory", s->id, WA_FLOW_MEM_MAX));
 			out->at = s->id;
 			break;
 		}

@@ -242,6 +242,24 @@ test_string_cap(void **state)
 	e = wa_flow_expr_parse(arena, "flow.long + 'abc'", &why);
 	res = wa_flow_expr_eval(arena, e, v, &why);
 	assert_int_equal(strlen(res->valuestring), 4003);
+	/* each + copies both sides: 20 of them on 3000-character texts
+	 * would build 60 kB * 20; the evaluation stops at 64 KiB */
+	s[3000] = '\0';
+	assert_null(wa_flow_vars_set(v, &p, cJSON_CreateString(s)));
+	e = wa_flow_expr_parse(arena, "(flow.long + '') + (flow.long + '') "
+	    "+ (flow.long + '') + (flow.long + '') + (flow.long + '') + "
+	    "(flow.long + '') + (flow.long + '') + (flow.long + '') + "
+	    "(flow.long + '') + (flow.long + '') + (flow.long + '') + "
+	    "(flow.long + '') + (flow.long + '')", &why);
+	assert_non_null(e);
+	assert_null(wa_flow_expr_eval(arena, e, v, &why));
+	assert_non_null(strstr(why, "4096"));
+	e = wa_flow_expr_parse(arena, "flow.long + '' + '' + '' + '' + '' + "
+	    "'' + '' + '' + '' + '' + '' + '' + '' + '' + '' + '' + '' + '' + "
+	    "'' + '' + '' + '' + '' + ''", &why);
+	assert_null(wa_flow_expr_eval(arena, e, v, &why));
+	assert_string_equal(why, "the expression builds more than 64 KiB of "
+	    "text");
 }
 
 static void

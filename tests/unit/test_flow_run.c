@@ -404,6 +404,58 @@ test_trace_limit(void **state)
 	assert_true(out.steps_run < 60);
 }
 
+/* A mocked body is measured before a mapping copies it, and a body
+ * filled in with long variables is capped. */
+static void
+test_http_sizes(void **state)
+{
+	struct wa_flow_run_out	 out;
+	struct wa_flow_run_in	 in;
+	struct wa_flow_report	 rep;
+	cJSON			*input, *rows, *body;
+	const char		*trace;
+	char			*s;
+	int			 i;
+
+	(void)state;
+	input = J("{'messages':[],'mocks':{'h':{'body':{'rows':[]}}}}");
+	rows = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(input, "mocks"), "h"), "body"), "rows");
+	for (i = 0; i < 2000; i++)
+		cJSON_AddItemToArray(rows, cJSON_CreateString("0123456789"));
+	assert_int_equal(wa_flow_run_input(arena, input, NULL, 0, &in, &rep),
+	    0);
+	in.flow = wa_flow_compile(arena, J("[{'id':'h','type':'http_request',"
+	    "'url':'https://x.test','mapping':{'flow.all':'body',"
+	    "'flow.n':'body.rows.1999'},'on_error':'x'},{'id':'x','type':"
+	    "'end'}]"), "steps", &rep);
+	wa_flow_run(arena, &in, &out);
+	trace = cJSON_PrintUnformatted(out.trace);
+	assert_non_null(strstr(trace, "\"exit\":\"on_error\""));
+	assert_non_null(strstr(trace, "mapping flow.all: the response part "
+	    "is a value larger than 16384 bytes"));
+	/* 40 strings of a 4000-character variable: 160 kB filled in */
+	body = cJSON_CreateArray();
+	for (i = 0; i < 40; i++)
+		cJSON_AddItemToArray(body, cJSON_CreateString("{{flow.s}}"));
+	input = J("{'messages':[],'mocks':{'h':{}},'variables':{}}");
+	s = wa_arena_alloc(arena, 4001);
+	memset(s, 'x', 4000);
+	s[4000] = '\0';
+	cJSON_AddStringToObject(cJSON_GetObjectItem(input, "variables"), "s",
+	    s);
+	assert_int_equal(wa_flow_run_input(arena, input, NULL, 0, &in, &rep),
+	    0);
+	in.flow = wa_flow_compile(arena, J("[{'id':'h','type':'http_request',"
+	    "'method':'POST','url':'https://x.test','on_error':'x'},{'id':'x',"
+	    "'type':'end'}]"), "steps", &rep);
+	in.flow->steps[0].body = body;
+	wa_flow_run(arena, &in, &out);
+	trace = cJSON_PrintUnformatted(out.trace);
+	assert_non_null(strstr(trace, "the body is larger than 64 KiB once "
+	    "its variables are filled in"));
+}
+
 /* Matching costs fuel; a run that uses it all up stops. */
 static void
 test_fuel(void **state)
@@ -533,6 +585,7 @@ main(void)
 		FLOW_TEST(test_inputs_table),
 		FLOW_TEST(test_step_budget),
 		FLOW_TEST(test_trace_limit),
+		FLOW_TEST(test_http_sizes),
 		FLOW_TEST(test_fuel),
 		FLOW_TEST(test_coverage),
 		FLOW_TEST(test_input_errors),
