@@ -1058,7 +1058,9 @@ unknown_fields(struct cc *c, const cJSON *o)
 			continue;
 		wa_flow_issue(c->a, c->rep, wa_arena_printf(c->a, "%s.%s",
 		    c->spath, it->string), c->s->id, "unknown_field",
-		    "is not used by a %s step and is ignored",
+		    "is not used by %s %s step and is ignored",
+		    c->s->type == WA_FLOW_END ||
+		    c->s->type == WA_FLOW_HTTP_REQUEST ? "an" : "a",
 		    wa_flow_type_names[c->s->type]);
 	}
 }

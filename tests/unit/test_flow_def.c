@@ -419,7 +419,7 @@ test_lint_table(void **state)
 		    "steps[0].txet is not used by a message step and is "
 		    "ignored #unknown_field" },
 		{ "[{'id':'a','type':'end','next':'a'}]",
-		    "steps[0].next is not used by a end step" },
+		    "steps[0].next is not used by an end step" },
 		{ "[{'id':'a','type':'message','text':'x','name':'Greeting',"
 		    "'position':{'x':1,'y':2}}]", NULL },
 		/* jump loops are bounded: no endless_loop */
