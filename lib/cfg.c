@@ -37,6 +37,98 @@ env_str(const char *name, const char *def)
 	return v != NULL && *v != '\0' ? v : def;
 }
 
+/*
+ * WA_GRAPH_URL: an absolute URL whose last segment is the Graph version
+ * ("https://graph.facebook.com/v23.0").  Plain http only to a loopback
+ * host: a token must never cross a network in clear text.
+ */
+static int
+graph_url_ok(const char *u)
+{
+	const char	*host, *end, *last;
+	size_t		 n = strlen(u), hl;
+	int		 dots = 0;
+
+	if (n > WA_CFG_URL_MAX || strpbrk(u, "?#@ \t\r\n") != NULL)
+		return 0;
+	if (strncmp(u, "https://", 8) == 0)
+		host = u + 8;
+	else if (strncmp(u, "http://", 7) == 0)
+		host = u + 7;
+	else
+		return 0;
+	if ((end = strchr(host, '/')) == NULL || end == host)
+		return 0;
+	if (host == u + 7) {
+		hl = (size_t)(strcspn(host, ":/"));
+		if (host[0] == '[')
+			hl = (size_t)(strchr(host, ']') != NULL ?
+			    strchr(host, ']') - host + 1 : 0);
+		if (!((hl == 9 && strncmp(host, "localhost", 9) == 0) ||
+		    (hl == 9 && strncmp(host, "127.0.0.1", 9) == 0) ||
+		    (hl == 5 && strncmp(host, "[::1]", 5) == 0)))
+			return 0;
+	}
+	last = strrchr(u, '/') + 1;
+	if (last[0] != 'v' || last[1] < '0' || last[1] > '9')
+		return 0;
+	for (last++; *last != '\0'; last++) {
+		if (*last == '.')
+			dots++;
+		else if (*last < '0' || *last > '9')
+			return 0;
+	}
+	return dots == 1 && u[n - 1] != '.';
+}
+
+static int
+env_secret(const char *name, const char **out, char *err, size_t errsz)
+{
+	const char	*v = env_str(name, NULL);
+
+	*out = v;
+	if (v != NULL && strlen(v) > WA_CFG_SECRET_MAX) {
+		snprintf(err, errsz, "%s: longer than %d characters", name,
+		    WA_CFG_SECRET_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+graph_load(struct wa_cfg *c, char *err, size_t errsz)
+{
+	const char	*v;
+	long		 n;
+
+	c->graph_url = env_str("WA_GRAPH_URL", WA_CFG_GRAPH_URL);
+	if (!graph_url_ok(c->graph_url)) {
+		snprintf(err, errsz, "WA_GRAPH_URL: expected https://host/vN.N "
+		    "(http only to localhost), got \"%.64s\"", c->graph_url);
+		return -1;
+	}
+	c->graph_ca_file = env_str("WA_GRAPH_CA_FILE", NULL);
+	if (env_long("WA_GRAPH_CONNECT_TIMEOUT_MS", 5000, 100, 60000, 10, &n,
+	    err, errsz) == -1)
+		return -1;
+	c->graph_connect_timeout_ms = (int)n;
+	if (env_long("WA_GRAPH_TIMEOUT_MS", 15000, 200, 120000, 10, &n,
+	    err, errsz) == -1)
+		return -1;
+	c->graph_timeout_ms = (int)n;
+	if ((v = env_str("WA_META_APP_ID", NULL)) != NULL &&
+	    (strlen(v) > 32 || strspn(v, "0123456789") != strlen(v))) {
+		snprintf(err, errsz, "WA_META_APP_ID: expected 1-32 digits");
+		return -1;
+	}
+	c->meta_app_id = v;
+	if (env_secret("WA_META_APP_SECRET", &c->meta_app_secret, err,
+	    errsz) == -1 || env_secret("WA_META_VERIFY_TOKEN",
+	    &c->meta_verify_token, err, errsz) == -1)
+		return -1;
+	return 0;
+}
+
 int
 wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 {
@@ -88,5 +180,5 @@ wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 		}
 		c->have_secret_key = 1;
 	}
-	return 0;
+	return graph_load(c, err, errsz);
 }

@@ -11,6 +11,9 @@
 
 #define WA_CFG_BODY_MAX_LIMIT	(16u * 1024 * 1024)
 #define WA_CFG_WORKERS_MAX	64
+#define WA_CFG_GRAPH_URL	"https://graph.facebook.com/v23.0"
+#define WA_CFG_URL_MAX		512
+#define WA_CFG_SECRET_MAX	256
 
 struct wa_cfg {
 	const char	*family;
@@ -26,6 +29,15 @@ struct wa_cfg {
 	const char	*doc_url_base;	/* WA_DOC_URL_BASE, or NULL */
 	int		 shutdown_grace_s; /* WA_SHUTDOWN_GRACE */
 	int		 db_connect_timeout_s; /* WA_DB_CONNECT_TIMEOUT */
+	/* Meta's Graph API (lib/graph.h) and its webhooks */
+	const char	*graph_url;	/* WA_GRAPH_URL, with version */
+	const char	*graph_ca_file;	/* WA_GRAPH_CA_FILE, or NULL */
+	int		 graph_connect_timeout_ms;
+					/* WA_GRAPH_CONNECT_TIMEOUT_MS */
+	int		 graph_timeout_ms; /* WA_GRAPH_TIMEOUT_MS */
+	const char	*meta_app_id;	/* WA_META_APP_ID, or NULL */
+	const char	*meta_app_secret; /* WA_META_APP_SECRET, or NULL */
+	const char	*meta_verify_token; /* WA_META_VERIFY_TOKEN, or NULL */
 };
 
 /*

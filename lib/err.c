@@ -59,6 +59,21 @@ const struct wa_errdesc wa_errs[WA_ERR__MAX] = {
 	/* WA_ERR_UPSTREAM_TIMEOUT */
 	{ 504, "Gateway Timeout", "upstream_timeout", "UPSTREAM_002",
 	    "Upstream service timed out" },
+	/* WA_ERR_META_INVALID */
+	{ 400, "Bad Request", "meta_invalid_request", "UPSTREAM_003",
+	    "Meta rejected the request as invalid" },
+	/* WA_ERR_META_AUTH */
+	{ 422, "Unprocessable Entity", "meta_auth_error", "UPSTREAM_004",
+	    "Meta refused the WhatsApp account's access token" },
+	/* WA_ERR_META_REFUSED */
+	{ 422, "Unprocessable Entity", "meta_refused", "UPSTREAM_005",
+	    "Meta refused the request" },
+	/* WA_ERR_META_RATE_LIMITED */
+	{ 429, "Too Many Requests", "meta_rate_limited", "UPSTREAM_006",
+	    "A Meta rate limit was reached" },
+	/* WA_ERR_META_UNAVAILABLE */
+	{ 503, "Service Unavailable", "meta_unavailable", "UPSTREAM_007",
+	    "Meta is temporarily unavailable" },
 };
 
 int

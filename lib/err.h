@@ -31,6 +31,12 @@ enum wa_err {
 	WA_ERR_UPSTREAM = 16,		/* 502 */
 	WA_ERR_UNAVAILABLE = 17,	/* 503 database or dependency down */
 	WA_ERR_UPSTREAM_TIMEOUT = 18,	/* 504 */
+	/* Meta's Graph API refused a call (lib/graph.h's table) */
+	WA_ERR_META_INVALID = 19,	/* 400 parameters Meta refused */
+	WA_ERR_META_AUTH = 20,		/* 422 account token or permission */
+	WA_ERR_META_REFUSED = 21,	/* 422 account or recipient state */
+	WA_ERR_META_RATE_LIMITED = 22,	/* 429 a Meta limit was reached */
+	WA_ERR_META_UNAVAILABLE = 23,	/* 503 Meta down, retry later */
 	WA_ERR__MAX
 };
 

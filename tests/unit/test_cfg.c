@@ -11,6 +11,9 @@ static const char *const vars[] = {
 	"WA_DATABASE_URL", "WA_SOCKET", "WA_SOCKET_MODE", "WA_SOCKET_GROUP",
 	"WA_WORKERS", "WA_BODY_MAX", "WA_LOG_LEVEL", "WA_SECRET_KEY",
 	"WA_DOC_URL_BASE", "WA_SHUTDOWN_GRACE", "WA_DB_CONNECT_TIMEOUT",
+	"WA_GRAPH_URL", "WA_GRAPH_CA_FILE", "WA_GRAPH_CONNECT_TIMEOUT_MS",
+	"WA_GRAPH_TIMEOUT_MS", "WA_META_APP_ID", "WA_META_APP_SECRET",
+	"WA_META_VERIFY_TOKEN",
 };
 
 static int
@@ -213,10 +216,92 @@ test_strings_and_short_err(void **state)
 	clear_env(NULL);
 }
 
+/* The Graph client's settings: a versioned URL, https unless the host
+ * is this machine, timeouts in range, an app id of digits. */
+static void
+test_graph(void **state)
+{
+	static const struct {
+		const char	*var;
+		const char	*val;
+		int		 ok;
+	} cases[] = {
+		{ "WA_GRAPH_URL", "https://graph.facebook.com/v23.0", 1 },
+		{ "WA_GRAPH_URL", "https://localhost:8444/v23.0", 1 },
+		{ "WA_GRAPH_URL", "http://localhost:8444/v21.0", 1 },
+		{ "WA_GRAPH_URL", "http://127.0.0.1:9/v1.0", 1 },
+		{ "WA_GRAPH_URL", "http://[::1]:9/v25.0", 1 },
+		{ "WA_GRAPH_URL", "https://proxy.example/meta/v23.0", 1 },
+		{ "WA_GRAPH_URL", "http://graph.facebook.com/v23.0", 0 },
+		{ "WA_GRAPH_URL", "http://localhost.evil/v23.0", 0 },
+		{ "WA_GRAPH_URL", "https://graph.facebook.com", 0 },
+		{ "WA_GRAPH_URL", "https://graph.facebook.com/", 0 },
+		{ "WA_GRAPH_URL", "https://graph.facebook.com/v23.0/", 0 },
+		{ "WA_GRAPH_URL", "https://graph.facebook.com/v23", 0 },
+		{ "WA_GRAPH_URL", "https://graph.facebook.com/v23.0.1", 0 },
+		{ "WA_GRAPH_URL", "https://graph.facebook.com/23.0", 0 },
+		{ "WA_GRAPH_URL", "https://graph.facebook.com/v23.0?x=1", 0 },
+		{ "WA_GRAPH_URL", "https://u@graph.facebook.com/v23.0", 0 },
+		{ "WA_GRAPH_URL", "ftp://graph.facebook.com/v23.0", 0 },
+		{ "WA_GRAPH_URL", "https:///v23.0", 0 },
+		{ "WA_GRAPH_CONNECT_TIMEOUT_MS", "100", 1 },
+		{ "WA_GRAPH_CONNECT_TIMEOUT_MS", "99", 0 },
+		{ "WA_GRAPH_CONNECT_TIMEOUT_MS", "60001", 0 },
+		{ "WA_GRAPH_TIMEOUT_MS", "120000", 1 },
+		{ "WA_GRAPH_TIMEOUT_MS", "120001", 0 },
+		{ "WA_GRAPH_TIMEOUT_MS", "1s", 0 },
+		{ "WA_META_APP_ID", "100000000000000", 1 },
+		{ "WA_META_APP_ID", "app", 0 },
+		{ "WA_META_APP_ID", "123456789012345678901234567890123", 0 },
+	};
+	struct wa_cfg	c;
+	char		err[256], big[300];
+	size_t		i;
+
+	(void)state;
+	clear_env(NULL);
+	assert_int_equal(wa_cfg_load(&c, "fam", err, sizeof(err)), 0);
+	assert_string_equal(c.graph_url, "https://graph.facebook.com/v23.0");
+	assert_null(c.graph_ca_file);
+	assert_int_equal(c.graph_connect_timeout_ms, 5000);
+	assert_int_equal(c.graph_timeout_ms, 15000);
+	assert_null(c.meta_app_id);
+	assert_null(c.meta_app_secret);
+	assert_null(c.meta_verify_token);
+	for (i = 0; i < NELEM(cases); i++) {
+		clear_env(NULL);
+		setenv(cases[i].var, cases[i].val, 1);
+		err[0] = '\0';
+		if (wa_cfg_load(&c, "fam", err, sizeof(err)) !=
+		    (cases[i].ok ? 0 : -1))
+			fail_msg("%s=\"%s\"", cases[i].var, cases[i].val);
+		if (!cases[i].ok)
+			assert_non_null(strstr(err, cases[i].var));
+	}
+	/* a secret over the limit is refused without being echoed */
+	clear_env(NULL);
+	memset(big, 's', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	setenv("WA_META_APP_SECRET", big, 1);
+	assert_int_equal(wa_cfg_load(&c, "fam", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "WA_META_APP_SECRET"));
+	assert_null(strstr(err, "ssssssss"));
+	clear_env(NULL);
+	setenv("WA_META_APP_SECRET", "s3cret", 1);
+	setenv("WA_META_VERIFY_TOKEN", "tok", 1);
+	setenv("WA_GRAPH_CA_FILE", "/etc/ca.pem", 1);
+	assert_int_equal(wa_cfg_load(&c, "fam", err, sizeof(err)), 0);
+	assert_string_equal(c.meta_app_secret, "s3cret");
+	assert_string_equal(c.meta_verify_token, "tok");
+	assert_string_equal(c.graph_ca_file, "/etc/ca.pem");
+	clear_env(NULL);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_graph, clear_env),
 		cmocka_unit_test_setup(test_defaults, clear_env),
 		cmocka_unit_test_setup(test_values, clear_env),
 		cmocka_unit_test_setup(test_secret_key, clear_env),

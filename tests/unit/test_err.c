@@ -40,6 +40,14 @@ static const struct {
 	{ WA_ERR_UNAVAILABLE, 17, 503, "service_unavailable", "SERVICE_001" },
 	{ WA_ERR_UPSTREAM_TIMEOUT, 18, 504, "upstream_timeout",
 	    "UPSTREAM_002" },
+	{ WA_ERR_META_INVALID, 19, 400, "meta_invalid_request",
+	    "UPSTREAM_003" },
+	{ WA_ERR_META_AUTH, 20, 422, "meta_auth_error", "UPSTREAM_004" },
+	{ WA_ERR_META_REFUSED, 21, 422, "meta_refused", "UPSTREAM_005" },
+	{ WA_ERR_META_RATE_LIMITED, 22, 429, "meta_rate_limited",
+	    "UPSTREAM_006" },
+	{ WA_ERR_META_UNAVAILABLE, 23, 503, "meta_unavailable",
+	    "UPSTREAM_007" },
 };
 
 static void

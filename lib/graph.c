@@ -1,0 +1,480 @@
+/*
+ * The transport.  The easy handle belongs to the process that made it:
+ * a forked child that finds one made by its parent (pid differs) makes
+ * its own instead of sharing the parent's connections; the old one is
+ * left alone, since cleaning it up would close sockets the parent owns.
+ *
+ * curl_easy_reset() between calls clears every option but keeps the
+ * connection cache, the DNS cache and TLS sessions: each call sets the
+ * options it needs from scratch and still reuses the open connection.
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "accounts.h"
+#include "arena.h"
+#include "buf.h"
+#include "cfg.h"
+#include "clock.h"
+#include "crypto.h"
+#include "graph.h"
+#include "json.h"
+#include "log.h"
+
+static CURL	*easy;
+static pid_t	 easy_pid;
+
+static CURL *
+handle(void)
+{
+	static int	inited;
+
+	if (easy != NULL && easy_pid == getpid())
+		return easy;
+	if (!inited) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return NULL;
+		inited = 1;
+	}
+	easy = curl_easy_init();
+	easy_pid = getpid();
+	return easy;
+}
+
+enum wa_err
+wa_graph_acct_open(struct wa_req *r, const struct wa_account *a,
+    struct wa_graph_acct *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->account_id = a->id;
+	g->waba_id = a->waba_id;
+	g->phone_number_id = a->phone_number_id;
+	return wa_account_token(r, a, &g->token);
+}
+
+/* ---- one call -------------------------------------------------------- */
+
+struct sink {
+	struct wa_buf	 buf;
+	int		 too_large;
+};
+
+static size_t
+on_body(char *p, size_t sz, size_t n, void *ctx)
+{
+	struct sink	*s = ctx;
+
+	if (wa_buf_add(&s->buf, p, sz * n) != WA_OK) {
+		s->too_large = 1;
+		return 0;	/* aborts the transfer */
+	}
+	return sz * n;
+}
+
+static void
+free_slist(void *p)
+{
+	curl_slist_free_all(p);
+}
+
+static void
+free_mime(void *p)
+{
+	curl_mime_free(p);
+}
+
+static void
+free_curl_str(void *p)
+{
+	curl_free(p);
+}
+
+/* Query values escaped by curl, into the arena. */
+static char *
+build_url(struct wa_req *r, CURL *c, const struct wa_graph_call *call)
+{
+	struct wa_buf	 b;
+	char		*k, *v;
+	size_t		 i;
+
+	wa_buf_init(&b, r->arena, 16 * 1024);
+	if (wa_buf_adds(&b, r->cfg->graph_url) != WA_OK ||
+	    wa_buf_adds(&b, call->path) != WA_OK)
+		return NULL;
+	for (i = 0; i < call->nquery; i++) {
+		if (call->query[i].val == NULL)
+			continue;
+		k = curl_easy_escape(c, call->query[i].key, 0);
+		v = curl_easy_escape(c, call->query[i].val, 0);
+		wa_arena_defer(r->arena, free_curl_str, k);
+		wa_arena_defer(r->arena, free_curl_str, v);
+		if (k == NULL || v == NULL ||
+		    wa_buf_addf(&b, "%c%s=%s", strchr(b.data, '?') != NULL ?
+		    '&' : '?', k, v) != WA_OK)
+			return NULL;
+	}
+	return b.data;
+}
+
+static enum wa_graph_status
+transport_status(CURLcode cc, const struct sink *s)
+{
+	switch (cc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return WA_GRAPH_REFUSED;
+	case CURLE_OPERATION_TIMEDOUT:
+		return WA_GRAPH_TIMEOUT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_ENGINE_INITFAILED:
+		return WA_GRAPH_TLS;
+	case CURLE_FILESIZE_EXCEEDED:
+		return WA_GRAPH_TOO_LARGE;
+	case CURLE_WRITE_ERROR:
+		return s->too_large ? WA_GRAPH_TOO_LARGE : WA_GRAPH_DROPPED;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_FAILED_INIT:
+		return WA_GRAPH_CONFIG;
+	default:
+		/* GOT_NOTHING, RECV_ERROR, SEND_ERROR, PARTIAL_FILE, HTTP2 */
+		return WA_GRAPH_DROPPED;
+	}
+}
+
+/* Types a complete HTTP answer. */
+static void
+type_answer(struct wa_graph_res *res, const struct sink *s)
+{
+	const char	*why;
+	cJSON		*body = NULL;
+
+	if (s->buf.len > 0)
+		body = wa_json_parse(s->buf.data, s->buf.len,
+		    WA_JSON_DEPTH_MAX, &why);
+	res->body = body;
+	if (res->http_status >= 300 && res->http_status < 400) {
+		res->status = WA_GRAPH_REDIRECT;
+		res->detail = "redirect not followed";
+		return;
+	}
+	if (body != NULL && wa_graph_parse_error(body, &res->err)) {
+		res->status = WA_GRAPH_META;
+		return;
+	}
+	if (res->http_status < 200 || res->http_status >= 300) {
+		res->status = WA_GRAPH_HTTP;
+		res->detail = "error status without Meta's error object";
+		return;
+	}
+	if (!cJSON_IsObject(body)) {
+		res->status = WA_GRAPH_MALFORMED;
+		res->detail = body == NULL ? "body is not JSON" :
+		    "body is not a JSON object";
+		return;
+	}
+	res->status = WA_GRAPH_OK;
+}
+
+static int
+set_body(struct wa_req *r, CURL *c, const struct wa_graph_call *call,
+    struct curl_slist **hdrs)
+{
+	curl_mime	*mime;
+	curl_mimepart	*part;
+	const char	*s;
+	size_t		 i;
+
+	if (call->nparts > 0) {
+		if ((mime = curl_mime_init(c)) == NULL)
+			return -1;
+		wa_arena_defer(r->arena, free_mime, mime);
+		for (i = 0; i < call->nparts; i++) {
+			const struct wa_graph_part *p = &call->parts[i];
+
+			part = curl_mime_addpart(mime);
+			if (part == NULL ||
+			    curl_mime_name(part, p->name) != CURLE_OK ||
+			    curl_mime_data(part, p->data, p->len) != CURLE_OK)
+				return -1;
+			if (p->type != NULL &&
+			    curl_mime_type(part, p->type) != CURLE_OK)
+				return -1;
+			if (p->filename != NULL &&
+			    curl_mime_filename(part, p->filename) != CURLE_OK)
+				return -1;
+		}
+		curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+		return 0;
+	}
+	if (call->json != NULL) {
+		s = wa_json_print(call->json);
+		*hdrs = curl_slist_append(*hdrs,
+		    "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)strlen(s));
+		curl_easy_setopt(c, CURLOPT_COPYPOSTFIELDS, s);
+		return 0;
+	}
+	if (call->body != NULL) {
+		*hdrs = curl_slist_append(*hdrs, wa_arena_printf(r->arena,
+		    "Content-Type: %s", call->ctype != NULL ? call->ctype :
+		    "application/octet-stream"));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)call->body_len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, call->body);
+		return 0;
+	}
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	return 0;
+}
+
+static enum wa_graph_status
+finish(struct wa_graph_res *res, enum wa_graph_status st, const char *detail)
+{
+	res->status = st;
+	if (detail != NULL)
+		res->detail = detail;
+	if (st != WA_GRAPH_OK)
+		res->rule = st == WA_GRAPH_META ?
+		    wa_graph_rule_for(&res->err) :
+		    wa_graph_rule_status(st, res->http_status);
+	return st;
+}
+
+enum wa_graph_status
+wa_graph_call(struct wa_req *r, const struct wa_graph_acct *acct,
+    const struct wa_graph_call *call, struct wa_graph_res *res)
+{
+	const struct wa_cfg	*cfg = r->cfg;
+	struct curl_slist	*hdrs = NULL;
+	struct sink		 sink;
+	char			 ebuf[CURL_ERROR_SIZE];
+	const char		*url;
+	int64_t			 left_ms;
+	CURLcode		 cc;
+	CURL			*c;
+	size_t			 i;
+	long			 code = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->method = call->method;
+	res->path = call->path;
+	if (cfg == NULL || cfg->graph_url == NULL || acct == NULL ||
+	    acct->token == NULL || acct->token[0] == '\0')
+		return finish(res, WA_GRAPH_CONFIG, "no Graph URL or token");
+	if ((c = handle()) == NULL)
+		return finish(res, WA_GRAPH_CONFIG, "libcurl unavailable");
+	left_ms = cfg->graph_timeout_ms;
+	if (call->deadline_us != 0) {
+		left_ms = (call->deadline_us - wa_clock_mono_us()) / 1000;
+		if (left_ms <= 0)
+			return finish(res, WA_GRAPH_TIMEOUT,
+			    "no time left for the call");
+	}
+	curl_easy_reset(c);
+	if ((url = build_url(r, c, call)) == NULL)
+		return finish(res, WA_GRAPH_CONFIG, "URL too long");
+
+	memset(&sink, 0, sizeof(sink));
+	wa_buf_init(&sink.buf, r->arena, WA_GRAPH_BODY_MAX);
+	ebuf[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 1L);
+	curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
+	    (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (cfg->graph_ca_file != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->graph_ca_file);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)cfg->graph_connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left_ms);
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)WA_GRAPH_BODY_MAX);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "wagate/1");
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+
+	hdrs = curl_slist_append(hdrs, wa_arena_printf(r->arena,
+	    "Authorization: %s %s", call->auth_scheme != NULL ?
+	    call->auth_scheme : "Bearer", acct->token));
+	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	/* no "Expect: 100-continue" wait before a large body */
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	for (i = 0; i < call->nheaders; i++)
+		hdrs = curl_slist_append(hdrs, wa_arena_printf(r->arena,
+		    "%s: %s", call->headers[i].key, call->headers[i].val));
+	if (strcmp(call->method, "GET") == 0)
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	else {
+		if (strcmp(call->method, "POST") != 0)
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST,
+			    call->method);
+		if (set_body(r, c, call, &hdrs) != 0) {
+			curl_slist_free_all(hdrs);
+			return finish(res, WA_GRAPH_CONFIG,
+			    "cannot build the body");
+		}
+	}
+	wa_arena_defer(r->arena, free_slist, hdrs);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	/* the header list dies with the arena: forget it now */
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	res->http_status = code;
+	if (cc != CURLE_OK) {
+		res->http_status = 0;
+		return finish(res, transport_status(cc, &sink),
+		    wa_arena_strdup(r->arena, ebuf[0] != '\0' ? ebuf :
+		    curl_easy_strerror(cc)));
+	}
+	type_answer(res, &sink);
+	return finish(res, res->status, NULL);
+}
+
+/* ---- failures as wagate errors --------------------------------------- */
+
+static cJSON *
+meta_details(const struct wa_graph_res *res)
+{
+	const struct wa_graph_error	*e = &res->err;
+	cJSON				*m = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(m, "code", (double)e->code);
+	if (e->subcode != 0)
+		cJSON_AddNumberToObject(m, "subcode", (double)e->subcode);
+	if (e->type != NULL)
+		cJSON_AddStringToObject(m, "type", e->type);
+	if (e->message != NULL)
+		cJSON_AddStringToObject(m, "message", e->message);
+	if (e->details != NULL)
+		cJSON_AddStringToObject(m, "details", e->details);
+	if (e->user_title != NULL)
+		cJSON_AddStringToObject(m, "userTitle", e->user_title);
+	if (e->user_msg != NULL)
+		cJSON_AddStringToObject(m, "userMessage", e->user_msg);
+	if (e->fbtrace_id != NULL)
+		cJSON_AddStringToObject(m, "fbtraceId", e->fbtrace_id);
+	return m;
+}
+
+/* What Meta said, for the client's message: the most specific text. */
+static const char *
+meta_words(const struct wa_graph_error *e)
+{
+	if (e->user_msg != NULL)
+		return e->user_msg;
+	if (e->details != NULL)
+		return e->details;
+	return e->message;
+}
+
+enum wa_err
+wa_graph_fail(struct wa_req *r, const struct wa_graph_res *res,
+    const char *what)
+{
+	const struct wa_graph_rule	*rule = res->rule;
+	const char			*words = NULL;
+	cJSON				*d;
+	int				 status;
+
+	if (rule == NULL)
+		rule = wa_graph_rule_status(res->status, res->http_status);
+	if (r->err.code != WA_OK)
+		return r->err.code;
+	if (res->status == WA_GRAPH_META)
+		words = meta_words(&res->err);
+	if (words != NULL)
+		wa_fail(r, rule->err, "Could not %s: %s: %s", what,
+		    rule->message, words);
+	else
+		wa_fail(r, rule->err, "Could not %s: %s", what, rule->message);
+	d = cJSON_CreateObject();
+	if (res->status == WA_GRAPH_META)
+		cJSON_AddItemToObject(d, "meta", meta_details(res));
+	else
+		cJSON_AddStringToObject(d, "upstream",
+		    wa_graph_status_name(res->status));
+	cJSON_AddBoolToObject(d, "retryable", rule->retry != WA_GRAPH_NO_RETRY);
+	r->err.details = d;
+	status = wa_err_status(rule->err);
+	if ((status == 429 || status == 503) && rule->after_s > 0)
+		r->err.retry_after = rule->after_s;
+	wa_fail_log(r, "graph %s %s: %s http=%ld code=%ld subcode=%ld "
+	    "fbtrace_id=%s detail=%s", res->method != NULL ? res->method : "-",
+	    res->path != NULL ? res->path : "-",
+	    wa_graph_status_name(res->status), res->http_status, res->err.code,
+	    res->err.subcode, res->err.fbtrace_id != NULL ?
+	    res->err.fbtrace_id : "-", res->status == WA_GRAPH_META ?
+	    (res->err.details != NULL ? res->err.details : "-") :
+	    (res->detail != NULL ? res->detail : "-"));
+	return r->err.code;
+}
+
+int
+wa_graph_retry_delay(const struct wa_graph_res *res, int attempt)
+{
+	const struct wa_graph_rule	*rule = res->rule;
+	long				 d;
+	int				 i;
+
+	if (rule == NULL)
+		rule = wa_graph_rule_status(res->status, res->http_status);
+	if (attempt < 1)
+		attempt = 1;
+	switch (rule->retry) {
+	case WA_GRAPH_RETRY:
+		d = rule->after_s > 0 ? rule->after_s : 1;
+		for (i = 1; i < attempt && d < 3600; i++)
+			d *= 2;
+		return (int)(d > 3600 ? 3600 : d);
+	case WA_GRAPH_RETRY_PAIR:
+		d = 1;
+		for (i = 1; i < attempt && d < 4096; i++)
+			d *= 4;
+		return (int)d;
+	case WA_GRAPH_RETRY_LATER:
+		return attempt == 1 ? rule->after_s : -1;
+	default:
+		return -1;
+	}
+}
+
+int
+wa_graph_signature_ok(const char *secret, const void *body, size_t len,
+    const char *header)
+{
+	unsigned char	want[WA_SHA256_LEN], got[WA_SHA256_LEN];
+
+	if (secret == NULL || secret[0] == '\0' || header == NULL ||
+	    strncasecmp(header, "sha256=", 7) != 0 ||
+	    strlen(header + 7) != 2 * WA_SHA256_LEN ||
+	    wa_crypto_unhex(header + 7, got, sizeof(got)) != 0)
+		return 0;
+	wa_crypto_hmac_sha256(secret, strlen(secret), body, len, want);
+	return wa_crypto_eq(want, got, sizeof(want));
+}

@@ -1,0 +1,374 @@
+/*
+ * graph: the one way wagate talks to Meta's Graph API (the WhatsApp
+ * Cloud API, spec/meta-graph-contract.md), or to the bundled simulator
+ * (scripts/metasim) that stands in for it.
+ *
+ * Transport: one libcurl easy handle per process, made on first use and
+ * reused by every call, so connections stay open between requests
+ * (keep-alive; HTTP/2 when a TLS server offers it).  A family worker
+ * serves one request at a time, so the handle is never shared between
+ * threads.  TLS peers are verified (WA_GRAPH_CA_FILE, else the system
+ * store); redirects are never followed; every call is bounded by
+ * WA_GRAPH_CONNECT_TIMEOUT_MS and WA_GRAPH_TIMEOUT_MS; response bodies
+ * are capped at WA_GRAPH_BODY_MAX.
+ *
+ * Secrets: the access token of an account is opened into the request
+ * arena (wa_graph_acct_open), travels only in the Authorization header
+ * and never reaches a log line or an error body.
+ *
+ * Results are typed (enum wa_graph_status).  Meta's error object is
+ * parsed into struct wa_graph_error, and one table (graph_err.c, from
+ * the contract's catalogue §2.3) says for each error code whether a
+ * retry can help, after how long, and which wagate error the caller's
+ * client receives (wa_graph_fail).  Callers key every decision on the code,
+ * never on the HTTP status (Meta's advice, contract §2.1).
+ *
+ * Memory: everything a call returns (bodies, strings) lives in the
+ * request arena; cJSON must be routed to it (wa_json_use_arena).
+ */
+#ifndef WA_GRAPH_H
+#define WA_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "req.h"
+
+struct wa_account;
+
+#define WA_GRAPH_BODY_MAX	(4u * 1024 * 1024)	/* response cap */
+#define WA_GRAPH_TEMPLATES_MAX	6000	/* Meta's per-WABA ceiling */
+#define WA_GRAPH_PAGE_LIMIT	100	/* templates per page asked for */
+#define WA_GRAPH_TEXT_MAX	4096	/* text.body, characters */
+#define WA_GRAPH_CAPTION_MAX	1024
+#define WA_GRAPH_OPAQUE_MAX	512	/* biz_opaque_callback_data, bytes */
+#define WA_GRAPH_MEDIA_MAX	(100u * 1024 * 1024)
+
+enum wa_graph_status {
+	WA_GRAPH_OK = 0,	/* 2xx with the JSON the operation expects */
+	WA_GRAPH_META,		/* Meta's error object (err is filled) */
+	WA_GRAPH_HTTP,		/* non-2xx without an error object */
+	WA_GRAPH_REFUSED,	/* no connection: refused, unresolvable */
+	WA_GRAPH_TIMEOUT,	/* connect or total timeout */
+	WA_GRAPH_DROPPED,	/* connection lost before a full answer */
+	WA_GRAPH_MALFORMED,	/* 2xx whose body is not what was expected */
+	WA_GRAPH_REDIRECT,	/* 3xx: never followed */
+	WA_GRAPH_TLS,		/* certificate or handshake failure */
+	WA_GRAPH_TOO_LARGE,	/* body over WA_GRAPH_BODY_MAX */
+	WA_GRAPH_CONFIG,	/* not configured for this call */
+	WA_GRAPH__MAX
+};
+
+/* Meta's error object (contract §2.1); strings arena-owned or NULL. */
+struct wa_graph_error {
+	long		 code;		/* error.code; 0 if absent */
+	long		 subcode;	/* error.error_subcode; 0 if absent */
+	const char	*type;		/* "OAuthException" */
+	const char	*message;	/* "(#130429) Rate limit hit" */
+	const char	*details;	/* error.error_data.details */
+	const char	*user_title;	/* error.error_user_title */
+	const char	*user_msg;	/* error.error_user_msg */
+	const char	*fbtrace_id;
+	int		 transient;	/* error.is_transient */
+};
+
+/* How a failure may be retried. */
+enum wa_graph_retry {
+	WA_GRAPH_NO_RETRY = 0,	/* permanent for this request */
+	WA_GRAPH_RETRY,		/* after after_s, then backing off */
+	WA_GRAPH_RETRY_PAIR,	/* same recipient after 4^n s (131056) */
+	WA_GRAPH_RETRY_LATER	/* only after the long wait after_s */
+};
+
+/* One row of the table: codes code..code_max (code_max 0 = just code)
+ * with subcode (0 = any). */
+struct wa_graph_rule {
+	long			 code;
+	long			 code_max;
+	long			 subcode;
+	enum wa_graph_retry	 retry;
+	int			 after_s;
+	enum wa_err		 err;
+	const char		*message;	/* to wagate's own client */
+};
+
+struct wa_graph_res {
+	enum wa_graph_status	 status;
+	long			 http_status;	/* 0: no HTTP answer */
+	cJSON			*body;		/* parsed body, or NULL */
+	struct wa_graph_error	 err;		/* WA_GRAPH_META */
+	const struct wa_graph_rule *rule;	/* set for every failure */
+	const char		*detail;	/* transport detail, for logs */
+	const char		*method;	/* of the last call, for logs */
+	const char		*path;
+};
+
+/* Whom a call acts for: an account's ids and its opened token. */
+struct wa_graph_acct {
+	const char	*account_id;	/* wagate's, for logs; may be NULL */
+	const char	*token;
+	const char	*waba_id;
+	const char	*phone_number_id;	/* NULL if none */
+};
+
+/* One part of a multipart/form-data body. */
+struct wa_graph_part {
+	const char	*name;
+	const void	*data;
+	size_t		 len;
+	const char	*type;		/* MIME type of a file, or NULL */
+	const char	*filename;	/* makes it a file part, or NULL */
+};
+
+/* A raw call; the operations below are built on it. */
+struct wa_graph_call {
+	const char		*method;	/* "GET", "POST", "DELETE" */
+	const char		*path;		/* "/123/messages" */
+	const struct wa_kv	*query;		/* values are escaped here */
+	size_t			 nquery;
+	const cJSON		*json;		/* JSON body, or NULL */
+	const void		*body;		/* raw body, or NULL */
+	size_t			 body_len;
+	const char		*ctype;		/* of the raw body */
+	const struct wa_graph_part *parts;	/* multipart body */
+	size_t			 nparts;
+	const char		*auth_scheme;	/* "Bearer" (NULL) or "OAuth" */
+	const struct wa_kv	*headers;	/* extra request headers */
+	size_t			 nheaders;
+	int64_t			 deadline_us;	/* monotonic; 0 = timeout */
+};
+
+/*
+ * Opens account a for calls: its ids and its token (wa_account_token).
+ * Records the failure on r and returns it.
+ */
+enum wa_err	wa_graph_acct_open(struct wa_req *, const struct wa_account *,
+		    struct wa_graph_acct *);
+
+/*
+ * Performs c against cfg->graph_url with acct's token and types the
+ * answer into res (every member set; body parsed when it is JSON).
+ * Returns res->status.  Records nothing on r: see wa_graph_fail().
+ */
+enum wa_graph_status wa_graph_call(struct wa_req *,
+		    const struct wa_graph_acct *, const struct wa_graph_call *,
+		    struct wa_graph_res *);
+
+/*
+ * Records a failed result on r as the table says: wagate error, a
+ * message that names what Meta said, Meta's error in details.meta (or
+ * the transport failure in details.upstream), Retry-After on 429 and
+ * 503, and the log detail (code, subcode, fbtrace_id).  `what` names
+ * the operation ("create the template").  Returns the recorded error.
+ */
+enum wa_err	wa_graph_fail(struct wa_req *, const struct wa_graph_res *,
+		    const char *what);
+
+/* Meta's error object of a body: 1 if body has one (out filled). */
+int		wa_graph_parse_error(const cJSON *body,
+		    struct wa_graph_error *out);
+
+/* The table's row for Meta's error (never NULL: an unknown code gets a
+ * catch-all row, retryable if Meta marked it transient), and the rows
+ * for the other statuses. */
+const struct wa_graph_rule *wa_graph_rule_for(const struct wa_graph_error *);
+const struct wa_graph_rule *wa_graph_rule_status(enum wa_graph_status,
+		    long http_status);
+/* The whole table, for documentation and tests; ends with code 0. */
+extern const struct wa_graph_rule wa_graph_rules[];
+
+/* "timeout" for WA_GRAPH_TIMEOUT; "?" out of range. */
+const char	*wa_graph_status_name(enum wa_graph_status);
+
+/*
+ * For queue workers: seconds to wait before attempt number `attempt`
+ * (1 = the first retry) of a call that failed with res, or -1 when it
+ * must not be retried.  Backs off exponentially from the table's
+ * after_s; 131056 waits 4^(attempt-1) seconds as Meta asks.
+ */
+int		wa_graph_retry_delay(const struct wa_graph_res *, int attempt);
+
+/* ---- message templates (contract §5) ------------------------------- */
+
+struct wa_graph_tpl_query {
+	const char	*name;		/* exact name, every language */
+	const char	*status;	/* APPROVED, ... or NULL */
+};
+
+/* Every template of the WABA matching q, following the pages: body is
+ * {"data": [...]} with all pages in order.  At most
+ * WA_GRAPH_TEMPLATES_MAX items, within one WA_GRAPH_TIMEOUT_MS. */
+enum wa_graph_status wa_graph_templates_list(struct wa_req *,
+		    const struct wa_graph_acct *,
+		    const struct wa_graph_tpl_query *, struct wa_graph_res *);
+/* POST /{waba}/message_templates with tpl; OK needs body.id. */
+enum wa_graph_status wa_graph_template_create(struct wa_req *,
+		    const struct wa_graph_acct *, const cJSON *tpl,
+		    struct wa_graph_res *);
+/* GET /{template-id}?fields=... (fields NULL: Meta's default). */
+enum wa_graph_status wa_graph_template_get(struct wa_req *,
+		    const struct wa_graph_acct *, const char *template_id,
+		    const char *fields, struct wa_graph_res *);
+/* POST /{template-id} with {components?, category?, ...}. */
+enum wa_graph_status wa_graph_template_edit(struct wa_req *,
+		    const struct wa_graph_acct *, const char *template_id,
+		    const cJSON *edit, struct wa_graph_res *);
+/* DELETE /{waba}/message_templates?name=[&hsm_id=]: every language of
+ * the name, or just the template hsm_id. */
+enum wa_graph_status wa_graph_template_delete(struct wa_req *,
+		    const struct wa_graph_acct *, const char *name,
+		    const char *hsm_id, struct wa_graph_res *);
+
+/* Meta's template languages ("en_US", "pt_BR", "fil", ...). */
+int		wa_graph_language_ok(const char *);
+
+/*
+ * Template rules Meta applies when a template is created or edited
+ * (contract §5.2), shared by the templates family (before it calls
+ * Meta) and the simulator (which answers like Meta):
+ *   - name ^[a-z0-9_]+$, at most 512 (wagate's own rule is stricter:
+ *     a letter first, wa_graph_tpl_name_ok(..., 1));
+ *   - category AUTHENTICATION, MARKETING or UTILITY;
+ *   - components: at most one each of HEADER, BODY, FOOTER, BUTTONS
+ *     (type in either case), BODY required; text limits (header 60,
+ *     body 1024, footer 60, button 25); positional {{n}} placeholders
+ *     numbered from 1 without gaps, none in the footer, at most one in
+ *     a text header and at the end of a URL; examples wherever there are
+ *     placeholders and for media headers (header_handle); button limits
+ *     (10 in all, 2 URL, 1 phone number); OTP buttons only, and
+ *     required, in AUTHENTICATION templates.
+ * Every problem is reported through cb with a dotted path
+ * ("components[0].text"), a message ("must be at most 1024 characters")
+ * and the subcode Meta uses for its class (100 errors).  handle_ok, if
+ * not NULL, also checks each header_handle.  Returns the number of
+ * problems.
+ */
+#define WA_GRAPH_TPL_NAME_MAX	512
+#define WA_GRAPH_SUB_LENGTH	2388040	/* a text is too long */
+#define WA_GRAPH_SUB_PARAMS	2388042	/* placeholders out of order */
+#define WA_GRAPH_SUB_EXAMPLE	2388043	/* an example is missing */
+#define WA_GRAPH_SUB_FORMAT	2388047	/* a component is malformed */
+typedef void	(*wa_graph_tpl_cb)(void *ctx, const char *path,
+		    const char *msg, long subcode);
+int		wa_graph_tpl_check(const cJSON *components,
+		    const char *category, int (*handle_ok)(const char *),
+		    wa_graph_tpl_cb cb, void *ctx);
+int		wa_graph_tpl_name_ok(const char *, int letter_first);
+int		wa_graph_tpl_category_ok(const char *);
+/* The highest n of positional {{n}} placeholders when they are exactly
+ * 1..n (repeats allowed); 0 with none; -1 for anything else inside
+ * {{ }} or a gap. */
+int		wa_graph_placeholders(const char *text);
+
+/* ---- messages (contract §4) ---------------------------------------- */
+
+enum wa_graph_msg_type {
+	WA_GRAPH_MSG_TEXT = 0,
+	WA_GRAPH_MSG_TEMPLATE,
+	WA_GRAPH_MSG_IMAGE,
+	WA_GRAPH_MSG_VIDEO,
+	WA_GRAPH_MSG_AUDIO,
+	WA_GRAPH_MSG_DOCUMENT,
+	WA_GRAPH_MSG_STICKER
+};
+
+struct wa_graph_msg {
+	enum wa_graph_msg_type	 type;
+	const char		*to;		/* "+16505551234" */
+	const char		*reply_to;	/* wamid quoted, or NULL */
+	const char		*opaque;	/* biz_opaque_callback_data */
+	/* text */
+	const char		*text;
+	int			 preview_url;
+	/* template */
+	const char		*tpl_name;
+	const char		*tpl_language;
+	const cJSON		*tpl_components;	/* array or NULL */
+	/* media: id or link, not both */
+	const char		*media_id;
+	const char		*media_link;
+	const char		*caption;	/* image, video, document */
+	const char		*filename;	/* document */
+};
+
+/* What Meta answered to a send (contract §4.3). */
+struct wa_graph_sent {
+	const char	*wamid;
+	const char	*wa_id;
+	const char	*input;
+	const char	*message_status;	/* optional, or NULL */
+};
+
+/* The request body of m, or NULL with a reason in *why (static). */
+cJSON		*wa_graph_msg_json(const struct wa_graph_msg *,
+		    const char **why);
+/* messages[0].id and contacts[0] of a send's answer: 0, or -1. */
+int		wa_graph_parse_sent(const cJSON *body,
+		    struct wa_graph_sent *out);
+/* POST /{phone-number-id}/messages.  A message the client cannot
+ * build is WA_GRAPH_CONFIG with the reason in res->detail. */
+enum wa_graph_status wa_graph_send(struct wa_req *,
+		    const struct wa_graph_acct *, const struct wa_graph_msg *,
+		    struct wa_graph_res *, struct wa_graph_sent *out);
+
+/* POST /{phone-number-id}/media (multipart): the new media id. */
+enum wa_graph_status wa_graph_media_upload(struct wa_req *,
+		    const struct wa_graph_acct *, const char *mime,
+		    const char *filename, const void *data, size_t len,
+		    struct wa_graph_res *, const char **media_id);
+
+/* ---- business profile (contract §6) -------------------------------- */
+
+/* The profile object of a GET answer, flat under data[0], or nested in
+ * data[0].business_profile (Meta's Postman form); NULL if neither. */
+const cJSON	*wa_graph_parse_profile(const cJSON *body);
+/* GET /{phone-number-id}/whatsapp_business_profile: *profile is the
+ * flat object (about, address, ..., websites, vertical). */
+enum wa_graph_status wa_graph_profile_get(struct wa_req *,
+		    const struct wa_graph_acct *, struct wa_graph_res *,
+		    const cJSON **profile);
+/* POST the given fields (messaging_product is added). */
+enum wa_graph_status wa_graph_profile_update(struct wa_req *,
+		    const struct wa_graph_acct *, const cJSON *fields,
+		    struct wa_graph_res *);
+
+/* ---- resumable upload (contract §6.3) ------------------------------ */
+
+/* "upload:<id>?sig=<sig>" as Meta hands it out: 1 if well-formed. */
+int		wa_graph_valid_session(const char *);
+/* POST /{app-id}/uploads (cfg->meta_app_id): the session id. */
+enum wa_graph_status wa_graph_upload_start(struct wa_req *,
+		    const struct wa_graph_acct *, const char *file_name,
+		    size_t length, const char *file_type,
+		    struct wa_graph_res *, const char **session);
+/* POST the bytes from offset: the handle ("h") once complete. */
+enum wa_graph_status wa_graph_upload_send(struct wa_req *,
+		    const struct wa_graph_acct *, const char *session,
+		    size_t offset, const void *data, size_t len,
+		    struct wa_graph_res *, const char **handle);
+/* GET the session: how many bytes Meta has, to resume from. */
+enum wa_graph_status wa_graph_upload_offset(struct wa_req *,
+		    const struct wa_graph_acct *, const char *session,
+		    struct wa_graph_res *, size_t *offset);
+
+/* ---- phone-number verification (contract §7.4, §7.5) -------------- */
+
+/* method "SMS" or "VOICE"; language such as "en_US". */
+enum wa_graph_status wa_graph_request_code(struct wa_req *,
+		    const struct wa_graph_acct *, const char *method,
+		    const char *language, struct wa_graph_res *);
+enum wa_graph_status wa_graph_verify_code(struct wa_req *,
+		    const struct wa_graph_acct *, const char *code,
+		    struct wa_graph_res *);
+
+/* ---- webhooks (contract §10.3) ------------------------------------- */
+
+/* 1 if header is "sha256=" + the hex HMAC-SHA256 of body[0..len) under
+ * secret (compared in constant time); 0 otherwise, also for NULL. */
+int		wa_graph_signature_ok(const char *secret, const void *body,
+		    size_t len, const char *header);
+
+#endif /* WA_GRAPH_H */
