@@ -26,7 +26,7 @@ FAMILY_FILES = $(patsubst fcgi/%.c,%,$(wildcard fcgi/*.c))
 FAMILIES     = $(FAMILY_DIRS) $(FAMILY_FILES)
 FAMILY_BINS  = $(FAMILIES:%=$(BUILD)/bin/%)
 
-TOOL_BINS    = $(BUILD)/bin/wa-admin
+TOOL_BINS    = $(BUILD)/bin/wa-admin $(BUILD)/bin/metasim
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 UNIT_BINS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -56,11 +56,17 @@ $(BUILD)/bin/wa-admin: $(patsubst %.c,$(BUILD)/%.o,$(wildcard scripts/admin/*.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The Meta simulator (scripts/metasim, docs/meta.md): not a family.
+METASIM_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
+$(BUILD)/bin/metasim: $(patsubst %.c,$(BUILD)/%.o,$(wildcard scripts/metasim/*.c)) $(LIBWA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(METASIM_LIBS) $(LDLIBS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBWA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
--include $(LIB_OBJ:.o=.d) $(wildcard $(BUILD)/fcgi/*.d $(BUILD)/fcgi/*/*.d $(BUILD)/tests/unit/*.d $(BUILD)/scripts/admin/*.d)
+-include $(LIB_OBJ:.o=.d) $(wildcard $(BUILD)/fcgi/*.d $(BUILD)/fcgi/*/*.d $(BUILD)/tests/unit/*.d $(BUILD)/scripts/admin/*.d $(BUILD)/scripts/metasim/*.d)
 
 # ---- the two commands -------------------------------------------------
 
@@ -84,7 +90,8 @@ test: deps
 
 # ---- tests ------------------------------------------------------------
 
-test-unit: $(UNIT_BINS)
+# test_graph_sim starts the Meta simulator built next to it
+test-unit: $(UNIT_BINS) $(BUILD)/bin/metasim
 	@sh tests/unit/run.sh $(UNIT_BINS)
 
 asan:

@@ -12,7 +12,8 @@
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build
-files=$(ls lib/*.[ch] fcgi/*/*.[ch] scripts/admin/*.c tests/unit/*.c tests/fuzz/*.c 2>/dev/null)
+files=$(ls lib/*.[ch] fcgi/*/*.[ch] scripts/admin/*.c scripts/metasim/*.[ch] \
+    tests/unit/*.c tests/fuzz/*.c 2>/dev/null)
 
 for f in $files; do
 	grep -nE '\b(sprintf|vsprintf|strcpy|strcat|atoi|atol|strtok|gets|system)\s*\(' "$f" |

@@ -8,8 +8,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes
 # (make test-fuzz); clang only recommends it, and recommends are off.
 PKGS="build-essential pkg-config libfcgi-dev libcjson-dev
-libcurl4-openssl-dev libpq-dev libssl-dev libcmocka-dev nginx postgresql
-postgresql-client openssl ca-certificates curl nodejs npm wrk procps iproute2
+libcurl4-openssl-dev libmicrohttpd-dev libpq-dev libssl-dev libcmocka-dev
+nginx postgresql postgresql-client openssl ca-certificates curl nodejs npm wrk
+procps iproute2
 util-linux clang libclang-rt-14-dev"
 
 missing=""

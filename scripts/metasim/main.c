@@ -1,0 +1,166 @@
+/*
+ * metasim: start-up, options and shutdown.  The secrets come from the
+ * environment (WA_META_APP_SECRET, WA_META_VERIFY_TOKEN), never from
+ * the command line, where any user could read them.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "metasim.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: metasim [--listen 127.0.0.1:PORT] [--cert PEM --key PEM]\n"
+	    "    [--public-url URL] [--version vNN.N] [--app-id DIGITS]\n"
+	    "    [--webhook-url URL] [--webhook-ca PEM] [--review-ms N]\n"
+	    "    [--status-delay-ms N] [--no-statuses] [--limits] [--mps N]\n"
+	    "    [--no-window] [--no-auto-provision]\n"
+	    "    [--status-profile classic|documented] [--retry-base-ms N]\n"
+	    "    [--retry-max N] [--threads N] [--delivery-threads N]\n"
+	    "environment: WA_META_APP_SECRET (signs webhooks),\n"
+	    "    WA_META_VERIFY_TOKEN (the GET handshake); see docs/meta.md\n");
+}
+
+static int
+num(const char *s, int min, int max, int *out)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sim_config	*c = &sim.cfg;
+	const char		*listen = "127.0.0.1:8444", *cert = NULL;
+	const char		*key = NULL, *pub = NULL, *v, *arg;
+	char			 host[64];
+	int			 port, threads = 4, dthreads = 2, i, sig;
+	sigset_t		 set;
+
+	c->review_ms = 1500;
+	c->status_delay_ms = 200;
+	c->statuses = 1;
+	c->mps = 80;
+	c->pair_burst = 45;
+	c->window = 1;
+	c->auto_provision = 1;
+	c->retry_base_ms = 500;
+	c->retry_max = 8;
+	snprintf(sim.app_id, sizeof(sim.app_id), "100000000000000");
+	snprintf(sim.version, sizeof(sim.version), "v23.0");
+	for (i = 1; i < argc; i++) {
+		arg = argv[i];
+		v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(arg, "--no-statuses") == 0)
+			c->statuses = 0;
+		else if (strcmp(arg, "--limits") == 0)
+			c->limits = 1;
+		else if (strcmp(arg, "--no-window") == 0)
+			c->window = 0;
+		else if (strcmp(arg, "--no-auto-provision") == 0)
+			c->auto_provision = 0;
+		else if (v == NULL)
+			goto bad;
+		else if (i++, strcmp(arg, "--listen") == 0)
+			listen = v;
+		else if (strcmp(arg, "--cert") == 0)
+			cert = v;
+		else if (strcmp(arg, "--key") == 0)
+			key = v;
+		else if (strcmp(arg, "--public-url") == 0)
+			pub = v;
+		else if (strcmp(arg, "--version") == 0 && strlen(v) < 16 &&
+		    v[0] == 'v')
+			snprintf(sim.version, sizeof(sim.version), "%s", v);
+		else if (strcmp(arg, "--app-id") == 0 && strlen(v) > 0 &&
+		    strlen(v) < sizeof(sim.app_id) &&
+		    strspn(v, "0123456789") == strlen(v))
+			snprintf(sim.app_id, sizeof(sim.app_id), "%s", v);
+		else if (strcmp(arg, "--webhook-url") == 0 &&
+		    strlen(v) < sizeof(c->webhook_url))
+			snprintf(c->webhook_url, sizeof(c->webhook_url),
+			    "%s", v);
+		else if (strcmp(arg, "--webhook-ca") == 0 &&
+		    strlen(v) < sizeof(sim.ca_file))
+			snprintf(sim.ca_file, sizeof(sim.ca_file), "%s", v);
+		else if (strcmp(arg, "--status-profile") == 0 &&
+		    (strcmp(v, "classic") == 0 || strcmp(v, "documented") == 0))
+			c->documented = strcmp(v, "documented") == 0;
+		else if (!((strcmp(arg, "--review-ms") == 0 &&
+		    num(v, 0, 86400000, &c->review_ms) == 0) ||
+		    (strcmp(arg, "--status-delay-ms") == 0 &&
+		    num(v, 0, 3600000, &c->status_delay_ms) == 0) ||
+		    (strcmp(arg, "--mps") == 0 &&
+		    num(v, 1, 100000, &c->mps) == 0) ||
+		    (strcmp(arg, "--retry-base-ms") == 0 &&
+		    num(v, 1, 3600000, &c->retry_base_ms) == 0) ||
+		    (strcmp(arg, "--retry-max") == 0 &&
+		    num(v, 1, 100, &c->retry_max) == 0) ||
+		    (strcmp(arg, "--threads") == 0 &&
+		    num(v, 1, 64, &threads) == 0) ||
+		    (strcmp(arg, "--delivery-threads") == 0 &&
+		    num(v, 1, 8, &dthreads) == 0)))
+			goto bad;
+	}
+	if ((cert == NULL) != (key == NULL) ||
+	    sscanf(listen, "%63[^:]:%d", host, &port) != 2 || port < 1 ||
+	    port > 65535)
+		goto bad;
+	if ((v = getenv("WA_META_APP_SECRET")) != NULL)
+		snprintf(sim.app_secret, sizeof(sim.app_secret), "%s", v);
+	if ((v = getenv("WA_META_VERIFY_TOKEN")) != NULL)
+		snprintf(sim.verify_token, sizeof(sim.verify_token), "%s", v);
+	if (sim.app_secret[0] == '\0')
+		fprintf(stderr, "metasim: WA_META_APP_SECRET is not set: "
+		    "webhooks are signed with an empty key\n");
+	if (pub != NULL)
+		snprintf(sim.base_url, sizeof(sim.base_url), "%s", pub);
+	else
+		snprintf(sim.base_url, sizeof(sim.base_url),
+		    "%s://localhost:%d", cert != NULL ? "https" : "http", port);
+	sim.cfg0 = *c;
+
+	/* the signals go to sigwait() below, in no other thread */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return 1;
+	state_init();
+	if (hooks_start(dthreads) != 0 ||
+	    http_start(host, port, cert, key, threads) != 0)
+		return 1;
+	fprintf(stderr, "metasim: serving %s (Graph %s, app %s) on %s:%d, "
+	    "webhooks to %s\n", sim.base_url, sim.version, sim.app_id, host,
+	    port, c->webhook_url[0] != '\0' ? c->webhook_url : "(none)");
+	while (sigwait(&set, &sig) != 0)
+		;
+	fprintf(stderr, "metasim: stopping (signal %d)\n", sig);
+	hooks_stop();
+	http_stop();
+	pthread_mutex_lock(&sim.lock);
+	state_free();
+	pthread_mutex_unlock(&sim.lock);
+	curl_global_cleanup();
+	return 0;
+bad:
+	usage();
+	return 2;
+}

@@ -1,0 +1,417 @@
+/*
+ * metasim: a local stand-in for Meta's Graph API (WhatsApp Cloud API)
+ * and its webhooks, following spec/meta-graph-contract.md.  It keeps
+ * real state per WABA and phone number, answers the endpoints wagate's
+ * client (lib/graph.h) uses, sends signed webhooks, and takes faults and
+ * commands from tests through a control API under /_sim/.  docs/meta.md
+ * describes it for users.
+ *
+ * Threads: libmicrohttpd's pool serves requests; one timer thread runs
+ * scheduled events (template reviews, message statuses, delayed
+ * answers, webhook retries); a few delivery threads POST webhooks.  All
+ * state sits behind one mutex (sim.lock); nothing blocks while holding
+ * it.  cJSON uses the C allocator here (the library's arena hooks are
+ * never installed in this program).
+ */
+#ifndef METASIM_H
+#define METASIM_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#define SIM_ID_MAX	64
+#define SIM_BODY_MAX	(32u * 1024 * 1024)
+#define SIM_LOG_MAX	2000	/* requests and deliveries remembered */
+#define SIM_LOG_BODY	(64u * 1024)
+#define SIM_TPL_MAX	250	/* templates per WABA (unverified) */
+#define SIM_MAP_CAP	200000	/* entries in a cache-like map */
+#define SIM_QUEUE_MAX	100000	/* webhooks waiting */
+#define SIM_MEDIA_TOTAL	(256u * 1024 * 1024)
+
+/* ---- util.c ---------------------------------------------------------- */
+
+/* Growable string; s is NUL-terminated and malloc'd. */
+struct sbuf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 sb_add(struct sbuf *, const void *, size_t);
+void	 sb_adds(struct sbuf *, const char *);
+void	 sb_addf(struct sbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+char	*sb_take(struct sbuf *);	/* the string; the buffer resets */
+
+/* String-keyed hash map; values are owned by the caller. */
+struct smap_ent {
+	char		*key;
+	void		*val;
+	struct smap_ent	*next;
+};
+struct smap {
+	struct smap_ent	**b;
+	size_t		  nb;
+	size_t		  n;
+};
+void	*smap_get(const struct smap *, const char *);
+void	 smap_put(struct smap *, const char *, void *);
+void	*smap_del(struct smap *, const char *);
+/* Calls fn(val) for every entry and empties the map. */
+void	 smap_clear(struct smap *, void (*fn)(void *));
+/* Iteration: for (e = smap_first(m, &i); e; e = smap_next(m, e, &i)) */
+struct smap_ent *smap_first(const struct smap *, size_t *);
+struct smap_ent *smap_next(const struct smap *, struct smap_ent *, size_t *);
+
+int64_t	 now_ms(void);
+char	*xstrdup(const char *);
+void	*xcalloc(size_t, size_t);
+/* n random decimal digits, first one 1-8 (stays under 2^53). */
+void	 rand_digits(char *out, size_t n);
+/* n random characters of [A-Za-z0-9_-]. */
+void	 rand_token(char *out, size_t n);
+/* "wamid." + base64 of random bytes. */
+void	 new_wamid(char *out, size_t outsz);
+/* Standard base64 of in[0..n), and back (-1 if not base64). */
+char	*b64(const unsigned char *in, size_t n);
+int	 b64dec(const char *in, unsigned char *out, size_t outsz);
+
+/*
+ * JSON the way Meta writes webhook bodies (contract §10.3): no spaces,
+ * every non-ASCII character as \uXXXX with lowercase hex (surrogate
+ * pairs above U+FFFF), "/" as "\/".  Integers print exactly.
+ */
+char	*meta_json(const cJSON *);
+/* Plain compact JSON (cJSON's own printer). */
+char	*plain_json(const cJSON *);
+
+/* ---- config ---------------------------------------------------------- */
+
+struct sim_config {
+	int	 review_ms;	/* template review delay; 0 = by control */
+	int	 status_delay_ms;	/* between sent, delivered, read */
+	int	 statuses;	/* send status webhooks */
+	int	 limits;	/* enforce throughput and pair limits */
+	int	 mps;		/* messages per second per number */
+	int	 pair_burst;	/* per recipient, refilled 1 per 6 s */
+	int	 window;	/* 24-hour customer-service window */
+	int	 auto_provision;	/* unknown ids and tokens appear */
+	int	 documented;	/* status profile: 0 classic, 1 documented */
+	int	 retry_base_ms;	/* webhook retry back-off base */
+	int	 retry_max;	/* webhook attempts */
+	char	 webhook_url[512];
+};
+
+/* ---- state ----------------------------------------------------------- */
+
+struct sim_tpl {
+	char	 id[24];
+	char	*name;
+	char	 lang[16];
+	char	 category[16];
+	char	 status[20];
+	char	 reason[32];
+	char	 format[12];	/* POSITIONAL or NAMED */
+	cJSON	*components;
+	int64_t	 created_ms;
+	int64_t	 edit_ms[10];	/* last edits of an APPROVED template */
+	int	 nedits;
+	int	 ttl;		/* message_send_ttl_seconds, 0 = unset */
+	struct sim_waba *waba;
+};
+
+struct sim_gone {	/* a deleted APPROVED name: not reusable for 30 days */
+	char	*name;
+	int64_t	 at_ms;
+};
+
+struct sim_waba {
+	char		  id[SIM_ID_MAX + 1];
+	char		 *token;
+	struct sim_tpl	**tpls;
+	size_t		  ntpls;
+	size_t		  cap;
+	struct sim_gone	 *gone;
+	size_t		  ngone;
+	int		  review_ms;	/* -1: the global setting */
+	char		  ns[40];
+};
+
+struct sim_phone {
+	char		 id[SIM_ID_MAX + 1];
+	char		*token;
+	struct sim_waba	*waba;
+	char		 display[24];
+	char		 verified_name[64];
+	int		 registered;
+	int		 verified;
+	char		 code[8];
+	int64_t		 code_expires_ms;
+	cJSON		*profile;
+	double		 bucket;
+	int64_t		 bucket_ms;
+};
+
+struct sim_media {
+	char		 id[24];
+	char		 phone[SIM_ID_MAX + 1];
+	char		*mime;
+	unsigned char	*data;
+	size_t		 len;
+	char		 sha256[65];
+	char		 sig[24];
+};
+
+struct sim_upload {
+	char		*session;
+	char		*file_name;
+	char		*type;
+	size_t		 length;
+	size_t		 offset;
+	unsigned char	*data;
+	char		*handle;
+};
+
+struct sim_msg {
+	char	 wamid[80];
+	char	 phone[SIM_ID_MAX + 1];
+	char	 to[24];
+	char	 category[24];
+	int	 rank;		/* highest status sent: 1 sent .. 3 read */
+};
+
+struct sim_fault {
+	int	 id;
+	char	 method[8];	/* "" = any */
+	char	 pattern[256];	/* fnmatch on the path without version */
+	int	 status;	/* HTTP status of a Meta error, 0 = none */
+	long	 code;
+	long	 subcode;
+	int	 latency_ms;
+	int	 timeout;	/* hold the connection, then drop it */
+	int	 drop;
+	int	 malformed;
+	int	 redirect;
+	int	 count;		/* left; -1 = until removed */
+	int	 hits;
+};
+
+struct sim_logent {
+	unsigned long	 seq;
+	int64_t		 at_ms;
+	char		*method;
+	char		*path;		/* with the query, token redacted */
+	char		*body;
+	char		*ctype;
+	char		*auth;		/* scheme and token hash prefix */
+	char		*extra;		/* file_offset header, ... */
+	int		 status;
+	char		*fault;
+};
+
+struct sim_hooklog {
+	unsigned long	 seq;
+	int64_t		 at_ms;
+	char		*field;
+	char		*body;
+	char		*signature;
+	int		 attempts;
+	int		 last_status;
+	int		 delivered;
+	int		 dropped;
+};
+
+/* A webhook on its way; body is exactly what is signed and sent. */
+struct sim_delivery {
+	char		*body;
+	size_t		 len;
+	char		*signature;
+	int		 attempts;
+	unsigned long	 logseq;
+};
+
+enum sim_ev_kind {
+	EV_REVIEW = 1,		/* template review decision */
+	EV_STATUS,		/* a message status webhook */
+	EV_RESUME,		/* answer a held connection */
+	EV_DELIVER		/* (re)try a webhook */
+};
+
+struct sim_event {
+	int64_t		 due_ms;
+	enum sim_ev_kind kind;
+	char		 a[96];		/* template id / wamid */
+	char		 b[24];		/* status */
+	long		 code;		/* failure code */
+	void		*ptr;		/* connection / delivery */
+};
+
+struct sim {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 timer_cv;	/* events changed */
+	pthread_cond_t	 work_cv;	/* deliveries ready */
+	struct sim_config cfg;
+	struct sim_config cfg0;		/* the start-up settings */
+	char		 app_id[33];
+	char		 app_secret[257];
+	char		 verify_token[257];
+	char		 base_url[128];	/* how clients reach us */
+	char		 version[16];	/* echoed in paging URLs */
+	char		 ca_file[512];	/* to verify the webhook URL */
+	struct smap	 tokens;	/* token -> struct sim_token */
+	struct smap	 wabas;
+	struct smap	 phones;
+	struct smap	 tpls;		/* id -> struct sim_tpl (in wabas) */
+	struct smap	 media;
+	struct smap	 uploads;
+	struct smap	 handles;	/* upload handle -> upload */
+	struct smap	 msgs;		/* wamid -> struct sim_msg */
+	struct smap	 pairs;		/* "phone|wa_id" -> struct bucket */
+	struct smap	 windows;	/* "phone|wa_id" -> int64 ms */
+	struct smap	 fails;		/* wa_id -> long code */
+	size_t		 media_bytes;
+	struct sim_fault *faults;
+	size_t		 nfaults;
+	int		 fault_seq;
+	struct sim_logent reqlog[SIM_LOG_MAX];
+	unsigned long	 reqseq;
+	struct sim_hooklog hooklog[SIM_LOG_MAX];
+	unsigned long	 hookseq;
+	struct sim_event *heap;
+	size_t		 nheap;
+	size_t		 capheap;
+	struct sim_delivery **ready;	/* due deliveries, a ring */
+	size_t		 readyhead;
+	size_t		 nready;
+	size_t		 capready;
+	size_t		 queued;	/* deliveries not yet done */
+	unsigned long	 dropped;	/* webhooks given up or refused */
+	unsigned long	 served;
+	int		 stopping;
+	unsigned long	 generation;	/* bumped by reset */
+};
+
+struct sim_token {
+	int	 expired;
+	int	 invalid;
+};
+
+extern struct sim sim;
+
+/* ---- state.c (caller holds sim.lock) --------------------------------- */
+
+void	 state_init(void);
+void	 state_reset(void);		/* everything but the config */
+void	 state_free(void);
+struct sim_waba *waba_get(const char *id, const char *token, int create);
+struct sim_phone *phone_get(const char *id, const char *token, int create);
+/* The phone's WABA, resolved through its token when unset. */
+struct sim_waba *phone_waba(struct sim_phone *);
+struct sim_tpl	*tpl_find(struct sim_waba *, const char *name,
+		    const char *lang);
+void	 tpl_remove(struct sim_tpl *);
+void	 tpl_free(void *);
+void	 media_free(void *);
+void	 upload_free(void *);
+/* Frees what a log entry holds and zeroes it. */
+void	 logent_clear(struct sim_logent *);
+void	 hooklog_clear(struct sim_hooklog *);
+/* Digits only of a phone number ("+1 555" -> "1555"). */
+void	 digits_of(const char *in, char *out, size_t outsz);
+
+/* ---- http.c ---------------------------------------------------------- */
+
+struct skv {
+	const char	*key;
+	const char	*val;
+};
+
+/* One request as the handlers see it. */
+struct sreq {
+	const char	*method;
+	char		*path;		/* without the version */
+	char		*segs[8];
+	int		 nsegs;
+	struct skv	 query[32];
+	int		 nquery;
+	struct skv	 form[32];	/* x-www-form-urlencoded body */
+	int		 nform;
+	cJSON		*json;		/* JSON body object, or NULL */
+	const char	*body;
+	size_t		 len;
+	const char	*ctype;
+	const char	*token;		/* presented token, or NULL */
+	const char	*auth_scheme;	/* "Bearer", "OAuth", "query" */
+	const char	*file_offset;	/* header */
+	void		*conn;		/* struct MHD_Connection */
+};
+
+struct sresp {
+	int		 status;
+	char		*body;		/* malloc'd */
+	const char	*ctype;
+	char		*location;
+	int		 oauth;		/* add WWW-Authenticate */
+	int		 drop;		/* close without an answer */
+};
+
+/* A parameter from the JSON body, the form body or the query, in that
+ * order; NULL if absent or not a string. */
+const char	*param(const struct sreq *, const char *name);
+const char	*query(const struct sreq *, const char *name);
+const char	*header(const struct sreq *, const char *name);
+
+void	 resp_json(struct sresp *, int status, cJSON *); /* takes it */
+void	 resp_success(struct sresp *);
+/* Meta's error object; status chosen by the status profile unless
+ * http_status is given (> 0). */
+void	 meta_error(struct sresp *, long code, long subcode,
+	    const char *type, const char *title, const char *details,
+	    const char *user_title, const char *user_msg);
+void	 unknown_object(struct sresp *, const struct sreq *, const char *id);
+
+int	 http_start(const char *host, int port, const char *cert,
+	    const char *key, int threads);
+void	 http_stop(void);
+void	 http_resume(void *conn);
+
+/* ---- graph.c, tpl.c: Meta's endpoints --------------------------------- */
+
+void	 graph_route(struct sreq *, struct sresp *);	/* holds lock */
+void	 tpl_list(struct sreq *, struct sresp *, struct sim_waba *);
+void	 tpl_create(struct sreq *, struct sresp *, struct sim_waba *);
+void	 tpl_delete(struct sreq *, struct sresp *, struct sim_waba *);
+void	 tpl_get(struct sreq *, struct sresp *, struct sim_tpl *);
+void	 tpl_edit(struct sreq *, struct sresp *, struct sim_tpl *);
+/* Decides a pending template now (status NULL: by the review rules). */
+void	 tpl_review(struct sim_tpl *, const char *status, const char *reason);
+cJSON	*tpl_json(const struct sim_tpl *, const char *fields);
+
+/* ---- hooks.c --------------------------------------------------------- */
+
+int	 hooks_start(int threads);
+void	 hooks_stop(void);
+void	 hooks_reset(void);		/* drops queued events (lock held) */
+void	 sched(int64_t due_ms, enum sim_ev_kind, const char *a,
+	    const char *b, long code, void *ptr);	/* lock held */
+/* Queues a webhook with this value under field for entry id. */
+void	 hook_change(const char *entry_id, const char *field,
+	    cJSON *value, int with_time);		/* lock held; takes */
+/* Status webhook for a message (lock held). */
+void	 hook_status(const struct sim_msg *, const char *status, long code);
+/* An inbound message; returns its wamid (lock held). */
+int	 hook_inbound(struct sim_phone *, const cJSON *spec, char *wamid,
+	    size_t wamidsz, char *err, size_t errsz);
+/* The GET handshake against the webhook URL (no lock held). */
+cJSON	*hook_verify(void);
+void	 hooklog_json(cJSON *arr, unsigned long since);
+
+/* ---- control.c ------------------------------------------------------- */
+
+void	 control_route(struct sreq *, struct sresp *);	/* holds lock */
+void	 reqlog_add(const struct sreq *, int status, const char *fault);
+
+#endif /* METASIM_H */

@@ -1,0 +1,859 @@
+/*
+ * The Graph client (lib/graph*.c) against the Meta simulator
+ * (scripts/metasim), started on a free loopback port: every operation,
+ * and every fault class the client types (Meta's 429 with 130429, 5xx,
+ * timeout, dropped connection, malformed body, redirect, refused
+ * connection, untrusted TLS certificate, expired token), under both of
+ * the simulator's status profiles.
+ *
+ * The simulator is build/.../bin/metasim next to this binary's
+ * build/.../tests directory; the test fails if it is missing.  It is
+ * stopped with SIGTERM at the end and must exit 0 (under the sanitizer
+ * build that includes its leak check).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "accounts.h"
+#include "arena.h"
+#include "buf.h"
+#include "graph.h"
+#include "helpers.h"
+
+#define TOKEN	"sim-test-token"
+#define WABA	"200000000000001"
+#define PHONE	"300000000000001"
+#define APP	"100000000000000"
+
+static char		 simbin[PATH_MAX];
+static char		 tmpdir[64];
+static int		 port, tls_port;
+static pid_t		 sim_pid, tls_pid;
+static char		 base[64];
+static struct wa_req	 r;
+static struct wa_cfg	 cfg;
+static struct wa_graph_acct ga;
+
+/* ---- starting and stopping the simulator ------------------------------- */
+
+static int
+free_port(void)
+{
+	struct sockaddr_in	sa;
+	socklen_t		len = sizeof(sa);
+	int			fd = socket(AF_INET, SOCK_STREAM, 0), p;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
+		return -1;
+	p = ntohs(sa.sin_port);
+	close(fd);
+	return p;
+}
+
+static int
+accepting(int p)
+{
+	struct sockaddr_in	sa;
+	int			fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)p);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static pid_t
+spawn(char *const argv[], const char *log)
+{
+	pid_t	pid = fork();
+	int	fd;
+
+	if (pid != 0)
+		return pid;
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600)) >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+	setenv("WA_META_APP_SECRET", "sim-test-secret", 1);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+static int
+start_sim(int p, const char *cert, const char *key, pid_t *pid)
+{
+	char	listen[64], logf[128];
+	char	*argv[16];
+	int	n = 0, i;
+
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", p);
+	snprintf(logf, sizeof(logf), "%s/metasim.log", tmpdir);
+	argv[n++] = simbin;
+	argv[n++] = "--listen";
+	argv[n++] = listen;
+	argv[n++] = "--review-ms";
+	argv[n++] = "0";
+	argv[n++] = "--no-statuses";
+	argv[n++] = "--app-id";
+	argv[n++] = APP;
+	if (cert != NULL) {
+		argv[n++] = "--cert";
+		argv[n++] = (char *)cert;
+		argv[n++] = "--key";
+		argv[n++] = (char *)key;
+	}
+	argv[n] = NULL;
+	if ((*pid = spawn(argv, logf)) < 0)
+		return -1;
+	for (i = 0; i < 200 && !accepting(p); i++)
+		usleep(25 * 1000);
+	return accepting(p) ? 0 : -1;
+}
+
+static int
+stop(pid_t pid)
+{
+	int	st = 0;
+
+	if (pid <= 0)
+		return 0;
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* A self-signed certificate for localhost, made with openssl(1). */
+static int
+make_cert(const char *cert, const char *key)
+{
+	char	*argv[] = { "/usr/bin/openssl", "req", "-x509", "-newkey", "ec",
+		    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+		    "-days", "2", "-subj", "/CN=localhost", "-addext",
+		    "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout",
+		    (char *)key, "-out", (char *)cert, NULL };
+	char	logf[128];
+	pid_t	pid;
+	int	st;
+
+	snprintf(logf, sizeof(logf), "%s/openssl.log", tmpdir);
+	if ((pid = spawn(argv, logf)) < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* ---- the control API ---------------------------------------------------- */
+
+static size_t
+sink(char *p, size_t sz, size_t n, void *ctx)
+{
+	wa_buf_add(ctx, p, sz * n);
+	return sz * n;
+}
+
+/* A control call; returns the answer's JSON (arena). */
+static cJSON *
+ctl(const char *method, const char *path, const char *body)
+{
+	struct curl_slist	*h = NULL;
+	struct wa_buf		 b;
+	const char		*why;
+	char			 url[256];
+	CURL			*c = curl_easy_init();
+	cJSON			*v;
+
+	wa_buf_init(&b, r.arena, 4u << 20);
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	h = curl_slist_append(h, "Content-Type: application/json");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	if (body != NULL)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	v = wa_json_parse(b.data, b.len, WA_JSON_DEPTH_MAX, &why);
+	if (v == NULL)
+		fail_msg("control %s %s: %s", method, path, b.data);
+	return v;
+}
+
+/* Replaces the simulator's faults with this one. */
+static void
+fault(const char *json)
+{
+	ctl("DELETE", "/_sim/faults", NULL);
+	ctl("POST", "/_sim/faults", json);
+}
+
+/* JSON text (a fixture) as a tree in the arena. */
+static cJSON *
+J(const char *s)
+{
+	const char	*why;
+	cJSON		*v;
+
+	v = wa_json_parse(s, strlen(s), WA_JSON_DEPTH_MAX, &why);
+
+	if (v == NULL)
+		fail_msg("fixture is not JSON (%s): %s", why, s);
+	return v;
+}
+
+/* The requests the simulator received whose path holds `sub`. */
+static cJSON *
+received(const char *sub)
+{
+	return cJSON_GetObjectItemCaseSensitive(ctl("GET",
+	    wa_arena_printf(r.arena, "/_sim/requests?path=%s", sub), NULL),
+	    "requests");
+}
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+static int
+group_setup(void **state)
+{
+	char	self[PATH_MAX - 32], *slash;
+	ssize_t	n;
+
+	(void)state;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	snprintf(simbin, sizeof(simbin), "%s/../bin/metasim", self);
+	if (access(simbin, X_OK) != 0) {
+		fprintf(stderr, "test_graph_sim: %s is missing (make all)\n",
+		    simbin);
+		return -1;
+	}
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/wa-graph-sim.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL || (port = free_port()) < 0 ||
+	    start_sim(port, NULL, NULL, &sim_pid) != 0)
+		return -1;
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	char	logf[128];
+	int	rc;
+
+	(void)state;
+	rc = stop(sim_pid);
+	snprintf(logf, sizeof(logf), "%s/metasim.log", tmpdir);
+	if (rc != 0) {
+		fprintf(stderr, "test_graph_sim: metasim exited with %d; its "
+		    "log is %s\n", rc, logf);
+		return -1;
+	}
+	unlink(logf);
+	rmdir(tmpdir);
+	curl_global_cleanup();
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	static char	url[96];
+
+	(void)state;
+	t_cfg_init(&cfg);
+	snprintf(url, sizeof(url), "%s/v23.0", base);
+	cfg.graph_url = url;
+	cfg.graph_connect_timeout_ms = 1000;
+	cfg.graph_timeout_ms = 2000;
+	cfg.meta_app_id = APP;
+	t_req_init(&r, &cfg);
+	memset(&ga, 0, sizeof(ga));
+	ga.token = TOKEN;
+	ga.waba_id = WABA;
+	ga.phone_number_id = PHONE;
+	ctl("POST", "/_sim/reset", "{}");
+	ctl("POST", "/_sim/accounts", "{\"waba_id\":\"" WABA "\","
+	    "\"phone_number_id\":\"" PHONE "\",\"token\":\"" TOKEN "\","
+	    "\"display_phone_number\":\"+15550100001\"}");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	t_req_free(&r);
+	return 0;
+}
+
+static cJSON *
+tpl(const char *name, const char *text)
+{
+	return J(wa_arena_printf(r.arena, "{\"name\":\"%s\",\"language\":"
+	    "\"en_US\",\"category\":\"UTILITY\",\"components\":[{\"type\":"
+	    "\"BODY\",\"text\":\"%s\",\"example\":{\"body_text\":"
+	    "[[\"A1\"]]}}]}", name, text));
+}
+
+/* Creates a template and has the simulator approve it: its id. */
+static const char *
+approved(const char *name)
+{
+	struct wa_graph_res	res;
+	const char		*id;
+
+	assert_int_equal(wa_graph_template_create(&r, &ga,
+	    tpl(name, "Your order {{1}} is confirmed."), &res), WA_GRAPH_OK);
+	id = wa_arena_strdup(r.arena, wa_json_str(res.body, "id"));
+	ctl("POST", wa_arena_printf(r.arena, "/_sim/templates/%s/review", id),
+	    "{\"status\":\"APPROVED\"}");
+	return id;
+}
+
+/* ---- operations ---------------------------------------------------------- */
+
+static void
+test_templates(void **state)
+{
+	struct wa_graph_tpl_query	 q;
+	struct wa_graph_res		 res;
+	const cJSON			*data, *t;
+	const char			*id;
+	cJSON				*edit;
+
+	(void)state;
+	assert_int_equal(wa_graph_template_create(&r, &ga,
+	    tpl("order_confirmation", "Your order {{1}} is confirmed."), &res),
+	    WA_GRAPH_OK);
+	assert_string_equal(wa_json_str(res.body, "status"), "PENDING");
+	assert_string_equal(wa_json_str(res.body, "category"), "UTILITY");
+	id = wa_arena_strdup(r.arena, wa_json_str(res.body, "id"));
+	assert_true(wa_account_valid_meta_id(id));
+
+	assert_int_equal(wa_graph_templates_list(&r, &ga, NULL, &res),
+	    WA_GRAPH_OK);
+	data = cJSON_GetObjectItemCaseSensitive(res.body, "data");
+	assert_int_equal(cJSON_GetArraySize(data), 1);
+	t = data->child;
+	assert_string_equal(wa_json_str(t, "name"), "order_confirmation");
+	assert_string_equal(wa_json_str(t, "status"), "PENDING");
+	assert_true(cJSON_IsArray(cJSON_GetObjectItem(t, "components")));
+
+	/* PENDING cannot be edited: Meta's rule, typed as state */
+	edit = J("{\"components\":[{\"type\":\"BODY\",\"text\":"
+	    "\"Updated {{1}}\",\"example\":{\"body_text\":[[\"x\"]]}}]}");
+	id = wa_arena_strdup(r.arena, wa_json_str(t, "id"));
+	assert_int_equal(wa_graph_template_edit(&r, &ga, id, edit, &res),
+	    WA_GRAPH_META);
+	assert_int_equal(res.err.code, 100);
+	assert_int_equal(res.rule->err, WA_ERR_META_REFUSED);
+
+	ctl("POST", wa_arena_printf(r.arena, "/_sim/templates/%s/review", id),
+	    "{\"status\":\"APPROVED\"}");
+	memset(&q, 0, sizeof(q));
+	q.status = "APPROVED";
+	assert_int_equal(wa_graph_templates_list(&r, &ga, &q, &res),
+	    WA_GRAPH_OK);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(res.body,
+	    "data")), 1);
+	assert_int_equal(wa_graph_template_get(&r, &ga, id, "id,status",
+	    &res), WA_GRAPH_OK);
+	assert_string_equal(wa_json_str(res.body, "status"), "APPROVED");
+	assert_int_equal(wa_graph_template_edit(&r, &ga, id, edit, &res),
+	    WA_GRAPH_OK);
+	assert_int_equal(wa_graph_template_get(&r, &ga, id, NULL, &res),
+	    WA_GRAPH_OK);
+	assert_string_equal(wa_json_str(res.body, "status"), "PENDING");
+
+	/* same name and language: Meta's 100/2388024, a conflict */
+	assert_int_equal(wa_graph_template_create(&r, &ga,
+	    tpl("order_confirmation", "Again {{1}}."), &res), WA_GRAPH_META);
+	assert_int_equal(res.err.subcode, 2388024);
+	assert_int_equal(res.rule->err, WA_ERR_CONFLICT);
+	/* a name Meta refuses */
+	assert_int_equal(wa_graph_template_create(&r, &ga,
+	    tpl("Order", "x {{1}}"), &res), WA_GRAPH_META);
+	assert_int_equal(res.rule->err, WA_ERR_META_INVALID);
+
+	assert_int_equal(wa_graph_template_delete(&r, &ga,
+	    "order_confirmation", NULL, &res), WA_GRAPH_OK);
+	assert_int_equal(wa_graph_template_delete(&r, &ga,
+	    "order_confirmation", NULL, &res), WA_GRAPH_META);
+	assert_int_equal(wa_graph_templates_list(&r, &ga, NULL, &res),
+	    WA_GRAPH_OK);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(res.body,
+	    "data")), 0);
+	/* ids that could leave the path are refused before any call */
+	assert_int_equal(wa_graph_template_get(&r, &ga, "../x", NULL, &res),
+	    WA_GRAPH_CONFIG);
+}
+
+/* More templates than one page: the client follows the cursor. */
+static void
+test_template_pages(void **state)
+{
+	struct wa_graph_res	res;
+	const cJSON		*reqs, *it;
+	int			i, afters = 0;
+
+	(void)state;
+	for (i = 0; i < WA_GRAPH_PAGE_LIMIT + 20; i++)
+		assert_int_equal(wa_graph_template_create(&r, &ga, tpl(
+		    wa_arena_printf(r.arena, "t_%03d", i), "T {{1}}"), &res),
+		    WA_GRAPH_OK);
+	assert_int_equal(wa_graph_templates_list(&r, &ga, NULL, &res),
+	    WA_GRAPH_OK);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(res.body,
+	    "data")), WA_GRAPH_PAGE_LIMIT + 20);
+	reqs = received("message_templates?fields");
+	cJSON_ArrayForEach(it, reqs)
+		if (strstr(wa_json_str(it, "path"), "after=") != NULL)
+			afters++;
+	assert_int_equal(afters, 1);
+}
+
+static void
+test_send(void **state)
+{
+	struct wa_graph_msg	 m;
+	struct wa_graph_res	 res;
+	struct wa_graph_sent	 sent;
+	const char		*media;
+	const cJSON		*reqs, *last, *it;
+	cJSON			*body;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.type = WA_GRAPH_MSG_TEXT;
+	m.to = "+16505551234";
+	m.text = "Hello from wagate";
+	assert_int_equal(wa_graph_send(&r, &ga, &m, &res, &sent),
+	    WA_GRAPH_OK);
+	assert_int_equal(strncmp(sent.wamid, "wamid.", 6), 0);
+	assert_string_equal(sent.wa_id, "16505551234");
+	assert_string_equal(sent.input, "+16505551234");
+	/* what went over the wire is the body of §4.2 */
+	reqs = received("/messages");
+	last = cJSON_GetArrayItem(reqs, cJSON_GetArraySize(reqs) - 1);
+	body = J(wa_json_str(last, "body"));
+	assert_string_equal(wa_json_str(body, "messaging_product"),
+	    "whatsapp");
+	assert_string_equal(wa_json_str(cJSON_GetObjectItem(body, "text"),
+	    "body"), "Hello from wagate");
+	assert_non_null(strstr(wa_json_str(last, "auth"), "Bearer:"));
+
+	/* a reply: context.message_id */
+	m.reply_to = wa_arena_strdup(r.arena, sent.wamid);
+	assert_int_equal(wa_graph_send(&r, &ga, &m, &res, &sent),
+	    WA_GRAPH_OK);
+
+	/* a template with components; then one that does not exist */
+	approved("order_update");
+	memset(&m, 0, sizeof(m));
+	m.type = WA_GRAPH_MSG_TEMPLATE;
+	m.to = "+16505551234";
+	m.tpl_name = "order_update";
+	m.tpl_language = "en_US";
+	m.tpl_components = J("[{\"type\":\"body\",\"parameters\":"
+	    "[{\"type\":\"text\",\"text\":\"A-17\"}]}]");
+	assert_int_equal(wa_graph_send(&r, &ga, &m, &res, &sent),
+	    WA_GRAPH_OK);
+	assert_string_equal(sent.message_status, "accepted");
+	m.tpl_components = NULL;	/* one parameter short */
+	assert_int_equal(wa_graph_send(&r, &ga, &m, &res, &sent),
+	    WA_GRAPH_META);
+	assert_int_equal(res.err.code, 132000);
+	m.tpl_name = "nope";
+	assert_int_equal(wa_graph_send(&r, &ga, &m, &res, &sent),
+	    WA_GRAPH_META);
+	assert_int_equal(res.err.code, 132001);
+	assert_int_equal(res.rule->err, WA_ERR_NOT_FOUND);
+	assert_non_null(strstr(res.err.details, "does not exist in en_US"));
+
+	/* media: upload, then send by id; and by link */
+	assert_int_equal(wa_graph_media_upload(&r, &ga, "image/png",
+	    "dot.png", "\x89PNG\r\n\x1a\n", 8, &res, &media), WA_GRAPH_OK);
+	memset(&m, 0, sizeof(m));
+	m.type = WA_GRAPH_MSG_IMAGE;
+	m.to = "16505551234";
+	m.media_id = media;
+	m.caption = "Receipt";
+	assert_int_equal(wa_graph_send(&r, &ga, &m, &res, &sent),
+	    WA_GRAPH_OK);
+	m.type = WA_GRAPH_MSG_DOCUMENT;
+	m.media_id = NULL;
+	m.media_link = "https://example.com/invoice.pdf";
+	m.filename = "invoice.pdf";
+	assert_int_equal(wa_graph_send(&r, &ga, &m, &res, &sent),
+	    WA_GRAPH_OK);
+	/* a media id Meta does not have */
+	m.media_link = NULL;
+	m.media_id = "999999";
+	assert_int_equal(wa_graph_send(&r, &ga, &m, &res, &sent),
+	    WA_GRAPH_META);
+	assert_int_equal(res.err.code, 131009);
+	/* to ourselves: 131021 */
+	memset(&m, 0, sizeof(m));
+	m.to = "+15550100001";
+	m.text = "me";
+	assert_int_equal(wa_graph_send(&r, &ga, &m, &res, &sent),
+	    WA_GRAPH_META);
+	assert_int_equal(res.err.code, 131021);
+	/* a message the client can refuse itself costs no request */
+	m.text = "";
+	assert_int_equal(wa_graph_send(&r, &ga, &m, &res, &sent),
+	    WA_GRAPH_CONFIG);
+	it = received("/messages");
+	assert_int_equal(cJSON_GetArraySize(it), 9);
+}
+
+static void
+test_profile_and_upload(void **state)
+{
+	struct wa_graph_res	 res;
+	const cJSON		*p;
+	const char		*session, *handle;
+	size_t			 off;
+	cJSON			*upd;
+	char			 jpg[3000];
+
+	(void)state;
+	assert_int_equal(wa_graph_profile_get(&r, &ga, &res, &p),
+	    WA_GRAPH_OK);
+	assert_string_equal(wa_json_str(p, "about"),
+	    "Hey there! I am using WhatsApp.");
+	/* the resumable upload: session, offset, bytes, handle */
+	memset(jpg, 0xab, sizeof(jpg));
+	assert_int_equal(wa_graph_upload_start(&r, &ga, "logo.jpg",
+	    sizeof(jpg), "image/jpeg", &res, &session), WA_GRAPH_OK);
+	assert_true(wa_graph_valid_session(session));
+	assert_int_equal(wa_graph_upload_offset(&r, &ga, session, &res,
+	    &off), WA_GRAPH_OK);
+	assert_int_equal(off, 0);
+	assert_int_equal(wa_graph_upload_send(&r, &ga, session, 0, jpg,
+	    sizeof(jpg), &res, &handle), WA_GRAPH_OK);
+	assert_int_equal(strncmp(handle, "4::", 3), 0);
+	/* the bytes went with "OAuth" and the file_offset header */
+	p = cJSON_GetArrayItem(received("upload:"), 1);
+	assert_string_equal(wa_json_str(p, "method"), "POST");
+	assert_non_null(strstr(wa_json_str(p, "auth"), "OAuth:"));
+	assert_string_equal(wa_json_str(p, "extra"), "file_offset=0");
+	assert_int_equal(wa_graph_upload_offset(&r, &ga, session, &res,
+	    &off), WA_GRAPH_OK);
+	assert_int_equal(off, sizeof(jpg));
+	/* an unknown type is Meta's 100 */
+	assert_int_equal(wa_graph_upload_start(&r, &ga, "x.gif", 10,
+	    "image/gif", &res, &session), WA_GRAPH_META);
+
+	upd = J(wa_arena_printf(r.arena, "{\"about\":\"Succulent "
+	    "specialists!\",\"vertical\":\"RETAIL\",\"websites\":["
+	    "\"https://www.luckyshrub.com/\"],\"profile_picture_handle\":"
+	    "\"%s\"}", handle));
+	assert_int_equal(wa_graph_profile_update(&r, &ga, upd, &res),
+	    WA_GRAPH_OK);
+	assert_int_equal(wa_graph_profile_get(&r, &ga, &res, &p),
+	    WA_GRAPH_OK);
+	assert_string_equal(wa_json_str(p, "about"), "Succulent specialists!");
+	assert_string_equal(wa_json_str(p, "vertical"), "RETAIL");
+	assert_non_null(wa_json_str(p, "profile_picture_url"));
+	/* Meta's limits: about is 1-139 characters */
+	upd = J("{\"about\":\"\"}");
+	assert_int_equal(wa_graph_profile_update(&r, &ga, upd, &res),
+	    WA_GRAPH_META);
+	assert_int_equal(res.rule->err, WA_ERR_META_INVALID);
+}
+
+static void
+test_phone_code(void **state)
+{
+	struct wa_graph_res	 res;
+	const char		*code;
+
+	(void)state;
+	assert_int_equal(wa_graph_verify_code(&r, &ga, "123456", &res),
+	    WA_GRAPH_META);	/* none requested */
+	assert_int_equal(res.err.code, 136025);
+	assert_int_equal(wa_graph_request_code(&r, &ga, "SMS", "en_US",
+	    &res), WA_GRAPH_OK);
+	code = wa_json_str(ctl("GET", "/_sim/phones/" PHONE, NULL), "code");
+	assert_non_null(code);
+	assert_int_equal(strlen(code), 6);
+	assert_int_equal(wa_graph_verify_code(&r, &ga, "000000", &res),
+	    WA_GRAPH_META);
+	assert_int_equal(res.rule->err, WA_ERR_META_INVALID);
+	assert_int_equal(wa_graph_verify_code(&r, &ga, code, &res),
+	    WA_GRAPH_OK);
+	assert_int_equal(wa_graph_request_code(&r, &ga, "PIGEON", "en_US",
+	    &res), WA_GRAPH_META);
+}
+
+/* ---- faults -------------------------------------------------------------- */
+
+static enum wa_graph_status
+send_text(struct wa_graph_res *res)
+{
+	struct wa_graph_msg	m;
+	struct wa_graph_sent	s;
+
+	memset(&m, 0, sizeof(m));
+	m.to = "+16505551234";
+	m.text = "hi";
+	return wa_graph_send(&r, &ga, &m, res, &s);
+}
+
+static void
+test_fault_rate_limit(void **state)
+{
+	struct wa_graph_res	res;
+	int			i;
+
+	(void)state;
+	/* the same code under both status profiles: the same result */
+	for (i = 0; i < 2; i++) {
+		ctl("POST", "/_sim/config", i == 0 ?
+		    "{\"status_profile\":\"classic\"}" :
+		    "{\"status_profile\":\"documented\"}");
+		fault("{\"path\":\"/*/messages\",\"code\":130429}");
+		assert_int_equal(send_text(&res), WA_GRAPH_META);
+		assert_int_equal(res.http_status, i == 0 ? 400 : 429);
+		assert_int_equal(res.err.code, 130429);
+		assert_int_equal(res.rule->err, WA_ERR_META_RATE_LIMITED);
+		assert_int_equal(wa_graph_retry_delay(&res, 1), 1);
+	}
+	/* the simulator's own limits (§3): pair limit after the burst */
+	ctl("POST", "/_sim/config", "{\"limits\":true,\"pair_burst\":2}");
+	assert_int_equal(send_text(&res), WA_GRAPH_OK);
+	assert_int_equal(send_text(&res), WA_GRAPH_OK);
+	assert_int_equal(send_text(&res), WA_GRAPH_META);
+	assert_int_equal(res.err.code, 131056);
+	assert_int_equal(res.rule->retry, WA_GRAPH_RETRY_PAIR);
+	/* the number's throughput: 1 message a second */
+	ctl("POST", "/_sim/config", "{\"pair_burst\":45,\"mps\":1}");
+	send_text(&res);
+	assert_int_equal(send_text(&res), WA_GRAPH_META);
+	assert_int_equal(res.err.code, 130429);
+}
+
+static void
+test_fault_5xx(void **state)
+{
+	struct wa_graph_res	res;
+
+	(void)state;
+	fault("{\"path\":\"/*/message_templates\",\"status\":500,"
+	    "\"code\":131000}");
+	assert_int_equal(wa_graph_templates_list(&r, &ga, NULL, &res),
+	    WA_GRAPH_META);
+	assert_int_equal(res.http_status, 500);
+	assert_int_equal(res.rule->err, WA_ERR_META_UNAVAILABLE);
+	assert_true(res.err.transient);
+	fault("{\"path\":\"/*/messages\",\"status\":503,\"code\":2}");
+	assert_int_equal(send_text(&res), WA_GRAPH_META);
+	assert_int_equal(res.http_status, 503);
+	assert_int_equal(res.rule->retry, WA_GRAPH_RETRY);
+	/* the fault is used up: the next call goes through */
+	assert_int_equal(send_text(&res), WA_GRAPH_OK);
+}
+
+static void
+test_fault_timeout(void **state)
+{
+	struct wa_graph_res	res;
+	struct timespec		a, b;
+
+	(void)state;
+	/* slower than usual, within the budget: fine */
+	fault("{\"path\":\"/*/messages\",\"latency_ms\":300}");
+	assert_int_equal(send_text(&res), WA_GRAPH_OK);
+	/* no answer within WA_GRAPH_TIMEOUT_MS (2 s here) */
+	fault("{\"path\":\"/*/messages\",\"timeout\":true,"
+	    "\"latency_ms\":4000}");
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(send_text(&res), WA_GRAPH_TIMEOUT);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	assert_true(b.tv_sec - a.tv_sec < 4);
+	assert_int_equal(res.rule->err, WA_ERR_UPSTREAM_TIMEOUT);
+	assert_int_equal(res.http_status, 0);
+}
+
+static void
+test_fault_dropped(void **state)
+{
+	struct wa_graph_res	res;
+
+	(void)state;
+	/* every time (libcurl may retry a reused connection that died
+	 * before any byte came back once, on its own) */
+	fault("{\"path\":\"/*/messages\",\"drop\":true,\"count\":-1}");
+	assert_int_equal(send_text(&res), WA_GRAPH_DROPPED);
+	assert_int_equal(res.rule->err, WA_ERR_UPSTREAM);
+	assert_int_equal(res.http_status, 0);
+	ctl("DELETE", "/_sim/faults", NULL);
+	assert_int_equal(send_text(&res), WA_GRAPH_OK);
+}
+
+static void
+test_fault_malformed(void **state)
+{
+	struct wa_graph_res	res;
+
+	(void)state;
+	fault("{\"path\":\"/*/message_templates\",\"malformed\":true}");
+	assert_int_equal(wa_graph_templates_list(&r, &ga, NULL, &res),
+	    WA_GRAPH_MALFORMED);
+	assert_int_equal(res.http_status, 200);
+	assert_int_equal(res.rule->err, WA_ERR_UPSTREAM);
+	fault("{\"path\":\"/*/messages\",\"malformed\":true}");
+	assert_int_equal(send_text(&res), WA_GRAPH_MALFORMED);
+}
+
+static void
+test_fault_redirect(void **state)
+{
+	struct wa_graph_res	res;
+
+	(void)state;
+	fault("{\"path\":\"/*/whatsapp_business_profile\",\"redirect\":true}");
+	{
+		const cJSON	*p;
+
+		assert_int_equal(wa_graph_profile_get(&r, &ga, &res, &p),
+		    WA_GRAPH_REDIRECT);
+	}
+	assert_int_equal(res.http_status, 302);
+	/* not followed: nothing asked for the new location */
+	assert_int_equal(cJSON_GetArraySize(received("moved")), 0);
+}
+
+static void
+test_fault_refused_and_token(void **state)
+{
+	struct wa_graph_res	 res;
+	const char		*saved = cfg.graph_url;
+	int			 dead = free_port();
+
+	(void)state;
+	cfg.graph_url = wa_arena_printf(r.arena, "http://127.0.0.1:%d/v23.0",
+	    dead);
+	assert_int_equal(send_text(&res), WA_GRAPH_REFUSED);
+	assert_int_equal(res.rule->err, WA_ERR_UPSTREAM);
+	cfg.graph_url = saved;
+	/* an expired token: 190/463, the account's credential is bad */
+	ctl("POST", "/_sim/tokens", "{\"token\":\"" TOKEN "\",\"state\":"
+	    "\"expired\"}");
+	assert_int_equal(send_text(&res), WA_GRAPH_META);
+	assert_int_equal(res.http_status, 401);
+	assert_int_equal(res.err.code, 190);
+	assert_int_equal(res.err.subcode, 463);
+	assert_int_equal(res.rule->err, WA_ERR_META_AUTH);
+	/* another token on this WABA: Meta's 100/33 */
+	ctl("POST", "/_sim/tokens", "{\"token\":\"" TOKEN "\",\"state\":"
+	    "\"valid\"}");
+	ga.token = "someone-else";
+	assert_int_equal(wa_graph_templates_list(&r, &ga, NULL, &res),
+	    WA_GRAPH_META);
+	assert_int_equal(res.err.subcode, 33);
+	assert_int_equal(res.rule->err, WA_ERR_META_REFUSED);
+	/* no token at all: refused before any call */
+	ga.token = NULL;
+	assert_int_equal(send_text(&res), WA_GRAPH_CONFIG);
+}
+
+static void
+test_tls(void **state)
+{
+	struct wa_graph_res	 res;
+	char			 cert[128], key[128];
+	const char		*saved = cfg.graph_url;
+
+	(void)state;
+	snprintf(cert, sizeof(cert), "%s/cert.pem", tmpdir);
+	snprintf(key, sizeof(key), "%s/key.pem", tmpdir);
+	assert_int_equal(make_cert(cert, key), 0);
+	tls_port = free_port();
+	assert_int_equal(start_sim(tls_port, cert, key, &tls_pid), 0);
+	cfg.graph_url = wa_arena_printf(r.arena, "https://localhost:%d/v23.0",
+	    tls_port);
+	/* the system store does not know our certificate: refused */
+	assert_int_equal(send_text(&res), WA_GRAPH_TLS);
+	assert_int_equal(res.rule->err, WA_ERR_UPSTREAM);
+	/* with WA_GRAPH_CA_FILE it is trusted */
+	cfg.graph_ca_file = cert;
+	assert_int_equal(send_text(&res), WA_GRAPH_OK);
+	cfg.graph_url = saved;
+	cfg.graph_ca_file = NULL;
+	assert_int_equal(stop(tls_pid), 0);
+	unlink(cert);
+	unlink(key);
+	snprintf(cert, sizeof(cert), "%s/openssl.log", tmpdir);
+	unlink(cert);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_templates, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_template_pages, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_send, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_profile_and_upload, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_phone_code, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fault_rate_limit, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fault_5xx, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fault_timeout, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fault_dropped, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fault_malformed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fault_redirect, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fault_refused_and_token,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
