@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 
 #include "arena.h"
 #include "cfg.h"
+#include "clock.h"
 #include "db.h"
 #include "dispatch.h"
 #include "fcgi.h"
@@ -85,10 +87,16 @@ write_response(FCGX_Request *req, const struct wa_req *r)
 	const struct wa_resp	*rp = &r->resp;
 	size_t			 i;
 	int			 status = rp->status > 0 ? rp->status : 500;
+	int			 typed = 0;
 
+	/* A handler may answer in another type (Meta's webhook
+	 * handshake echoes a bare challenge); JSON otherwise. */
+	for (i = 0; i < rp->nheaders; i++)
+		if (strcasecmp(rp->headers[i].key, "Content-Type") == 0)
+			typed = 1;
 	FCGX_FPrintF(req->out, "Status: %d %s\r\n", status,
 	    wa_err_reason(status));
-	if (status != 204 && status != 304)
+	if (status != 204 && status != 304 && !typed)
 		FCGX_PutS("Content-Type: application/json\r\n", req->out);
 	FCGX_FPrintF(req->out, "X-Request-Id: %s\r\n", r->request_id);
 	for (i = 0; i < rp->nheaders; i++)
@@ -100,6 +108,46 @@ write_response(FCGX_Request *req, const struct wa_req *r)
 }
 
 static pid_t	master_pid;
+static const struct wa_job *job;
+
+/*
+ * What every worker does first: die with the master, block SIGTERM
+ * except in *waitmask (the one place it waits), open its arena and
+ * database handle, run the family's worker_init.  0, or -1 to exit.
+ */
+static int
+worker_setup(const struct wa_cfg *cfg, const struct wa_family *fam,
+    sigset_t *waitmask, struct wa_arena **arena, struct wa_db **db)
+{
+	sigset_t	block;
+
+	/* Die with the master; re-check in case it is already gone. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != master_pid)
+		return -1;
+	set_handler(SIGTERM, on_term);
+	set_handler(SIGINT, on_term);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+
+	*arena = wa_arena_new(64 * 1024);
+	wa_json_use_arena(*arena);
+	if ((*db = wa_db_new(cfg->db_conninfo, cfg->db_connect_timeout_s)) ==
+	    NULL)
+		return -1;
+	if (wa_db_ensure(*db) != 0)
+		wa_log(WA_LOG_WARN, "database not reachable yet: %s",
+		    wa_db_errmsg(*db));
+	if (fam->worker_init != NULL && fam->worker_init(cfg) != 0)
+		return -1;
+	return 0;
+}
 
 static int
 worker(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
@@ -108,40 +156,17 @@ worker(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
 	struct wa_req	 r;
 	struct wa_arena	*arena;
 	struct wa_db	*db;
-	sigset_t	 block, waitmask;
+	sigset_t	 waitmask;
 	struct pollfd	 pfd;
 	enum wa_err	 parsed;
 	int		 rc;
-
-	/* Die with the master; re-check in case it is already gone. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != master_pid)
-		return 0;
-	set_handler(SIGTERM, on_term);
-	set_handler(SIGINT, on_term);
-	signal(SIGCHLD, SIG_DFL);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	sigdelset(&waitmask, SIGTERM);
-	sigdelset(&waitmask, SIGINT);
 
 	if (FCGX_Init() != 0) {
 		wa_log(WA_LOG_ERROR, "FCGX_Init failed");
 		return 1;
 	}
-	arena = wa_arena_new(64 * 1024);
-	wa_json_use_arena(arena);
-	if ((db = wa_db_new(cfg->db_conninfo, cfg->db_connect_timeout_s)) ==
-	    NULL)
-		return 1;
-	if (wa_db_ensure(db) != 0)
-		wa_log(WA_LOG_WARN, "database not reachable yet: %s",
-		    wa_db_errmsg(db));
-	if (fam->worker_init != NULL && fam->worker_init(cfg) != 0)
-		return 1;
+	if (worker_setup(cfg, fam, &waitmask, &arena, &db) != 0)
+		return getppid() != master_pid ? 0 : 1;
 	FCGX_InitRequest(&req, lfd, FCGI_FAIL_ACCEPT_ON_INTR);
 
 	memset(&r, 0, sizeof(r));
@@ -180,6 +205,116 @@ worker(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
 	return 0;
 }
 
+/* ---- job worker (--worker) ------------------------------------------ */
+
+/* LISTEN on the connection once per connection (a reconnect drops it).
+ * The channel is the family's constant, quoted all the same. */
+static PGconn *
+job_listen(struct wa_db *db, const char *channel, PGconn *listening)
+{
+	PGconn		*conn;
+	PGresult	*res;
+	char		*id, sql[128];
+
+	if (channel == NULL || wa_db_ensure(db) != 0)
+		return NULL;
+	if ((conn = wa_db_conn(db)) == listening)
+		return listening;
+	if ((id = PQescapeIdentifier(conn, channel, strlen(channel))) == NULL)
+		return NULL;
+	snprintf(sql, sizeof(sql), "LISTEN %s", id);
+	PQfreemem(id);
+	res = PQexec(conn, sql);
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		wa_log(WA_LOG_WARN, "LISTEN %s failed: %s", channel,
+		    PQerrorMessage(conn));
+		conn = NULL;
+	}
+	PQclear(res);
+	return conn;
+}
+
+/* Drains pending notifications: 1 if there was one. */
+static int
+job_notified(PGconn *conn)
+{
+	PGnotify	*n;
+	int		 got = 0;
+
+	if (conn == NULL || PQconsumeInput(conn) == 0)
+		return 0;
+	while ((n = PQnotifies(conn)) != NULL) {
+		PQfreemem(n);
+		got = 1;
+	}
+	return got;
+}
+
+/* Sleeps until a notification, a signal or idle_ms. */
+static void
+job_wait(PGconn *conn, int idle_ms, const sigset_t *waitmask)
+{
+	struct timespec	 ts;
+	struct pollfd	 pfd;
+
+	ts.tv_sec = idle_ms / 1000;
+	ts.tv_nsec = (long)(idle_ms % 1000) * 1000000L;
+	pfd.fd = conn != NULL ? PQsocket(conn) : -1;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (ppoll(&pfd, pfd.fd >= 0 ? 1 : 0, &ts, waitmask) > 0)
+		job_notified(conn);
+}
+
+static int
+job_worker(const struct wa_cfg *cfg, const struct wa_family *fam)
+{
+	struct wa_req	 r;
+	struct wa_arena	*arena;
+	struct wa_db	*db;
+	sigset_t	 waitmask;
+	PGconn		*listening = NULL;
+	int		 n, idle_ms;
+	unsigned long	 seq = 0;
+
+	if (worker_setup(cfg, fam, &waitmask, &arena, &db) != 0)
+		return getppid() != master_pid ? 0 : 1;
+	idle_ms = job->idle_ms > 0 ? job->idle_ms : 1000;
+	while (!got_term) {
+		wa_arena_reset(arena);
+		memset(&r, 0, sizeof(r));
+		r.arena = arena;
+		r.cfg = cfg;
+		r.db = db;
+		r.path = "/";
+		r.method_str = "JOB";
+		r.started_us = wa_clock_mono_us();
+		snprintf(r.request_id, sizeof(r.request_id), "job_%ld_%lu",
+		    (long)getpid(), ++seq);
+		listening = job_listen(db, job->channel, listening);
+		n = job->run(&r);
+		if (r.in_tx)
+			wa_db_rollback(&r);
+		if (n > 0 || got_term)
+			continue;
+		if (n < 0) {
+			wa_log(WA_LOG_WARN, "job failed: %s",
+			    r.err.log_detail[0] != '\0' ? r.err.log_detail :
+			    r.err.message);
+			/* a new connection may sit at the old address:
+			 * LISTEN again rather than trust the pointer */
+			listening = NULL;
+		}
+		/* a NOTIFY that came while the job ran is already here */
+		if (n == 0 && job_notified(listening))
+			continue;
+		job_wait(listening, idle_ms, &waitmask);
+	}
+	wa_db_free(db);
+	wa_arena_free(arena);
+	return 0;
+}
+
 /* ---- master ---------------------------------------------------------- */
 
 struct slot {
@@ -197,7 +332,7 @@ spawn(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
 		return -1;
 	}
 	if (pid == 0)
-		_exit(worker(lfd, cfg, fam));
+		_exit(lfd >= 0 ? worker(lfd, cfg, fam) : job_worker(cfg, fam));
 	return pid;
 }
 
@@ -308,8 +443,11 @@ master(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
 	sigprocmask(SIG_BLOCK, &block, &waitmask);
 
 	master_pid = getpid();
-	wa_log(WA_LOG_INFO, "listening on %s with %d workers",
-	    cfg->socket_path, cfg->workers);
+	if (lfd >= 0)
+		wa_log(WA_LOG_INFO, "listening on %s with %d workers",
+		    cfg->socket_path, cfg->workers);
+	else
+		wa_log(WA_LOG_INFO, "running %d job workers", cfg->workers);
 	while (!got_term) {
 		got_chld = 0;
 		reap(slots, cfg->workers, &alive);
@@ -337,8 +475,10 @@ master(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
 	}
 	wa_log(WA_LOG_INFO, "stopping: waiting for %d workers", alive);
 	shutdown_workers(slots, cfg->workers, alive, cfg->shutdown_grace_s);
-	close(lfd);
-	unlink(cfg->socket_path);
+	if (lfd >= 0) {
+		close(lfd);
+		unlink(cfg->socket_path);
+	}
 	wa_log(WA_LOG_INFO, "stopped");
 	return 0;
 }
@@ -347,20 +487,33 @@ static void
 usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [--socket PATH] [--workers N]\n"
+	    "       %s --worker [--workers N]    background jobs\n"
+	    "       %s --has-worker              exit 0 if there are any\n"
 	    "configuration comes from WA_* environment variables "
-	    "(docs/configuration.md)\n", prog);
+	    "(docs/configuration.md)\n", prog, prog, prog);
 }
 
 int
 wa_fcgi_main(int argc, char **argv, const struct wa_family *fam)
 {
+	return wa_fcgi_main_jobs(argc, argv, fam, NULL);
+}
+
+int
+wa_fcgi_main_jobs(int argc, char **argv, const struct wa_family *fam,
+    const struct wa_job *jb)
+{
 	static struct wa_cfg	cfg;
 	static char		workers_env[16];
 	char			err[256];
-	int			i, lfd;
+	int			i, lfd, jobs = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--has-worker") == 0)
+			return jb != NULL ? 0 : 1;
+		if (strcmp(argv[i], "--worker") == 0)
+			jobs = 1;
+		else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
 			setenv("WA_SOCKET", argv[++i], 1);
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
 			snprintf(workers_env, sizeof(workers_env), "%s",
@@ -376,6 +529,13 @@ wa_fcgi_main(int argc, char **argv, const struct wa_family *fam)
 		return 2;
 	}
 	wa_log_init(fam->name, cfg.log_level);
+	if (jobs) {
+		if ((job = jb) == NULL) {
+			fprintf(stderr, "%s: no --worker mode\n", fam->name);
+			return 2;
+		}
+		return master(-1, &cfg, fam);
+	}
 	if (cfg.socket_path == NULL) {
 		fprintf(stderr, "%s: set WA_SOCKET or --socket\n", fam->name);
 		return 2;

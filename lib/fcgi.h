@@ -12,9 +12,30 @@
 #define WA_FCGI_H
 
 struct wa_family;
+struct wa_req;
 
 /* main() of a family binary.  Options: --socket PATH, --workers N.
  * Returns the process exit status. */
 int	wa_fcgi_main(int argc, char **argv, const struct wa_family *);
+
+/*
+ * Background work of a family (DESIGN.md: "workers: the same binaries
+ * started with --worker"): `<binary> --worker` runs cfg.workers job
+ * workers under the same master (no socket; same restarts and graceful
+ * stop).  run() is called in a loop with a request that has an arena,
+ * cfg and db but no HTTP request, and runs its own transactions.  It
+ * returns how many items it handled: > 0 calls it again at once; 0
+ * (idle) or -1 (failed, logged) waits for a NOTIFY on `channel` or
+ * idle_ms.  A request in flight is finished before a worker exits.
+ */
+struct wa_job {
+	int		(*run)(struct wa_req *);
+	const char	*channel;	/* LISTEN channel, or NULL */
+	int		 idle_ms;	/* 0 = 1000 */
+};
+
+/* wa_fcgi_main() plus --worker (job) and --has-worker (exit 0). */
+int	wa_fcgi_main_jobs(int argc, char **argv, const struct wa_family *,
+	    const struct wa_job *);
 
 #endif /* WA_FCGI_H */
