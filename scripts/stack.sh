@@ -20,6 +20,14 @@
 # (50 r/s per client), WA_BURST (100), WA_DEMO (1), WA_PG_FAST (0: 1
 # turns fsync off, for throwaway test clusters), WA_BENCH (0: 1 adds
 # nginx/bench.conf, the fixed responses benchmarks compare against).
+#
+# Meta (docs/meta.md): unless WA_GRAPH_URL is set, the stack runs the
+# bundled simulator (build/bin/metasim, the "sandbox") on 127.0.0.1:
+# WA_METASIM_PORT (8444) and points the families at it; its webhooks
+# come back to this stack's /webhooks/meta.  Setting WA_GRAPH_URL (and
+# WA_META_APP_ID, WA_META_APP_SECRET, WA_META_VERIFY_TOKEN from the Meta
+# app) goes live: no simulator.  Families that have background work
+# (`<binary> --has-worker`) also run as `<binary> --worker`.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +44,8 @@ BIN_DIR=${WA_BIN_DIR:-$ROOT/build/bin}
 RATE=${WA_RATE:-50}
 BURST=${WA_BURST:-100}
 NGINX_USER=${WA_NGINX_USER:-www-data}
+SIM_PORT=${WA_METASIM_PORT:-8444}
+GRAPH_LIVE=${WA_GRAPH_URL:-}
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$PGBIN" ] || { echo "stack: PostgreSQL is not installed (make deps)" >&2; exit 1; }
@@ -97,8 +107,40 @@ secrets() {
 		} > "$DIR/secrets.env"
 		umask 022
 	fi
+	# The sandbox's Meta app secret and verify token (a stack made
+	# before they existed gets them added).
+	if ! grep -q '^WA_SANDBOX_APP_SECRET=' "$DIR/secrets.env"; then
+		{
+			echo "WA_SANDBOX_APP_SECRET=$(openssl rand -hex 32)"
+			echo "WA_SANDBOX_VERIFY_TOKEN=$(openssl rand -hex 16)"
+		} >> "$DIR/secrets.env"
+	fi
 	# shellcheck disable=SC1091
 	. "$DIR/secrets.env"
+	# Live: the Meta app's own, from the environment.  Sandbox: ours.
+	if [ -n "$GRAPH_LIVE" ]; then
+		META_APP_ID=${WA_META_APP_ID:-}
+		META_APP_SECRET=${WA_META_APP_SECRET:-}
+		META_VERIFY_TOKEN=${WA_META_VERIFY_TOKEN:-}
+		GRAPH_URL=$GRAPH_LIVE
+		GRAPH_CA=${WA_GRAPH_CA_FILE:-}
+	else
+		META_APP_ID=100000000000000
+		META_APP_SECRET=$WA_SANDBOX_APP_SECRET
+		META_VERIFY_TOKEN=$WA_SANDBOX_VERIFY_TOKEN
+		GRAPH_URL=https://localhost:$SIM_PORT/v23.0
+		GRAPH_CA=$STATE/tls/cert.pem
+	fi
+}
+
+# Execs a command with the environment every family process gets
+# (exec: started with &, the process is $!, not a subshell around it).
+family_env() {
+	exec env WA_SECRET_KEY="$WA_SECRET_KEY" \
+	    WA_DATABASE_URL="host=$PGSOCK dbname=wagate user=wa_app passfile=$DIR/pgpass" \
+	    WA_GRAPH_URL="$GRAPH_URL" WA_GRAPH_CA_FILE="$GRAPH_CA" \
+	    WA_META_APP_ID="$META_APP_ID" WA_META_APP_SECRET="$META_APP_SECRET" \
+	    WA_META_VERIFY_TOKEN="$META_VERIFY_TOKEN" "$@"
 }
 
 start_postgres() {
@@ -185,10 +227,55 @@ start_family() {
 	WA_SOCKET_GROUP=$NGINX_USER \
 	WA_SOCKET_MODE=0660 \
 	WA_WORKERS=$WORKERS \
-	WA_SECRET_KEY=$WA_SECRET_KEY \
-	WA_DATABASE_URL="host=$PGSOCK dbname=wagate user=wa_app passfile=$DIR/pgpass" \
-	    setsid "$BIN_DIR/$f" >>"$LOG/$f.log" 2>&1 &
+	    family_env setsid "$BIN_DIR/$f" >>"$LOG/$f.log" 2>&1 &
 	echo $! > "$RUN/$f.pid"
+}
+
+# The background half of a family (`<binary> --worker`), if it has one;
+# one job worker: the queue it drains needs no more on one machine.
+start_job() {
+	f=$1
+	"$BIN_DIR/$f" --has-worker >/dev/null 2>&1 || return 0
+	family_env setsid "$BIN_DIR/$f" --worker --workers 1 \
+	    >>"$LOG/$f-worker.log" 2>&1 &
+	echo $! > "$RUN/$f-worker.pid"
+}
+
+# The Meta simulator (sandbox only): HTTPS with the stack's certificate,
+# loopback only; its webhooks go to this stack's nginx.
+start_metasim() {
+	[ -z "$GRAPH_LIVE" ] || return 0
+	[ -x "$BIN_DIR/metasim" ] || { log "no $BIN_DIR/metasim: make all"; exit 1; }
+	mkdir -p "$RUN"
+	WA_META_APP_SECRET=$META_APP_SECRET WA_META_VERIFY_TOKEN=$META_VERIFY_TOKEN \
+	    setsid "$BIN_DIR/metasim" --listen "127.0.0.1:$SIM_PORT" \
+	    --cert "$STATE/tls/cert.pem" --key "$STATE/tls/key.pem" \
+	    --app-id "$META_APP_ID" \
+	    --webhook-url "https://localhost:$TLS_PORT/webhooks/meta" \
+	    --webhook-ca "$STATE/tls/cert.pem" ${WA_METASIM_ARGS:-} \
+	    >>"$LOG/metasim.log" 2>&1 &
+	echo $! > "$RUN/metasim.pid"
+	i=0
+	until curl -sf --cacert "$STATE/tls/cert.pem" \
+	    "https://localhost:$SIM_PORT/_sim/health" >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then
+			log "metasim did not start; see $LOG/metasim.log"
+			tail -n 5 "$LOG/metasim.log" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+	echo "WA_METASIM_URL=https://localhost:$SIM_PORT" > "$DIR/metasim.env"
+}
+
+# The sandbox knows the demo account as wa-admin made it.
+sandbox_demo() {
+	[ -z "$GRAPH_LIVE" ] && [ "${WA_DEMO:-1}" = 1 ] || return 0
+	curl -sf --cacert "$STATE/tls/cert.pem" -X POST \
+	    -H 'content-type: application/json' \
+	    -d '{"waba_id":"100000000000001","phone_number_id":"100000000000002","display_phone_number":"+15550100001","verified_name":"Demo Organization","token":"sandbox-demo-token"}' \
+	    "https://localhost:$SIM_PORT/_sim/accounts" >/dev/null
 }
 
 wait_family() {
@@ -212,6 +299,9 @@ start_families() {
 	done
 	for f in $(families); do
 		wait_family "$f"
+	done
+	for f in $(families); do
+		start_job "$f"
 	done
 }
 
@@ -308,8 +398,16 @@ announce() {
 
 	Try it:
 	  curl -s --cacert $DIR/tls/cert.pem -H "x-api-key: $WA_API_KEY" $WA_BASE_URL/v3/profiles
+	  curl -s --cacert $DIR/tls/cert.pem -H "x-api-key: $WA_API_KEY" "$WA_BASE_URL/v1/whatsapp/templates?accountId=$WA_ACCOUNT_ID"
 
 	EOF
+	if [ -z "$GRAPH_LIVE" ]; then
+		cat <<-EOF
+		Meta: the sandbox (simulator) at https://localhost:$SIM_PORT/_sim/health
+		  answers as Meta's Graph API; set WA_GRAPH_URL to go live (docs/meta.md).
+
+		EOF
+	fi
 }
 
 up() {
@@ -319,9 +417,11 @@ up() {
 	secrets
 	start_postgres
 	tls_cert
+	start_metasim
 	start_families
 	start_nginx
 	demo
+	sandbox_demo
 	announce
 }
 

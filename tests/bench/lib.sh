@@ -18,7 +18,9 @@ bench_up() {
 	trap 'sh scripts/stack.sh down "$DIR" >/dev/null 2>&1; rm -rf "$DIR"' EXIT INT TERM
 	WA_TLS_PORT=$(bench_free_port)
 	WA_HTTP_PORT=$(bench_free_port)
-	export WA_TLS_PORT WA_HTTP_PORT WA_LISTEN=127.0.0.1 WA_DEMO=1 WA_BENCH=1
+	WA_METASIM_PORT=$(bench_free_port)
+	export WA_TLS_PORT WA_HTTP_PORT WA_METASIM_PORT WA_LISTEN=127.0.0.1 \
+	    WA_DEMO=1 WA_BENCH=1
 	export WA_RATE=1000000 WA_BURST=1000000
 	export WA_BIN_DIR=$ROOT/build/bin
 	sh scripts/stack.sh up "$DIR" >/dev/null 2>&1 ||

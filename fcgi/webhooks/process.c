@@ -1,0 +1,467 @@
+/*
+ * The worker: claims one stored event at a time (FOR UPDATE SKIP
+ * LOCKED, so several workers share the queue), applies everything in it
+ * in one transaction, and marks it done in the same transaction.  A
+ * database failure rolls all of it back and schedules a retry; an event
+ * that cannot be understood is marked done with the reason, never
+ * retried forever.
+ *
+ * Applied once: the same bytes are stored once (wa.webhook_events'
+ * body_sha256), and each item has a natural key its table holds unique
+ * (wamid and status; wamid; template id, event and time), so a
+ * redelivery in a different batch changes nothing either.  Template
+ * statuses also never move back to an older event's.
+ *
+ * Tenancy: an item names Meta's phone-number id (messages) or WABA id
+ * (templates); wa.webhook_route() maps it to the accounts, and the
+ * worker sets each account's organization in the transaction before it
+ * writes that organization's rows.  The same number registered in two
+ * organizations gets the item in both (docs/webhooks.md).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "clock.h"
+#include "crypto.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+
+#include "webhooks.h"
+
+#define PURGE_EVERY_US	(3600LL * 1000000)
+
+struct target {
+	const char	*org_id;
+	const char	*account_id;
+};
+
+struct pass {
+	struct wa_req	*r;
+	const char	*event_id;
+	int		 items;		/* applied or skipped, for the cap */
+	int		 applied;
+	int		 unrouted;
+};
+
+/* The accounts an item is for (arena-owned), or -1 on a database
+ * error (recorded on r). */
+static int
+route(struct pass *p, const char *phone_number_id, const char *waba_id,
+    struct target **out)
+{
+	static const char sql[] =
+	    "SELECT org_id, account_id FROM wa.webhook_route($1, $2)";
+	PGresult	*res;
+	int		 i, n;
+
+	if (wa_db_q(p->r, &res, sql, 2, phone_number_id, waba_id) != WA_OK)
+		return -1;
+	n = PQntuples(res);
+	*out = wa_arena_calloc(p->r->arena, (size_t)n + 1, sizeof(**out));
+	for (i = 0; i < n; i++) {
+		(*out)[i].org_id = wa_arena_strdup(p->r->arena,
+		    wa_db_get(res, i, "org_id"));
+		(*out)[i].account_id = wa_arena_strdup(p->r->arena,
+		    wa_db_get(res, i, "account_id"));
+	}
+	if (n == 0)
+		p->unrouted++;
+	return n;
+}
+
+/* Meta's Unix-seconds string ("1749416383"), or NULL. */
+static const char *
+unix_secs(const char *s)
+{
+	size_t	n = s != NULL ? strlen(s) : 0;
+
+	return n > 0 && n <= 12 && strspn(s, "0123456789") == n ? s : NULL;
+}
+
+static const char *
+short_str(const cJSON *o, const char *name, size_t max)
+{
+	const char	*s = wa_json_str(o, name);
+
+	return s != NULL && s[0] != '\0' && strlen(s) <= max ? s : NULL;
+}
+
+/* 1 if an INSERT ... ON CONFLICT DO NOTHING wrote its row. */
+static int
+inserted(const PGresult *res)
+{
+	return strcmp(PQcmdTuples((PGresult *)res), "1") == 0;
+}
+
+static const char *
+json_or_null(const cJSON *o, const char *name)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return v != NULL && !cJSON_IsNull(v) ? wa_json_print(v) : NULL;
+}
+
+/* ---- messages: statuses and inbound messages ------------------------ */
+
+static enum wa_err
+apply_status(struct pass *p, const struct target *t, const cJSON *s)
+{
+	static const char sql[] =
+	    "INSERT INTO wa.message_statuses (org_id, account_id, wamid, "
+	    "status, status_time, recipient_id, errors, pricing, "
+	    "conversation, biz_opaque_callback_data, payload, "
+	    "webhook_event_id) VALUES ($1, $2, $3, $4, "
+	    "to_timestamp($5::double precision), $6, $7::jsonb, $8::jsonb, "
+	    "$9::jsonb, $10, $11::jsonb, $12::bigint) "
+	    "ON CONFLICT (org_id, account_id, wamid, status) DO NOTHING";
+	const char	*vals[12];
+	PGresult	*res;
+
+	vals[2] = short_str(s, "id", 256);
+	vals[3] = short_str(s, "status", 32);
+	if (vals[2] == NULL || vals[3] == NULL)
+		return WA_OK;		/* not a status we can key */
+	vals[0] = t->org_id;
+	vals[1] = t->account_id;
+	vals[4] = unix_secs(wa_json_str(s, "timestamp"));
+	vals[5] = short_str(s, "recipient_id", 64);
+	vals[6] = json_or_null(s, "errors");
+	vals[7] = json_or_null(s, "pricing");
+	vals[8] = json_or_null(s, "conversation");
+	vals[9] = short_str(s, "biz_opaque_callback_data", 512);
+	vals[10] = wa_json_print(s);
+	vals[11] = p->event_id;
+	if (wa_db_exec(p->r, &res, sql, 12, vals) != WA_OK)
+		return p->r->err.code;
+	p->applied += inserted(res);
+	return WA_OK;
+}
+
+/* The name a message's sender gave in value.contacts[], or NULL. */
+static const char *
+contact_name(const cJSON *value, const char *wa_id)
+{
+	const cJSON	*c;
+
+	if (wa_id == NULL)
+		return NULL;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(value,
+	    "contacts")) {
+		const char *w = wa_json_str(c, "wa_id");
+
+		if (w != NULL && strcmp(w, wa_id) == 0)
+			return short_str(cJSON_GetObjectItemCaseSensitive(c,
+			    "profile"), "name", 256);
+	}
+	return NULL;
+}
+
+static enum wa_err
+apply_inbound(struct pass *p, const struct target *t, const cJSON *value,
+    const cJSON *m)
+{
+	static const char sql[] =
+	    "INSERT INTO wa.inbound_messages (org_id, account_id, wamid, "
+	    "from_wa_id, contact_name, type, sent_at, context_wamid, message, "
+	    "webhook_event_id) VALUES ($1, $2, $3, $4, $5, $6, "
+	    "to_timestamp($7::double precision), $8, $9::jsonb, $10::bigint) "
+	    "ON CONFLICT (org_id, account_id, wamid) DO NOTHING";
+	const char	*vals[10];
+	PGresult	*res;
+
+	vals[2] = short_str(m, "id", 256);
+	vals[5] = short_str(m, "type", 32);
+	if (vals[2] == NULL || vals[5] == NULL)
+		return WA_OK;
+	vals[0] = t->org_id;
+	vals[1] = t->account_id;
+	/* `from` may be missing for users with usernames (contract §10.5) */
+	vals[3] = short_str(m, "from", 64);
+	vals[4] = contact_name(value, vals[3]);
+	vals[6] = unix_secs(wa_json_str(m, "timestamp"));
+	vals[7] = short_str(cJSON_GetObjectItemCaseSensitive(m, "context"),
+	    "id", 256);
+	vals[8] = wa_json_print(m);
+	vals[9] = p->event_id;
+	if (wa_db_exec(p->r, &res, sql, 10, vals) != WA_OK)
+		return p->r->err.code;
+	p->applied += inserted(res);
+	return WA_OK;
+}
+
+static enum wa_err
+apply_messages(struct pass *p, const char *waba_id, const cJSON *value)
+{
+	const cJSON	*md, *it;
+	const char	*phone;
+	struct target	*t;
+	int		 n, i;
+
+	md = cJSON_GetObjectItemCaseSensitive(value, "metadata");
+	phone = short_str(md, "phone_number_id", 64);
+	/* route by the number, falling back to the WABA (§10.4) */
+	if ((n = route(p, phone, phone != NULL ? NULL : waba_id, &t)) < 0)
+		return p->r->err.code;
+	for (i = 0; i < n; i++) {
+		if (wa_db_set_org(p->r, t[i].org_id) != WA_OK)
+			return p->r->err.code;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(value,
+		    "statuses")) {
+			if (++p->items > HOOK_ITEMS_MAX)
+				return WA_OK;
+			if (cJSON_IsObject(it) &&
+			    apply_status(p, &t[i], it) != WA_OK)
+				return p->r->err.code;
+		}
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(value,
+		    "messages")) {
+			if (++p->items > HOOK_ITEMS_MAX)
+				return WA_OK;
+			if (cJSON_IsObject(it) &&
+			    apply_inbound(p, &t[i], value, it) != WA_OK)
+				return p->r->err.code;
+		}
+	}
+	return WA_OK;
+}
+
+/* ---- message_template_status_update ------------------------------- */
+
+/* Meta writes "en-US" here and "en_US" in the template API (§10.7). */
+static const char *
+language(struct pass *p, const cJSON *v)
+{
+	const char	*l = short_str(v, "message_template_language", 16);
+	char		*c, *d;
+
+	if (l == NULL)
+		return NULL;
+	c = wa_arena_strdup(p->r->arena, l);
+	for (d = c; *d != '\0'; d++)
+		if (*d == '-')
+			*d = '_';
+	return c;
+}
+
+/* message_template_id is a JSON integer (§1.4): exact below 2^53. */
+static const char *
+template_id(struct pass *p, const cJSON *v)
+{
+	const cJSON	*id = cJSON_GetObjectItemCaseSensitive(v,
+			    "message_template_id");
+
+	if (cJSON_IsString(id))
+		return short_str(v, "message_template_id", 64);
+	if (!cJSON_IsNumber(id) || id->valuedouble < 1 ||
+	    id->valuedouble > 9007199254740991.0)
+		return NULL;
+	return wa_arena_printf(p->r->arena, "%.0f", id->valuedouble);
+}
+
+static enum wa_err
+apply_template(struct pass *p, const char *org_id, const char *waba_id,
+    const cJSON *time, const cJSON *v)
+{
+	static const char sql_event[] =
+	    "INSERT INTO wa.template_events (org_id, waba_id, "
+	    "meta_template_id, name, language, event, reason, event_time, "
+	    "payload, webhook_event_id) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+	    "to_timestamp($8::double precision), $9::jsonb, $10::bigint) "
+	    "ON CONFLICT (org_id, waba_id, meta_template_id, event, "
+	    "event_time) DO NOTHING";
+	static const char sql_apply[] =
+	    "UPDATE wa.templates SET status = $4, "
+	    "rejected_reason = CASE WHEN $4 = 'REJECTED' THEN $5 END, "
+	    "meta_id = COALESCE(meta_id, $6), "
+	    "status_at = to_timestamp($7::double precision), "
+	    "updated_at = now() "
+	    "WHERE waba_id = $1 AND name = $2 AND language = $3 "
+	    "AND (meta_id IS NULL OR meta_id = $6) "
+	    "AND (status_at IS NULL OR "
+	    "status_at <= to_timestamp($7::double precision))";
+	const char	*vals[10], *at;
+	PGresult	*res;
+
+	vals[2] = template_id(p, v);
+	vals[3] = short_str(v, "message_template_name", 512);
+	vals[4] = language(p, v);
+	vals[5] = short_str(v, "event", 32);
+	if (vals[2] == NULL || vals[3] == NULL || vals[4] == NULL ||
+	    vals[5] == NULL || !cJSON_IsNumber(time) || time->valuedouble < 0 ||
+	    time->valuedouble > 1e11)
+		return WA_OK;
+	at = wa_arena_printf(p->r->arena, "%.0f", time->valuedouble);
+	vals[0] = org_id;
+	vals[1] = waba_id;
+	vals[6] = short_str(v, "reason", 64);
+	vals[7] = at;
+	vals[8] = wa_json_print(v);
+	vals[9] = p->event_id;
+	if (wa_db_set_org(p->r, org_id) != WA_OK ||
+	    wa_db_exec(p->r, &res, sql_event, 10, vals) != WA_OK)
+		return p->r->err.code;
+	if (!inserted(res))
+		return WA_OK;	/* applied before: a redelivery */
+	if (wa_db_q(p->r, &res, sql_apply, 7, waba_id, vals[3], vals[4],
+	    vals[5], vals[6], vals[2], at) != WA_OK)
+		return p->r->err.code;
+	p->applied++;
+	return WA_OK;
+}
+
+static enum wa_err
+apply_templates(struct pass *p, const char *waba_id, const cJSON *time,
+    const cJSON *value)
+{
+	struct target	*t;
+	int		 n, i, j;
+
+	if (waba_id == NULL)
+		return WA_OK;
+	if ((n = route(p, NULL, waba_id, &t)) < 0)
+		return p->r->err.code;
+	for (i = 0; i < n; i++) {
+		/* several numbers of one WABA: once per organization */
+		for (j = 0; j < i; j++)
+			if (strcmp(t[j].org_id, t[i].org_id) == 0)
+				break;
+		if (j < i)
+			continue;
+		if (apply_template(p, t[i].org_id, waba_id, time,
+		    value) != WA_OK)
+			return p->r->err.code;
+	}
+	return WA_OK;
+}
+
+/* ---- one event -------------------------------------------------------- */
+
+/* Applies an event; a non-NULL *note says why (part of) it was set
+ * aside.  Returns a database error, or WA_OK. */
+static enum wa_err
+apply(struct pass *p, const cJSON *root, const char **note)
+{
+	const cJSON	*entry, *ch, *value;
+	const char	*field, *waba;
+
+	*note = NULL;
+	if (!cJSON_IsObject(root) || wa_json_str(root, "object") == NULL ||
+	    strcmp(wa_json_str(root, "object"),
+	    "whatsapp_business_account") != 0) {
+		*note = "not a whatsapp_business_account event";
+		return WA_OK;
+	}
+	/* every entry and every change: batches happen (§10.4) */
+	cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(root,
+	    "entry")) {
+		waba = short_str(entry, "id", 64);
+		cJSON_ArrayForEach(ch, cJSON_GetObjectItemCaseSensitive(entry,
+		    "changes")) {
+			if (++p->items > HOOK_ITEMS_MAX) {
+				*note = "more items than one event may hold";
+				return WA_OK;
+			}
+			field = wa_json_str(ch, "field");
+			value = cJSON_GetObjectItemCaseSensitive(ch, "value");
+			if (field == NULL || !cJSON_IsObject(value))
+				continue;
+			if (strcmp(field, "messages") == 0 &&
+			    apply_messages(p, waba, value) != WA_OK)
+				return p->r->err.code;
+			if (strcmp(field, "message_template_status_update") ==
+			    0 && apply_templates(p, waba,
+			    cJSON_GetObjectItemCaseSensitive(entry, "time"),
+			    value) != WA_OK)
+				return p->r->err.code;
+			/* other fields: acknowledged and ignored */
+		}
+	}
+	if (p->unrouted > 0 && *note == NULL)
+		*note = "some items name no account of any organization";
+	return WA_OK;
+}
+
+static void
+purge_maybe(struct wa_req *r)
+{
+	static const char sql[] = "SELECT wa.webhook_purge()";
+	static int64_t	last;
+	PGresult	*res;
+	int64_t		now = wa_clock_mono_us();
+
+	if (last != 0 && now - last < PURGE_EVERY_US)
+		return;
+	last = now;
+	if (wa_db_q(r, &res, sql, 0) != WA_OK)
+		wa_log(WA_LOG_WARN, "webhook purge failed: %s",
+		    r->err.log_detail);
+}
+
+/* A failed pass: roll back, then record the retry in its own
+ * transaction (the claim's lock went with the rollback). */
+static int
+retry_later(struct wa_req *r, const char *event_id)
+{
+	static const char sql[] = "SELECT wa.webhook_retry($1::bigint, $2)";
+	char		why[WA_ERR_MESSAGE_MAX];
+	PGresult	*res;
+
+	snprintf(why, sizeof(why), "%s", r->err.log_detail[0] != '\0' ?
+	    r->err.log_detail : r->err.message);
+	wa_db_rollback(r);
+	wa_log(WA_LOG_WARN, "webhook event %s: %s; retrying later", event_id,
+	    why);
+	memset(&r->err, 0, sizeof(r->err));
+	if (wa_db_begin(r) != WA_OK ||
+	    wa_db_q(r, &res, sql, 2, event_id, why) != WA_OK ||
+	    wa_db_commit(r) != WA_OK)
+		return -1;
+	return 1;
+}
+
+int
+hook_process(struct wa_req *r)
+{
+	static const char sql_claim[] =
+	    "SELECT event_id, encode(body, 'hex') AS body, attempts "
+	    "FROM wa.webhook_claim()";
+	static const char sql_done[] =
+	    "SELECT wa.webhook_done($1::bigint, $2)";
+	struct pass	 p;
+	PGresult	*res;
+	const char	*hex, *why, *note;
+	unsigned char	*body;
+	size_t		 n;
+	cJSON		*root;
+
+	if (wa_db_begin(r) != WA_OK ||
+	    wa_db_q(r, &res, sql_claim, 0) != WA_OK)
+		return -1;
+	if (PQntuples(res) == 0) {
+		purge_maybe(r);
+		return wa_db_commit(r) == WA_OK ? 0 : -1;
+	}
+	memset(&p, 0, sizeof(p));
+	p.r = r;
+	p.event_id = wa_arena_strdup(r->arena, wa_db_get(res, 0, "event_id"));
+	hex = wa_db_get(res, 0, "body");
+	n = hex != NULL ? strlen(hex) / 2 : 0;
+	body = wa_arena_alloc(r->arena, n + 1);
+	if (hex == NULL || wa_crypto_unhex(hex, body, n) != 0)
+		n = 0;
+	body[n] = '\0';
+	root = wa_json_parse((const char *)body, n, WA_JSON_DEPTH_MAX, &why);
+	if (root == NULL)
+		note = wa_arena_printf(r->arena, "not JSON: %s", why);
+	else if (apply(&p, root, &note) != WA_OK)
+		return retry_later(r, p.event_id);
+	if (wa_db_q(r, &res, sql_done, 2, p.event_id, note) != WA_OK ||
+	    wa_db_commit(r) != WA_OK)
+		return retry_later(r, p.event_id);
+	wa_log(WA_LOG_INFO, "webhook event %s applied: %d new rows%s%s",
+	    p.event_id, p.applied, note != NULL ? "; " : "",
+	    note != NULL ? note : "");
+	return 1;
+}
