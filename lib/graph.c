@@ -58,6 +58,15 @@ wa_graph_acct_open(struct wa_req *r, const struct wa_account *a,
 	return wa_account_token(r, a, &g->token);
 }
 
+int64_t
+wa_graph_deadline(const struct wa_req *r)
+{
+	int64_t	start = r->started_us > 0 ? r->started_us :
+		    wa_clock_mono_us();
+
+	return start + (int64_t)r->cfg->graph_timeout_ms * 1000;
+}
+
 /* ---- one call -------------------------------------------------------- */
 
 struct sink {
@@ -280,13 +289,12 @@ wa_graph_call(struct wa_req *r, const struct wa_graph_acct *acct,
 		return finish(res, WA_GRAPH_CONFIG, "no Graph URL or token");
 	if ((c = handle()) == NULL)
 		return finish(res, WA_GRAPH_CONFIG, "libcurl unavailable");
-	left_ms = cfg->graph_timeout_ms;
-	if (call->deadline_us != 0) {
-		left_ms = (call->deadline_us - wa_clock_mono_us()) / 1000;
-		if (left_ms <= 0)
-			return finish(res, WA_GRAPH_TIMEOUT,
-			    "no time left for the call");
-	}
+	/* every call of one request shares one budget */
+	left_ms = ((call->deadline_us != 0 ? call->deadline_us :
+	    wa_graph_deadline(r)) - wa_clock_mono_us()) / 1000;
+	if (left_ms <= 0)
+		return finish(res, WA_GRAPH_TIMEOUT,
+		    "no time left for the call");
 	curl_easy_reset(c);
 	if ((url = build_url(r, c, call)) == NULL)
 		return finish(res, WA_GRAPH_CONFIG, "URL too long");

@@ -8,9 +8,10 @@
  * (keep-alive; HTTP/2 when a TLS server offers it).  A family worker
  * serves one request at a time, so the handle is never shared between
  * threads.  TLS peers are verified (WA_GRAPH_CA_FILE, else the system
- * store); redirects are never followed; every call is bounded by
- * WA_GRAPH_CONNECT_TIMEOUT_MS and WA_GRAPH_TIMEOUT_MS; response bodies
- * are capped at WA_GRAPH_BODY_MAX.
+ * store); redirects are never followed; a connection is bounded by
+ * WA_GRAPH_CONNECT_TIMEOUT_MS and all the calls of one request together
+ * by WA_GRAPH_TIMEOUT_MS; response bodies are capped at
+ * WA_GRAPH_BODY_MAX.
  *
  * Secrets: the access token of an account is opened into the request
  * arena (wa_graph_acct_open), travels only in the Authorization header
@@ -138,7 +139,7 @@ struct wa_graph_call {
 	const char		*auth_scheme;	/* "Bearer" (NULL) or "OAuth" */
 	const struct wa_kv	*headers;	/* extra request headers */
 	size_t			 nheaders;
-	int64_t			 deadline_us;	/* monotonic; 0 = timeout */
+	int64_t			 deadline_us;	/* 0: wa_graph_deadline() */
 };
 
 /*
@@ -147,6 +148,14 @@ struct wa_graph_call {
  */
 enum wa_err	wa_graph_acct_open(struct wa_req *, const struct wa_account *,
 		    struct wa_graph_acct *);
+
+/*
+ * When the Graph calls of request r must be done: WA_GRAPH_TIMEOUT_MS
+ * after the request started (after now when it has no start time), so
+ * that two calls of one request cannot take twice the budget nginx
+ * waits for.  Monotonic microseconds.
+ */
+int64_t		wa_graph_deadline(const struct wa_req *);
 
 /*
  * Performs c against cfg->graph_url with acct's token and types the
@@ -200,7 +209,7 @@ struct wa_graph_tpl_query {
 
 /* Every template of the WABA matching q, following the pages: body is
  * {"data": [...]} with all pages in order.  At most
- * WA_GRAPH_TEMPLATES_MAX items, within one WA_GRAPH_TIMEOUT_MS. */
+ * WA_GRAPH_TEMPLATES_MAX items, within the request's budget. */
 enum wa_graph_status wa_graph_templates_list(struct wa_req *,
 		    const struct wa_graph_acct *,
 		    const struct wa_graph_tpl_query *, struct wa_graph_res *);

@@ -14,7 +14,6 @@
 #include "accounts.h"
 #include "arena.h"
 #include "cfg.h"
-#include "clock.h"
 #include "graph.h"
 #include "json.h"
 
@@ -78,8 +77,7 @@ wa_graph_templates_list(struct wa_req *r, const struct wa_graph_acct *a,
 	c.path = wa_arena_printf(r->arena, "/%s/message_templates",
 	    a->waba_id);
 	/* the pages share one budget */
-	c.deadline_us = wa_clock_mono_us() +
-	    (int64_t)r->cfg->graph_timeout_ms * 1000;
+	c.deadline_us = wa_graph_deadline(r);
 	c.query = qs;
 	do {
 		n = 0;

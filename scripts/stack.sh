@@ -244,7 +244,10 @@ start_job() {
 # The Meta simulator (sandbox only): HTTPS with the stack's certificate,
 # loopback only; its webhooks go to this stack's nginx.
 start_metasim() {
-	[ -z "$GRAPH_LIVE" ] || return 0
+	if [ -n "$GRAPH_LIVE" ]; then
+		rm -f "$DIR/metasim.env"
+		return 0
+	fi
 	[ -x "$BIN_DIR/metasim" ] || { log "no $BIN_DIR/metasim: make all"; exit 1; }
 	mkdir -p "$RUN"
 	WA_META_APP_SECRET=$META_APP_SECRET WA_META_VERIFY_TOKEN=$META_VERIFY_TOKEN \

@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "clock.h"
 #include "crypto.h"
 #include "graph.h"
 #include "helpers.h"
@@ -339,6 +340,34 @@ test_fail(void **state)
 	res.status = WA_GRAPH_REFUSED;
 	assert_int_equal(wa_graph_fail(&r, &res, "x"),
 	    WA_ERR_UPSTREAM_TIMEOUT);
+}
+
+/* One budget per request: a request that has used it up makes no call
+ * at all; without a start time each call gets the whole budget. */
+static void
+test_deadline(void **state)
+{
+	struct wa_graph_acct	a = { "acc", "token", "1", "2" };
+	struct wa_graph_call	c;
+	struct wa_graph_res	res;
+	int64_t			now = wa_clock_mono_us();
+
+	(void)state;
+	cfg.graph_url = "http://127.0.0.1:9/v23.0";
+	cfg.graph_timeout_ms = 1000;
+	r.started_us = now - 1000 * 1000 - 1;
+	assert_true(wa_graph_deadline(&r) < now);
+	memset(&c, 0, sizeof(c));
+	c.method = "GET";
+	c.path = "/1";
+	assert_int_equal(wa_graph_call(&r, &a, &c, &res), WA_GRAPH_TIMEOUT);
+	assert_string_equal(res.detail, "no time left for the call");
+	assert_int_equal(res.rule->err, WA_ERR_UPSTREAM_TIMEOUT);
+	r.started_us = 0;
+	assert_true(wa_graph_deadline(&r) >= now + 1000 * 1000);
+	/* no token: nothing is sent */
+	a.token = NULL;
+	assert_int_equal(wa_graph_call(&r, &a, &c, &res), WA_GRAPH_CONFIG);
 }
 
 /* ---- messages (§4.2, §4.3) -------------------------------------------- */
@@ -756,6 +785,7 @@ main(void)
 		cmocka_unit_test(test_status_rules),
 		cmocka_unit_test(test_retry_delay),
 		cmocka_unit_test(test_fail),
+		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_msg_json),
 		cmocka_unit_test(test_parse_sent),
 		cmocka_unit_test(test_profile),
