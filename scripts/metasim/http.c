@@ -388,7 +388,9 @@ download(struct sreq *q, const char *url, struct sresp *rs,
 {
 	struct sim_media	*m;
 	struct sim_upload	*u;
+	struct smap_ent		*e;
 	const char		*sig = query(q, "sig");
+	size_t			 i;
 
 	*data = NULL;
 	if (strncmp(url, "/_media/", 8) == 0) {
@@ -406,8 +408,15 @@ download(struct sreq *q, const char *url, struct sresp *rs,
 		*mime = m->mime;
 		return;
 	}
-	u = smap_get(&sim.uploads, url + 5);	/* "/pps/<session>" */
-	if (u == NULL || u->handle == NULL) {
+	/* "/pps/<the last 16 characters of the upload's handle>" */
+	for (e = smap_first(&sim.uploads, &i); e != NULL;
+	    e = smap_next(&sim.uploads, e, &i)) {
+		u = e->val;
+		if (u->handle != NULL && strlen(u->handle) > 16 &&
+		    strcmp(u->handle + strlen(u->handle) - 16, url + 5) == 0)
+			break;
+	}
+	if (e == NULL) {
 		rs->status = 404;
 		return;
 	}

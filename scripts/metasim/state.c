@@ -5,8 +5,9 @@
  * Provisioning: the control API creates accounts exactly
  * (POST /_sim/accounts).  With auto_provision on (the sandbox), an
  * unknown WABA or number id is created on first use and belongs to the
- * token that used it; a number finds its WABA through that token when
- * the token owns exactly one (or the first it made).
+ * token that used it; a number finds its WABA through that token (the
+ * one it owns; with several, any of them: provision such numbers with
+ * the control API).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -208,6 +208,24 @@ ctl(const char *method, const char *path, const char *body)
 	return v;
 }
 
+/* The size of what a GET of url answers, -1 unless 200. */
+static long
+fetch_size(const char *url)
+{
+	struct wa_buf	b;
+	long		code = 0;
+	CURL		*c = curl_easy_init();
+
+	wa_buf_init(&b, r.arena, 4u << 20);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(c);
+	return code == 200 ? (long)b.len : -1;
+}
+
 /* Replaces the simulator's faults with this one. */
 static void
 fault(const char *json)
@@ -591,7 +609,9 @@ test_profile_and_upload(void **state)
 	    WA_GRAPH_OK);
 	assert_string_equal(wa_json_str(p, "about"), "Succulent specialists!");
 	assert_string_equal(wa_json_str(p, "vertical"), "RETAIL");
-	assert_non_null(wa_json_str(p, "profile_picture_url"));
+	/* the picture is served where the profile says */
+	assert_int_equal(fetch_size(wa_json_str(p, "profile_picture_url")),
+	    sizeof(jpg));
 	/* Meta's limits: about is 1-139 characters */
 	upd = J("{\"about\":\"\"}");
 	assert_int_equal(wa_graph_profile_update(&r, &ga, upd, &res),
