@@ -145,11 +145,11 @@ tpl_store_created(struct wa_req *r, const struct wa_account *a,
 	vals[5] = in->language;
 	vals[6] = wa_json_str(answer, "category") != NULL ?
 	    wa_json_str(answer, "category") : in->category;
-	vals[7] = wa_json_str(answer, "status") != NULL ?
-	    wa_json_str(answer, "status") : "PENDING";
-	vals[8] = wa_json_print(in->components);
-	if (strlen(vals[6]) > 32 || strlen(vals[7]) > 32)
+	vals[7] = wa_json_str(answer, "status");
+	/* what Meta says, if it fits the column; it is PENDING anyway */
+	if (vals[7] == NULL || vals[7][0] == '\0' || strlen(vals[7]) > 32)
 		vals[7] = "PENDING";
+	vals[8] = wa_json_print(in->components);
 	return wa_db_exec(r, &res, sql, 9, vals);
 }
 

@@ -50,6 +50,7 @@ token_ok(struct sreq *q, struct sresp *rs)
 	}
 	t = smap_get(&sim.tokens, q->token);
 	if (t == NULL && sim.cfg.auto_provision && strlen(q->token) <= 512 &&
+	    sim.tokens.n < SIM_MAP_CAP &&
 	    strspn(q->token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
 	    "vwxyz0123456789_.-|") == strlen(q->token)) {
 		t = xcalloc(1, sizeof(*t));
@@ -890,6 +891,11 @@ upload_start(struct sreq *q, struct sresp *rs)
 	}
 	for (t = upload_types; *t != NULL && strcmp(*t, type) != 0; t++)
 		;
+	if (sim.uploads.n >= SIM_UPLOADS_MAX) {
+		meta_error(rs, 4, 0, NULL, "Application request limit reached",
+		    "too many open upload sessions", NULL, NULL);
+		return;
+	}
 	n = strtoul(len, NULL, 10);
 	if (*t == NULL || n == 0 || n > SIM_BODY_MAX) {
 		bad_param(rs, "Param file_type must be one of application/pdf, "

@@ -30,6 +30,7 @@
 #define SIM_MAP_CAP	200000	/* entries in a cache-like map */
 #define SIM_QUEUE_MAX	100000	/* webhooks waiting */
 #define SIM_MEDIA_TOTAL	(256u * 1024 * 1024)
+#define SIM_UPLOADS_MAX	256	/* resumable upload sessions kept */
 
 /* ---- util.c ---------------------------------------------------------- */
 

@@ -166,7 +166,8 @@ waba_get(const char *id, const char *token, int create)
 	struct sim_waba	*w = smap_get(&sim.wabas, id);
 	char		 ns[40];
 
-	if (w != NULL || !create || !id_ok(id) || token == NULL)
+	if (w != NULL || !create || !id_ok(id) || token == NULL ||
+	    sim.wabas.n >= SIM_MAP_CAP)
 		return w;
 	w = xcalloc(1, sizeof(*w));
 	snprintf(w->id, sizeof(w->id), "%s", id);
@@ -184,7 +185,8 @@ phone_get(const char *id, const char *token, int create)
 {
 	struct sim_phone	*p = smap_get(&sim.phones, id);
 
-	if (p != NULL || !create || !id_ok(id) || token == NULL)
+	if (p != NULL || !create || !id_ok(id) || token == NULL ||
+	    sim.phones.n >= SIM_MAP_CAP)
 		return p;
 	p = xcalloc(1, sizeof(*p));
 	snprintf(p->id, sizeof(p->id), "%s", id);
