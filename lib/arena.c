@@ -1,8 +1,9 @@
 /*
- * Region allocator.  Blocks form a singly linked list; the first block
- * survives resets so a steady-state request allocates from memory that
- * is already mapped.  Large requests get a block of their own on a side
- * list, so one big body does not make every later block big.
+ * Region allocator.  Blocks form a singly linked list; one block (the
+ * largest up to BLOCK_KEEP) survives resets, so a steady-state request
+ * allocates from memory that is already mapped.  An allocation that
+ * does not fit the current block and is large gets a block of its own
+ * on a side list, so one big body does not make every later block big.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #define ALIGN		16
 #define BLOCK_MIN	(16 * 1024)
+#define BLOCK_KEEP	(1024 * 1024)	/* most kept across resets */
 
 struct block {
 	struct block	*next;
@@ -95,21 +97,28 @@ run_cleanups(struct wa_arena *a)
 void
 wa_arena_reset(struct wa_arena *a)
 {
-	struct block	*b, *next;
+	struct block	*b, *next, *keep;
 
 	run_cleanups(a);
-	for (b = a->head; b != a->first; b = next) {
+	/* Keep the largest small block (they double, so it is the head)
+	 * for the next request, up to BLOCK_KEEP: a worker whose requests
+	 * need a megabyte stops allocating one every time. */
+	keep = a->first;
+	if (a->head != a->first && a->head->size <= BLOCK_KEEP)
+		keep = a->head;
+	for (b = a->head; b != NULL; b = next) {
 		next = b->next;
-		free(b);
+		if (b != keep)
+			free(b);
 	}
 	for (b = a->large; b != NULL; b = next) {
 		next = b->next;
 		free(b);
 	}
 	a->large = NULL;
-	a->head = a->first;
-	a->first->used = 0;
-	a->first->next = NULL;
+	a->first = a->head = keep;
+	keep->used = 0;
+	keep->next = NULL;
 	a->total = 0;
 }
 
@@ -137,7 +146,9 @@ wa_arena_alloc(struct wa_arena *a, size_t sz)
 		need = ALIGN;
 	a->total += need;
 
-	if (need > BLOCK_MIN / 4) {
+	b = a->head;
+	if (b->size - b->used < need && need > BLOCK_MIN / 4 &&
+	    need > b->size / 4) {
 		/* Own block on the side list, so one big body does not
 		 * waste the free space of the current small block. */
 		b = block_new(need);
@@ -146,8 +157,6 @@ wa_arena_alloc(struct wa_arena *a, size_t sz)
 		a->large = b;
 		return block_data(b);
 	}
-
-	b = a->head;
 	if (b->size - b->used < need) {
 		bsz = b->size * 2;
 		if (bsz > 1024 * 1024)
