@@ -1,0 +1,217 @@
+/*
+ * One contact: create, get, update, delete.  A contact is found by its
+ * id alone (the SDK sends no accountId there); row-level security
+ * limits it to the caller's organization and CT_VISIBLE to the accounts
+ * the key may use, so another tenant's id is a plain 404.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "contacts.h"
+#include "db.h"
+#include "json.h"
+#include "resp.h"
+#include "valid.h"
+
+cJSON *
+ct_json(struct wa_req *r, const char *text)
+{
+	const char	*why;
+	cJSON		*v;
+
+	if (text == NULL || (v = wa_json_parse(text, strlen(text),
+	    WA_JSON_DEPTH_MAX, &why)) == NULL) {
+		wa_fail_log(r, "contacts: unreadable JSON from the database");
+		wa_fail(r, WA_ERR_INTERNAL, "Internal error");
+		return NULL;
+	}
+	return v;
+}
+
+long long
+ct_count(const PGresult *res, const char *col)
+{
+	const char	*v = wa_db_get(res, 0, col);
+
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
+static enum wa_err
+not_found(struct wa_req *r)
+{
+	return wa_fail(r, WA_ERR_NOT_FOUND, "Contact not found");
+}
+
+/* {contactId}: a malformed id is as absent as another tenant's. */
+static const char *
+path_id(struct wa_req *r)
+{
+	const char	*id = wa_req_param(r, "contactId");
+
+	if (!wa_valid_uuid(id)) {
+		not_found(r);
+		return NULL;
+	}
+	return id;
+}
+
+/* {"contact": <json text>} as the response. */
+static enum wa_err
+respond_contact(struct wa_req *r, const char *text)
+{
+	cJSON	*data, *c;
+
+	if ((c = ct_json(r, text)) == NULL)
+		return r->err.code;
+	data = cJSON_CreateObject();
+	cJSON_AddItemToObject(data, "contact", c);
+	return wa_resp_ok(r, 200, data);
+}
+
+/*
+ * The phones that were there already are looked up one by one (a
+ * subquery, not a join: planned generically, a join may read the whole
+ * account), and by a plain column: under row-level security an index
+ * serves only conditions free of non-leakproof functions of columns, so
+ * `e.phone = i.j->>'phone'` would read the table.
+ */
+enum wa_err
+ct_insert(struct wa_req *r, const struct wa_account *acc, const cJSON *rows,
+    PGresult **res)
+{
+	static const char sql[] =
+	    "WITH input AS (SELECT * FROM ROWS FROM (jsonb_to_recordset("
+	    "$3::jsonb) AS (phone text, name text, email text, company text, "
+	    "notes text, tags text[], groups text[], \"isOptedIn\" boolean, "
+	    "\"customFields\" jsonb)) WITH ORDINALITY AS x(phone, name, "
+	    "email, company, notes, tags, groups, opted, fields, ord)), "
+	    "ins AS (INSERT INTO wa.contacts AS c (org_id, account_id, phone, "
+	    "wa_id, name, email, company, notes, tags, groups, is_opted_in, "
+	    "opt_in_date, opt_out_date, custom_fields) "
+	    "SELECT $1, $2, phone, substr(phone, 2), name, email, company, "
+	    "notes, tags, groups, opted, CASE WHEN opted THEN now() END, "
+	    "CASE WHEN NOT opted THEN now() END, fields FROM input "
+	    "ON CONFLICT (account_id, phone, org_id) DO NOTHING "
+	    "RETURNING c.id, c.phone, " CT_JSON_CREATED "::text AS contact) "
+	    "SELECT i.ord, ins.id, ins.contact, CASE WHEN ins.id IS NULL THEN "
+	    "(SELECT e.id FROM wa.contacts e WHERE e.account_id = $2 "
+	    "AND e.phone = i.phone COLLATE \"C\") END AS existing_id "
+	    "FROM input i LEFT JOIN ins ON ins.phone = i.phone COLLATE \"C\" "
+	    "ORDER BY i.ord";
+
+	return wa_db_q(r, res, sql, 3, acc->org_id, acc->id,
+	    wa_json_print(rows));
+}
+
+enum wa_err
+contacts_create(struct wa_req *r)
+{
+	struct wa_account	 acc;
+	struct ct_new		 nw;
+	cJSON			*body, *rows;
+	PGresult		*res;
+
+	if (wa_json_body(r, &body) != WA_OK ||
+	    ct_new_parse(r, body, NULL, &nw) != WA_OK ||
+	    wa_account_get(r, wa_json_str(body, "accountId"), &acc) != WA_OK)
+		return r->err.code;
+	rows = cJSON_CreateArray();
+	cJSON_AddItemReferenceToArray(rows, nw.row);
+	if (ct_insert(r, &acc, rows, &res) != WA_OK)
+		return r->err.code;
+	if (PQntuples(res) != 1 || wa_db_get(res, 0, "id") == NULL)
+		return wa_fail(r, WA_ERR_CONFLICT, "Contact with this phone "
+		    "number already exists");
+	return respond_contact(r, wa_db_get(res, 0, "contact"));
+}
+
+enum wa_err
+contacts_get(struct wa_req *r)
+{
+	static const char sql[] =
+	    "SELECT " CT_JSON_DETAIL "::text AS contact FROM wa.contacts c "
+	    "WHERE c.id = $1 AND " CT_VISIBLE("$2");
+	const char	*id;
+	PGresult	*res;
+
+	if ((id = path_id(r)) == NULL ||
+	    wa_db_q(r, &res, sql, 2, id, ct_scope(r)) != WA_OK)
+		return r->err.code;
+	if (PQntuples(res) != 1)
+		return not_found(r);
+	return respond_contact(r, wa_db_get(res, 0, "contact"));
+}
+
+enum wa_err
+contacts_update(struct wa_req *r)
+{
+	/* customFields merge: null members are removed by stripping the
+	 * nulls of the merged object (stored values are never null). */
+	static const char sql[] =
+	    "UPDATE wa.contacts c SET "
+	    "name = CASE WHEN j ? 'name' THEN j->>'name' ELSE name END, "
+	    "email = CASE WHEN j ? 'email' THEN j->>'email' ELSE email END, "
+	    "company = CASE WHEN j ? 'company' THEN j->>'company' "
+	    "ELSE company END, "
+	    "notes = CASE WHEN j ? 'notes' THEN j->>'notes' ELSE notes END, "
+	    "tags = CASE WHEN j ? 'tags' THEN ARRAY(SELECT "
+	    "jsonb_array_elements_text(j->'tags')) ELSE tags END, "
+	    "groups = CASE WHEN j ? 'groups' THEN ARRAY(SELECT "
+	    "jsonb_array_elements_text(j->'groups')) ELSE groups END, "
+	    "opt_in_date = CASE WHEN (j->>'isOptedIn')::boolean "
+	    "AND NOT is_opted_in THEN now() ELSE opt_in_date END, "
+	    "opt_out_date = CASE WHEN NOT (j->>'isOptedIn')::boolean "
+	    "AND is_opted_in THEN now() ELSE opt_out_date END, "
+	    "is_opted_in = COALESCE((j->>'isOptedIn')::boolean, is_opted_in), "
+	    "is_blocked = COALESCE((j->>'isBlocked')::boolean, is_blocked), "
+	    "custom_fields = CASE WHEN j ? 'customFields' THEN "
+	    "jsonb_strip_nulls(custom_fields || (j->'customFields')) "
+	    "ELSE custom_fields END, "
+	    "updated_at = CASE WHEN j = '{}' THEN updated_at ELSE now() END "
+	    "FROM (SELECT $2::jsonb AS j) AS x "
+	    "WHERE c.id = $1 AND " CT_VISIBLE("$3") " "
+	    "RETURNING " CT_JSON_UPDATED "::text AS contact, "
+	    "(SELECT count(*) FROM jsonb_object_keys(c.custom_fields)) "
+	    "AS nfields";
+	const char	*id;
+	cJSON		*body, *patch;
+	PGresult	*res;
+
+	if ((id = path_id(r)) == NULL || wa_json_body(r, &body) != WA_OK ||
+	    ct_update_parse(r, body, &patch) != WA_OK)
+		return r->err.code;
+	if (wa_db_q(r, &res, sql, 3, id, wa_json_print(patch),
+	    ct_scope(r)) != WA_OK)
+		return r->err.code;
+	if (PQntuples(res) != 1)
+		return not_found(r);
+	/* The merge may push the stored fields over the limit; failing
+	 * here rolls the update back. */
+	if (ct_count(res, "nfields") > CT_FIELDS_MAX)
+		return wa_fail_field(r, "customFields", "would have more than "
+		    "%d members after the merge", CT_FIELDS_MAX);
+	return respond_contact(r, wa_db_get(res, 0, "contact"));
+}
+
+enum wa_err
+contacts_delete(struct wa_req *r)
+{
+	static const char sql[] =
+	    "DELETE FROM wa.contacts c WHERE c.id = $1 AND " CT_VISIBLE("$2")
+	    " RETURNING c.id";
+	const char	*id;
+	cJSON		*body, *data;
+	PGresult	*res;
+
+	/* the SDK sends no body; one that is sent must at least be JSON */
+	if ((id = path_id(r)) == NULL || wa_json_body(r, &body) != WA_OK ||
+	    wa_db_q(r, &res, sql, 2, id, ct_scope(r)) != WA_OK)
+		return r->err.code;
+	if (PQntuples(res) != 1)
+		return not_found(r);
+	data = cJSON_CreateObject();
+	cJSON_AddStringToObject(data, "message",
+	    "Contact deleted successfully");
+	return wa_resp_ok(r, 200, data);
+}

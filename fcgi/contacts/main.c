@@ -1,0 +1,41 @@
+/*
+ * contacts: Late's contacts and groups, /v1/whatsapp/contacts... and
+ * /v1/whatsapp/groups.  Any key of the organization may use them
+ * (docs/contacts.md, "Roles").
+ */
+#include "dispatch.h"
+#include "fcgi.h"
+#include "route.h"
+
+#include "contacts.h"
+
+#define ROUTE(m, p, h)	{ m, p, h, WA_ROLE_MEMBER, WA_FACE_LATE, 0 }
+
+static const struct wa_route routes[] = {
+	ROUTE(WA_M_GET, "/v1/whatsapp/contacts", contacts_list),
+	ROUTE(WA_M_POST, "/v1/whatsapp/contacts", contacts_create),
+	ROUTE(WA_M_POST, "/v1/whatsapp/contacts/import", contacts_import),
+	ROUTE(WA_M_POST, "/v1/whatsapp/contacts/bulk", contacts_bulk),
+	ROUTE(WA_M_DELETE, "/v1/whatsapp/contacts/bulk",
+	    contacts_bulk_delete),
+	ROUTE(WA_M_GET, "/v1/whatsapp/contacts/{contactId}", contacts_get),
+	ROUTE(WA_M_PUT, "/v1/whatsapp/contacts/{contactId}", contacts_update),
+	ROUTE(WA_M_DELETE, "/v1/whatsapp/contacts/{contactId}",
+	    contacts_delete),
+	ROUTE(WA_M_GET, "/v1/whatsapp/groups", groups_list),
+	ROUTE(WA_M_POST, "/v1/whatsapp/groups", groups_rename),
+	ROUTE(WA_M_DELETE, "/v1/whatsapp/groups", groups_delete),
+	{ 0, NULL, NULL, 0, 0, 0 }
+};
+
+static const struct wa_family family = {
+	"contacts",	/* name */
+	routes,		/* routes */
+	NULL,		/* worker_init */
+};
+
+int
+main(int argc, char **argv)
+{
+	return wa_fcgi_main(argc, argv, &family);
+}
