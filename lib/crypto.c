@@ -83,17 +83,15 @@ wa_crypto_unhex(const char *in, unsigned char *out, size_t outlen)
 	return 0;
 }
 
-int
-wa_crypto_uuid4(char out[37])
+/* The 16 bytes b with version v and the RFC 9562 variant, as text. */
+static void
+uuid_format(unsigned char b[16], unsigned v, char out[37])
 {
-	unsigned char	b[16];
-	char		hex[33];
+	char	hex[33];
 
-	if (wa_crypto_random(b, sizeof(b)) != 0)
-		return -1;
-	b[6] = (b[6] & 0x0f) | 0x40;	/* version 4 */
-	b[8] = (b[8] & 0x3f) | 0x80;	/* RFC 4122 variant */
-	wa_crypto_hex(b, sizeof(b), hex);
+	b[6] = (unsigned char)((b[6] & 0x0f) | (v << 4));
+	b[8] = (b[8] & 0x3f) | 0x80;
+	wa_crypto_hex(b, 16, hex);
 	memcpy(out, hex, 8);
 	out[8] = '-';
 	memcpy(out + 9, hex + 8, 4);
@@ -104,6 +102,30 @@ wa_crypto_uuid4(char out[37])
 	out[23] = '-';
 	memcpy(out + 24, hex + 20, 12);
 	out[36] = '\0';
+}
+
+int
+wa_crypto_uuid4(char out[37])
+{
+	unsigned char	b[16];
+
+	if (wa_crypto_random(b, sizeof(b)) != 0)
+		return -1;
+	uuid_format(b, 4, out);
+	return 0;
+}
+
+int
+wa_crypto_uuid7(uint64_t unix_ms, char out[37])
+{
+	unsigned char	b[16];
+	int		i;
+
+	if (wa_crypto_random(b + 6, sizeof(b) - 6) != 0)
+		return -1;
+	for (i = 5; i >= 0; i--, unix_ms >>= 8)
+		b[i] = (unsigned char)(unix_ms & 0xff);
+	uuid_format(b, 7, out);
 	return 0;
 }
 

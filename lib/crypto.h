@@ -6,6 +6,7 @@
 #define WA_CRYPTO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define WA_SHA256_LEN		32
 #define WA_SEAL_OVERHEAD	(1 + 12 + 16)	/* version, nonce, tag */
@@ -23,6 +24,10 @@ int	wa_crypto_random(void *, size_t);
 
 /* Random UUID v4, lower case, into out[37]: 0 or -1. */
 int	wa_crypto_uuid4(char out[37]);
+
+/* UUID v7 (RFC 9562): 48 bits of unix_ms, then random bits; ids made so
+ * grow at the right end of an index.  Into out[37]: 0 or -1. */
+int	wa_crypto_uuid7(uint64_t unix_ms, char out[37]);
 
 /* n random characters from [A-Za-z0-9] plus NUL into out[n + 1]. */
 int	wa_crypto_token(char *out, size_t n);

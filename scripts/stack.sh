@@ -18,7 +18,8 @@
 # Settings (environment): WA_TLS_PORT (8443), WA_HTTP_PORT (8080),
 # WA_LISTEN (0.0.0.0), WA_WORKERS (2), WA_BIN_DIR (build/bin), WA_RATE
 # (50 r/s per client), WA_BURST (100), WA_DEMO (1), WA_PG_FAST (0: 1
-# turns fsync off, for throwaway test clusters), WA_BENCH (0: 1 adds
+# turns fsync off, for throwaway test clusters), WA_PG_SHARED_BUFFERS (a
+# quarter of the memory, 128 MB to 8 GB), WA_BENCH (0: 1 adds
 # nginx/bench.conf, the fixed responses benchmarks compare against).
 #
 # Meta (docs/meta.md): unless WA_GRAPH_URL is set, the stack runs the
@@ -158,11 +159,16 @@ start_postgres() {
 	# A throwaway test cluster does not need to survive a power cut.
 	durable=on
 	[ "${WA_PG_FAST:-0}" = 1 ] && durable=off
+	# PostgreSQL's usual sizing: a quarter of the memory for its own
+	# cache, from 128 MB to 8 GB (the memory is touched only as used).
+	buffers=${WA_PG_SHARED_BUFFERS:-$(awk '/^MemTotal:/ {
+	    mb = int($2 / 1024 / 4); if (mb < 128) mb = 128
+	    if (mb > 8192) mb = 8192; print mb "MB" }' /proc/meminfo)}
 	cat > "$PGDATA/wagate.conf" <<-EOF
 	listen_addresses = ''
 	unix_socket_directories = '$PGSOCK'
 	max_connections = 200
-	shared_buffers = 256MB
+	shared_buffers = $buffers
 	log_min_duration_statement = 1000
 	fsync = $durable
 	synchronous_commit = $durable
@@ -434,11 +440,13 @@ down)	down ;;
 stop-family)
 	locate
 	stop_pidfile "$RUN/$3.pid"
+	stop_pidfile "$RUN/$3-worker.pid"
 	;;
 start-family)
 	locate
 	secrets
 	start_family "$3"
+	start_job "$3"
 	wait_family "$3"
 	;;
 *)	echo "usage: $0 up|down DIR" >&2; exit 2 ;;

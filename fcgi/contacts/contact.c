@@ -76,32 +76,39 @@ respond_contact(struct wa_req *r, const char *text)
  * serves only conditions free of non-leakproof functions of columns, so
  * `e.phone = i.j->>'phone'` would read the table.
  */
+/* $1 org, $2 account, $3 the rows; RETURNING (ret) of the insert */
+#define CT_INSERT(ret) \
+	"WITH input AS (SELECT * FROM ROWS FROM (json_to_recordset(" \
+	"$3::json) AS (id uuid, phone text, name text, email text, " \
+	"company text, notes text, tags text, groups text, " \
+	"\"isOptedIn\" boolean, \"customFields\" text)) WITH ORDINALITY " \
+	"AS x(id, phone, name, email, company, notes, tags, groups, opted, " \
+	"fields, ord)), " \
+	"ins AS (INSERT INTO wa.contacts AS c (id, org_id, account_id, " \
+	"phone, wa_id, name, email, company, notes, tags, groups, " \
+	"is_opted_in, opt_in_date, opt_out_date, custom_fields) " \
+	"SELECT id, $1, $2, phone, substr(phone, 2), name, email, company, " \
+	"notes, tags::text[], groups::text[], opted, " \
+	"CASE WHEN opted THEN now() END, " \
+	"CASE WHEN NOT opted THEN now() END, fields::jsonb FROM input " \
+	"ON CONFLICT (account_id, phone, org_id) DO NOTHING " \
+	"RETURNING c.id, c.phone" ret ") " \
+	"SELECT i.ord, ins.*, CASE WHEN ins.id IS NULL THEN " \
+	"(SELECT e.id FROM wa.contacts e WHERE e.account_id = $2 " \
+	"AND e.phone = i.phone COLLATE \"C\") END AS existing_id " \
+	"FROM input i LEFT JOIN ins ON ins.phone = i.phone COLLATE \"C\" " \
+	"ORDER BY i.ord"
+
 enum wa_err
 ct_insert(struct wa_req *r, const struct wa_account *acc, const cJSON *rows,
-    PGresult **res)
+    int with_json, PGresult **res)
 {
-	static const char sql[] =
-	    "WITH input AS (SELECT * FROM ROWS FROM (jsonb_to_recordset("
-	    "$3::jsonb) AS (phone text, name text, email text, company text, "
-	    "notes text, tags text[], groups text[], \"isOptedIn\" boolean, "
-	    "\"customFields\" jsonb)) WITH ORDINALITY AS x(phone, name, "
-	    "email, company, notes, tags, groups, opted, fields, ord)), "
-	    "ins AS (INSERT INTO wa.contacts AS c (org_id, account_id, phone, "
-	    "wa_id, name, email, company, notes, tags, groups, is_opted_in, "
-	    "opt_in_date, opt_out_date, custom_fields) "
-	    "SELECT $1, $2, phone, substr(phone, 2), name, email, company, "
-	    "notes, tags, groups, opted, CASE WHEN opted THEN now() END, "
-	    "CASE WHEN NOT opted THEN now() END, fields FROM input "
-	    "ON CONFLICT (account_id, phone, org_id) DO NOTHING "
-	    "RETURNING c.id, c.phone, " CT_JSON_CREATED "::text AS contact) "
-	    "SELECT i.ord, ins.id, ins.contact, CASE WHEN ins.id IS NULL THEN "
-	    "(SELECT e.id FROM wa.contacts e WHERE e.account_id = $2 "
-	    "AND e.phone = i.phone COLLATE \"C\") END AS existing_id "
-	    "FROM input i LEFT JOIN ins ON ins.phone = i.phone COLLATE \"C\" "
-	    "ORDER BY i.ord";
+	static const char sql_json[] =
+	    CT_INSERT(", " CT_JSON_CREATED "::text AS contact");
+	static const char sql_ids[] = CT_INSERT("");
 
-	return wa_db_q(r, res, sql, 3, acc->org_id, acc->id,
-	    wa_json_print(rows));
+	return wa_db_q(r, res, with_json ? sql_json : sql_ids, 3, acc->org_id,
+	    acc->id, wa_json_print(rows));
 }
 
 enum wa_err
@@ -118,7 +125,7 @@ contacts_create(struct wa_req *r)
 		return r->err.code;
 	rows = cJSON_CreateArray();
 	cJSON_AddItemReferenceToArray(rows, nw.row);
-	if (ct_insert(r, &acc, rows, &res) != WA_OK)
+	if (ct_insert(r, &acc, rows, 1, &res) != WA_OK)
 		return r->err.code;
 	if (PQntuples(res) != 1 || wa_db_get(res, 0, "id") == NULL)
 		return wa_fail(r, WA_ERR_CONFLICT, "Contact with this phone "
@@ -155,10 +162,10 @@ contacts_update(struct wa_req *r)
 	    "company = CASE WHEN j ? 'company' THEN j->>'company' "
 	    "ELSE company END, "
 	    "notes = CASE WHEN j ? 'notes' THEN j->>'notes' ELSE notes END, "
-	    "tags = CASE WHEN j ? 'tags' THEN ARRAY(SELECT "
-	    "jsonb_array_elements_text(j->'tags')) ELSE tags END, "
-	    "groups = CASE WHEN j ? 'groups' THEN ARRAY(SELECT "
-	    "jsonb_array_elements_text(j->'groups')) ELSE groups END, "
+	    "tags = CASE WHEN j ? 'tags' THEN (j->>'tags')::text[] "
+	    "ELSE tags END, "
+	    "groups = CASE WHEN j ? 'groups' THEN (j->>'groups')::text[] "
+	    "ELSE groups END, "
 	    "opt_in_date = CASE WHEN (j->>'isOptedIn')::boolean "
 	    "AND NOT is_opted_in THEN now() ELSE opt_in_date END, "
 	    "opt_out_date = CASE WHEN NOT (j->>'isOptedIn')::boolean "

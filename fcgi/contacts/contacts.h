@@ -44,6 +44,9 @@ struct ct_labels {
 /* One contact as create and import take it, validated and normalized;
  * `row` is the JSON object the insert statement reads. */
 struct ct_new {
+	/* a v7 UUID, made here (the column's default costs a function
+	 * call per row) */
+	char		 id[37];
 	char		 phone[20];
 	const char	*name;
 	cJSON		*row;
@@ -87,8 +90,6 @@ enum wa_err	ct_update_parse(struct wa_req *, const cJSON *body,
  * (NULL = none) and appends extra; *labels are arena-owned. */
 void		ct_labels_from(struct wa_req *, const cJSON *arr,
 		    const cJSON *extra, struct ct_labels *out);
-/* The labels as a JSON array (for statement parameters). */
-cJSON		*ct_labels_json(const struct ct_labels *);
 /* Leading and trailing blanks removed; arena copy. */
 char		*ct_trim(struct wa_req *, const char *);
 /* The accountId query parameter: required, then an account of the
@@ -115,10 +116,11 @@ enum wa_err	contacts_get(struct wa_req *);
 enum wa_err	contacts_update(struct wa_req *);
 enum wa_err	contacts_delete(struct wa_req *);
 /* Inserts rows (a JSON array of ct_new.row objects) into the account;
- * res has per row: ord, id (NULL when the phone existed), contact (the
- * created contact's JSON), existing_id. */
+ * res has per row: ord, id (NULL when the phone existed), phone,
+ * existing_id, and with with_json `contact` (the created contact's
+ * JSON). */
 enum wa_err	ct_insert(struct wa_req *, const struct wa_account *,
-		    const cJSON *rows, PGresult **res);
+		    const cJSON *rows, int with_json, PGresult **res);
 
 /* list.c */
 enum wa_err	contacts_list(struct wa_req *);

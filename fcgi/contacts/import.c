@@ -143,7 +143,7 @@ contacts_import(struct wa_req *r)
 	check_rows(r, &imp, rows, ins);
 
 	if (cJSON_GetArraySize(ins) > 0) {
-		if (ct_insert(r, &acc, ins, &res) != WA_OK)
+		if (ct_insert(r, &acc, ins, 0, &res) != WA_OK)
 			return r->err.code;
 		/* the insert's rows are the ROW_INSERT rows, in order */
 		for (i = 0, k = 0; k < (size_t)PQntuples(res); i++) {

@@ -7,7 +7,9 @@
 
 #include "accounts.h"
 #include "arena.h"
+#include "clock.h"
 #include "contacts.h"
+#include "crypto.h"
 #include "json.h"
 #include "pgval.h"
 #include "utf8.h"
@@ -194,17 +196,6 @@ ct_labels_from(struct wa_req *r, const cJSON *arr, const cJSON *extra,
 	labels_add(r, extra, out);
 }
 
-cJSON *
-ct_labels_json(const struct ct_labels *l)
-{
-	cJSON	*a = cJSON_CreateArray();
-	size_t	 i;
-
-	for (i = 0; i < l->n; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(l->v[i]));
-	return a;
-}
-
 /* customFields: at most CT_FIELDS_MAX members, each a string (or, on
  * update, null to remove it); keys and values bounded. */
 static void
@@ -281,7 +272,10 @@ add_labels(struct wa_req *r, cJSON *row, const cJSON *in, const char *name,
 	if (l.n > CT_LABELS_MAX)
 		wa_fail_field(r, name, "must have at most %d items together "
 		    "with the defaults", CT_LABELS_MAX);
-	cJSON_AddItemToObject(row, name, ct_labels_json(&l));
+	/* a text[] literal: cast by the statement, several times cheaper
+	 * than populating a text[] from a JSON array */
+	cJSON_AddStringToObject(row, name,
+	    wa_pgval_text_array(r->arena, l.v, l.n));
 }
 
 enum wa_err
@@ -302,7 +296,10 @@ ct_new_parse(struct wa_req *r, const cJSON *obj, const struct ct_import *imp,
 	wa_e164_normalize(wa_json_str(obj, "phone"), out->phone,
 	    sizeof(out->phone));
 	out->name = ct_trim(r, wa_json_str(obj, "name"));
+	if (wa_crypto_uuid7((uint64_t)wa_clock_now_ms(), out->id) != 0)
+		return wa_fail(r, WA_ERR_INTERNAL, "no random bytes");
 	out->row = cJSON_CreateObject();
+	cJSON_AddStringToObject(out->row, "id", out->id);
 	cJSON_AddStringToObject(out->row, "phone", out->phone);
 	cJSON_AddStringToObject(out->row, "name", out->name);
 	add_text(r, out->row, obj, "email", 0);

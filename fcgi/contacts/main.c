@@ -1,8 +1,10 @@
 /*
  * contacts: Late's contacts and groups, /v1/whatsapp/contacts... and
  * /v1/whatsapp/groups.  Any key of the organization may use them
- * (docs/contacts.md, "Roles").
+ * (docs/contacts.md, "Roles").  `contacts --worker` merges the search
+ * index's pending entries after large inserts (sql/0006).
  */
+#include "db.h"
 #include "dispatch.h"
 #include "fcgi.h"
 #include "route.h"
@@ -34,8 +36,29 @@ static const struct wa_family family = {
 	NULL,		/* worker_init */
 };
 
+/* Merges the trigram index's pending list into the index, so that no
+ * import pays for it; then waits for the next large insert. */
+static int
+merge_search(struct wa_req *r)
+{
+	PGresult	*res;
+
+	if (wa_db_q(r, &res, "SELECT wa.contacts_search_merge() AS pages",
+	    0) != WA_OK)
+		return -1;
+	return 0;
+}
+
+/* Woken by the NOTIFY of an insert of 100 contacts or more; every 10 s
+ * as well, for the entries of smaller ones. */
+static const struct wa_job job = {
+	merge_search,		/* run */
+	"wa_contacts",		/* channel */
+	10000,			/* idle_ms */
+};
+
 int
 main(int argc, char **argv)
 {
-	return wa_fcgi_main(argc, argv, &family);
+	return wa_fcgi_main_jobs(argc, argv, &family, &job);
 }

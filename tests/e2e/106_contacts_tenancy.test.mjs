@@ -106,3 +106,27 @@ test('row-level security: the families\' role sees no contact without a tenant, 
 		INSERT INTO wa.contacts (org_id, account_id, phone, name)
 		VALUES ('${t.orgId}', '${o.accountId}', '+14155550199', 'Forged')`), /foreign key|violates/);
 });
+
+test('deleting an account, or its organization, deletes its contacts, members and counts (the triggers of 0006)', async () => {
+	const count = (x) => psql(`SELECT (SELECT count(*) FROM wa.contacts WHERE account_id = '${x.accountId}')
+		|| ' ' || (SELECT count(*) FROM wa.contact_labels WHERE account_id = '${x.accountId}')
+		|| ' ' || (SELECT count(*) FROM wa.contact_label_members m JOIN wa.contacts c ON c.id = m.contact_id
+			WHERE c.account_id = '${x.accountId}')`, { as: 'super' });
+	const a = tenant();
+	const b = tenant();
+	for (const x of [a, b]) {
+		ok(await late('POST', `${C}/import`, x.key, {
+			accountId: x.accountId, defaultTags: ['vip'],
+			contacts: [{ phone: '+14155550161', name: 'One', groups: ['g1'] }, { phone: '+14155550162', name: 'Two' }],
+		}));
+		assert.equal(count(x), '2 3 3');
+	}
+	// an account deleted by the admin role (no tenant set)
+	psql(`DELETE FROM wa.wa_accounts WHERE id = '${a.accountId}'`, { as: 'admin' });
+	assert.equal(count(a), '0 0 0');
+	// an organization deleted: its accounts go by cascade, and their contacts
+	psql(`DELETE FROM wa.organizations WHERE id = '${b.orgId}'`, { as: 'super' });
+	assert.equal(count(b), '0 0 0');
+	// others are untouched
+	assert.equal(ok(await late('GET', `${C}/${mine.id}`, t.key)).contact.name, 'Mine');
+});

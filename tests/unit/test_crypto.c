@@ -183,6 +183,37 @@ test_uuid4(void **state)
 	}
 }
 
+/* v7: the time in the first 48 bits, so ids of later times sort after */
+static void
+test_uuid7(void **state)
+{
+	static const struct {
+		uint64_t	 ms;
+		const char	*prefix;
+	} t[] = {
+		{ 0, "00000000-0000-7" },
+		{ 1, "00000000-0001-7" },
+		{ UINT64_C(0x018f3a2b4c5d), "018f3a2b-4c5d-7" },
+		{ UINT64_C(0xffffffffffff), "ffffffff-ffff-7" },
+		{ UINT64_C(0x1ffffffffffff), "ffffffff-ffff-7" }, /* 48 bits */
+	};
+	char	id[37], prev[37] = "";
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(t); i++) {
+		memset(id, '#', sizeof(id));
+		assert_int_equal(wa_crypto_uuid7(t[i].ms, id), 0);
+		assert_int_equal(id[36], '\0');
+		assert_true(wa_valid_uuid(id));
+		assert_memory_equal(id, t[i].prefix, strlen(t[i].prefix));
+		assert_non_null(strchr("89ab", id[19]));	/* variant */
+		if (i > 0 && i < 4)
+			assert_true(strcmp(prev, id) < 0);
+		memcpy(prev, id, sizeof(id));
+	}
+}
+
 static void
 test_token(void **state)
 {
@@ -337,6 +368,7 @@ main(void)
 		cmocka_unit_test(test_hmac_rfc4231),
 		cmocka_unit_test(test_eq_hex_unhex),
 		cmocka_unit_test(test_uuid4),
+		cmocka_unit_test(test_uuid7),
 		cmocka_unit_test(test_token),
 		cmocka_unit_test(test_open_known_answer),
 		cmocka_unit_test(test_seal_open),
