@@ -3,7 +3,7 @@
  * the filters, so that each has one plan that is right for every value
  * (the families' role plans generically; docs/contacts.md shows them):
  *
- *   search, 3+ letters   trigram index on contacts.search_text
+ *   search, 3+ letters   trigram index on contacts.search_key
  *   search, shorter      the account's contacts, one by one
  *   tag and/or group     walk of the label's members in name order
  *   neither              walk of the account's contacts in name order
@@ -77,7 +77,11 @@ static const char sql_label_count[] =
  * The trigram statement matches the text alone in a CTE of its own, so
  * that the planner has no account or tenant condition to AND with the
  * trigram bitmap (a bitmap of a million rows); both are checked on the
- * candidates.  $2 is a LIKE pattern (trigram) or the fragment (scan).
+ * candidates.  The text and the pattern are in the account's alphabet
+ * (wa.search_key(), sql/0007), so the candidates are nearly all the
+ * account's own; the mapped pattern is a subquery, computed once, not
+ * for every candidate.  $2 is a LIKE pattern (trigram) or the fragment
+ * (scan).
  */
 #define SEARCH_REST \
 	"f AS (SELECT id, sort_name FROM m WHERE account_id = $1 " \
@@ -92,11 +96,13 @@ static const char sql_label_count[] =
 
 static const char sql_search[] =
     "WITH m AS MATERIALIZED (" SEARCH_COLS
-    "WHERE search_text OPERATOR(wa.~~) lower($2)), " SEARCH_REST;
+    "WHERE search_key OPERATOR(wa.~~) (SELECT wa.search_key($1, "
+    "lower($2)))), " SEARCH_REST;
 
 static const char sql_scan[] =
     "WITH m AS MATERIALIZED (" SEARCH_COLS "WHERE account_id = $1 "
-    "AND strpos(search_text, lower($2)) > 0), " SEARCH_REST;
+    "AND strpos(search_key, (SELECT wa.search_key($1, lower($2)))) > 0), "
+    SEARCH_REST;
 
 /* Tags and groups in use, the account's counts and one label's. */
 static const char sql_counts[] =
