@@ -78,10 +78,10 @@ static const char sql_label_count[] =
  * that the planner has no account or tenant condition to AND with the
  * trigram bitmap (a bitmap of a million rows); both are checked on the
  * candidates.  The text and the pattern are in the account's alphabet
- * (wa.search_key(), sql/0007), so the candidates are nearly all the
- * account's own; the mapped pattern is a subquery, computed once, not
- * for every candidate.  $2 is a LIKE pattern (trigram) or the fragment
- * (scan).
+ * (wa.search_key(), sql/0003_contacts.sql), so the candidates are
+ * nearly all the account's own; the mapped pattern is a subquery,
+ * computed once, not for every candidate.  $2 is a LIKE pattern
+ * (trigram) or the fragment (scan).
  */
 #define SEARCH_REST \
 	"f AS (SELECT id, sort_name FROM m WHERE account_id = $1 " \

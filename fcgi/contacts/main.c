@@ -2,7 +2,7 @@
  * contacts: Late's contacts and groups, /v1/whatsapp/contacts... and
  * /v1/whatsapp/groups.  Any key of the organization may use them
  * (docs/contacts.md, "Roles").  `contacts --worker` merges the search
- * index's pending entries after large inserts (sql/0006).
+ * index's pending entries after large inserts (sql/0003_contacts.sql).
  */
 #include "db.h"
 #include "dispatch.h"

@@ -107,7 +107,7 @@ test('row-level security: the families\' role sees no contact without a tenant, 
 		VALUES ('${t.orgId}', '${o.accountId}', '+14155550199', 'Forged')`), /foreign key|violates/);
 });
 
-test('deleting an account, or its organization, deletes its contacts, members and counts (the triggers of 0006)', async () => {
+test('deleting an account, or its organization, deletes its contacts, members and counts (triggers, not a foreign key)', async () => {
 	const count = (x) => psql(`SELECT (SELECT count(*) FROM wa.contacts WHERE account_id = '${x.accountId}')
 		|| ' ' || (SELECT count(*) FROM wa.contact_labels WHERE account_id = '${x.accountId}')
 		|| ' ' || (SELECT count(*) FROM wa.contact_label_members m JOIN wa.contacts c ON c.id = m.contact_id
