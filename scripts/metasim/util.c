@@ -222,10 +222,12 @@ now_ms(void)
 	return wa_clock_now_ms();
 }
 
-void
-rand_digits(char *out, size_t n)
+/* n characters of set (of setlen <= 256) plus NUL into out[n + 1];
+ * n is capped at 128. */
+static void
+rand_from(char *out, size_t n, const char *set, unsigned setlen)
 {
-	unsigned char	r[64];
+	unsigned char	r[128];
 	size_t		i;
 
 	if (n > sizeof(r))
@@ -233,26 +235,23 @@ rand_digits(char *out, size_t n)
 	if (wa_crypto_random(r, n) != 0)
 		abort();
 	for (i = 0; i < n; i++)
-		out[i] = (char)('0' + r[i] % 10);
-	out[0] = (char)('1' + r[0] % 8);
+		out[i] = set[r[i] % setlen];
 	out[n] = '\0';
+}
+
+void
+rand_digits(char *out, size_t n)
+{
+	rand_from(out, n, "0123456789", 10);
+	if (n > 0)	/* 1-8: no leading zero, 16 digits stay under 2^53 */
+		out[0] = (char)('1' + (out[0] - '0') % 8);
 }
 
 void
 rand_token(char *out, size_t n)
 {
-	static const char	set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789_-";
-	unsigned char		r[128];
-	size_t			i;
-
-	if (n > sizeof(r))
-		n = sizeof(r);
-	if (wa_crypto_random(r, n) != 0)
-		abort();
-	for (i = 0; i < n; i++)
-		out[i] = set[r[i] % 64];
-	out[n] = '\0';
+	rand_from(out, n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-", 64);
 }
 
 char *
