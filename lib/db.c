@@ -103,7 +103,9 @@ wa_db_sqlstate_err(const char *st)
 {
 	if (st == NULL)
 		return WA_ERR_UNAVAILABLE;	/* no result: connection */
-	if (strcmp(st, "23505") == 0)
+	/* a duplicate, or a referenced row deleted by a concurrent request
+	 * (the request named it, and it was there when checked) */
+	if (strcmp(st, "23505") == 0 || strcmp(st, "23503") == 0)
 		return WA_ERR_CONFLICT;
 	if (strncmp(st, "08", 2) == 0 || strcmp(st, "57P01") == 0 ||
 	    strcmp(st, "57P02") == 0 || strcmp(st, "57P03") == 0 ||

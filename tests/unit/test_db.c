@@ -20,6 +20,7 @@ test_sqlstate_table(void **state)
 	} cases[] = {
 		{ NULL, WA_ERR_UNAVAILABLE },		/* no result */
 		{ "23505", WA_ERR_CONFLICT },		/* unique_violation */
+		{ "23503", WA_ERR_CONFLICT },	/* foreign_key_violation */
 		{ "08000", WA_ERR_UNAVAILABLE },	/* connection_exc. */
 		{ "08003", WA_ERR_UNAVAILABLE },
 		{ "08006", WA_ERR_UNAVAILABLE },
@@ -38,7 +39,6 @@ test_sqlstate_table(void **state)
 		{ "22007", WA_ERR_VALIDATION },		/* datetime format */
 		{ "22008", WA_ERR_VALIDATION },		/* datetime overflow */
 		{ "23514", WA_ERR_VALIDATION },		/* check_violation */
-		{ "23503", WA_ERR_INTERNAL },		/* foreign key */
 		{ "23502", WA_ERR_INTERNAL },		/* not_null_violation */
 		{ "42P01", WA_ERR_INTERNAL },		/* undefined_table */
 		{ "42501", WA_ERR_INTERNAL },		/* privilege */
