@@ -16,7 +16,7 @@ CFLAGS	+= $(CFLAGS_BASE) $(OPT) $(SAN) $(PKG_CFLAGS) -Ilib
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
 LDLIBS	+= $(PKG_LIBS) -lm
 
-LIB_SRC	 = $(wildcard lib/*.c)
+LIB_SRC	 = $(wildcard lib/*.c lib/*/*.c)
 LIB_OBJ	 = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIBWA	 = $(BUILD)/libwa.a
 
@@ -127,7 +127,7 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -MT $@ \
 	    -MF $@.d -o $@ $< $(FUZZ_LIB_OBJ) $(PKG_LIBS) -lm
 
--include $(wildcard $(FUZZ_DIR)/lib/*.d $(FUZZ_DIR)/*.d)
+-include $(wildcard $(FUZZ_DIR)/lib/*.d $(FUZZ_DIR)/lib/*/*.d $(FUZZ_DIR)/*.d)
 
 fuzz: $(FUZZ_BINS)
 
@@ -144,7 +144,7 @@ lint:
 	@sh scripts/checksrc.sh
 
 format:
-	clang-format -i lib/*.[ch] fcgi/*/*.[ch] scripts/admin/*.c tests/unit/*.[ch]
+	clang-format -i lib/*.[ch] lib/*/*.[ch] fcgi/*/*.[ch] scripts/admin/*.c tests/unit/*.[ch]
 
 clean:
 	rm -rf build

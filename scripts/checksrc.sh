@@ -9,10 +9,15 @@
 #     request arena owns everything)
 #   - SQL is never assembled at run time: no printf-family call builds a
 #     string containing SELECT/INSERT/UPDATE/DELETE
+#   - lib/ is layered (docs/architecture.md): the bot-flow engine in
+#     lib/flow/ knows nothing of the request, the database or FastCGI;
+#     no lib/ folder includes a family's header
+#   - the object files of lib/ go into one archive by their base name:
+#     no two lib/ sources share one
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build
-files=$(ls lib/*.[ch] fcgi/*/*.[ch] scripts/admin/*.c scripts/metasim/*.[ch] \
+files=$(ls lib/*.[ch] lib/*/*.[ch] fcgi/*/*.[ch] scripts/admin/*.c scripts/metasim/*.[ch] \
     tests/unit/*.c tests/fuzz/*.c 2>/dev/null)
 
 for f in $files; do
@@ -27,6 +32,19 @@ for f in $files; do
 	grep -nE 'printf\s*\(.*"\s*(SELECT|INSERT|UPDATE|DELETE) ' "$f" | while IFS= read -r l; do
 		echo "$f:$l: SQL built with printf"; done
 done > build/checksrc.out 2>/dev/null || true
+# The boundary of lib/flow/: what its files include, directly or
+# through another header, as the preprocessor sees it.
+for f in lib/flow/*.[ch]; do
+	${CC:-cc} -MM -MG -Ilib $(pkg-config --cflags libcjson 2>/dev/null) \
+	    "$f" 2>/dev/null | tr ' \\' '\n\n' |
+	    grep -E '(^|/)(req|db|fcgi|dispatch|route|resp|auth|idem|accounts|graph)\.h$' |
+	    while IFS= read -r h; do
+		echo "$f: includes $h (lib/flow/ must not know the request, the database or FastCGI)"
+	done
+done >> build/checksrc.out
+ls lib/*.c lib/*/*.c | xargs -n1 basename | sort | uniq -d | while IFS= read -r b; do
+	echo "lib/: more than one $b (libwa.a keeps members by base name)"
+done >> build/checksrc.out
 for f in fcgi/*/*.c; do
 	[ -f "$f" ] || continue
 	grep -nE '\b(malloc|calloc|realloc|free|PQclear|cJSON_Delete)\s*\(' "$f" |

@@ -10,7 +10,7 @@
 #include <libpq-fe.h>
 
 #include "err.h"
-#include "flow.h"
+#include "flow/flow.h"
 #include "req.h"
 
 /* A create or PATCH body, validated.  NULL members are not given. */

@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "contacts.h"
+#include "hash.h"
 #include "db.h"
 #include "json.h"
 #include "resp.h"
@@ -37,13 +38,9 @@ struct row {
 static size_t
 seen(size_t *slots, struct row *rows, const char *phone, size_t i)
 {
-	unsigned	 h = 2166136261u;
-	const char	*p;
-	size_t		 k;
+	size_t	k;
 
-	for (p = phone; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	for (k = h & (SEEN_SLOTS - 1); slots[k] != 0;
+	for (k = wa_hash_str(phone) & (SEEN_SLOTS - 1); slots[k] != 0;
 	    k = (k + 1) & (SEEN_SLOTS - 1))
 		if (strcmp(rows[slots[k] - 1].phone, phone) == 0)
 			return slots[k];

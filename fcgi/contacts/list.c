@@ -209,28 +209,12 @@ parse_query(struct wa_req *r, struct list_q *q)
 static int
 has_trigram(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned	 cp;
-	int		 run = 0, n;
+	size_t		 i = 0, len = strlen(s);
+	uint32_t	 cp;
+	int		 run = 0;
 
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			cp = *p;
-			n = 1;
-		} else if (*p >= 0xc0 && *p < 0xe0 && p[1] != '\0') {
-			cp = ((unsigned)(*p & 0x1f) << 6) | (p[1] & 0x3f);
-			n = 2;
-		} else if (*p >= 0xe0 && *p < 0xf0 && p[1] != '\0' &&
-		    p[2] != '\0') {
-			cp = ((unsigned)(*p & 0x0f) << 12) |
-			    ((unsigned)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
-			n = 3;
-		} else {
-			cp = 0;
-			n = 1;
-			while (p[n] != '\0' && (p[n] & 0xc0) == 0x80)
-				n++;
-		}
+	while (i < len) {
+		cp = wa_utf8_next(s, len, &i);
 		if ((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') ||
 		    (cp >= 'A' && cp <= 'Z') || (cp >= 0xc0 && cp <= 0x52f &&
 		    cp != 0xd7 && cp != 0xf7) || (cp >= 0x3040 &&
@@ -239,7 +223,6 @@ has_trigram(const char *s)
 				return 1;
 		} else
 			run = 0;
-		p += n;
 	}
 	return 0;
 }

@@ -11,7 +11,7 @@
 #include "accounts.h"
 #include "arena.h"
 #include "db.h"
-#include "graph.h"
+#include "graph/graph.h"
 #include "json.h"
 #include "resp.h"
 

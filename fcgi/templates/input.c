@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
-#include "graph.h"
+#include "graph/graph.h"
 #include "json.h"
 
 #include "templates.h"

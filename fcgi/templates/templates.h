@@ -16,7 +16,7 @@
 #include <libpq-fe.h>
 
 #include "err.h"
-#include "graph.h"
+#include "graph/graph.h"
 #include "req.h"
 
 struct wa_account;

@@ -10,7 +10,7 @@
 #include "cfg.h"
 #include "crypto.h"
 #include "db.h"
-#include "graph.h"
+#include "graph/graph.h"
 #include "json.h"
 #include "resp.h"
 

@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "crypto.h"
-#include "graph.h"
+#include "graph/graph.h"
 #include "metasim.h"
 #include "utf8.h"
 

@@ -2,7 +2,7 @@
  * metasim: a local stand-in for Meta's Graph API (WhatsApp Cloud API)
  * and its webhooks, following spec/meta-graph-contract.md.  It keeps
  * real state per WABA and phone number, answers the endpoints wagate's
- * client (lib/graph.h) uses, sends signed webhooks, and takes faults and
+ * client (lib/graph/graph.h) uses, sends signed webhooks, and takes faults and
  * commands from tests through a control API under /_sim/.  docs/meta.md
  * describes it for users.
  *

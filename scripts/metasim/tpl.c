@@ -1,7 +1,7 @@
 /*
  * Message templates (contract §5): list with fields and cursors,
  * create (PENDING, then reviewed), edit, delete, get.  The component
- * rules are lib/graph_tpl.c's, answered the way Meta answers them: code
+ * rules are lib/graph/tpl.c's, answered the way Meta answers them: code
  * 100 with a subcode, error_user_title and error_user_msg.  Runs with
  * sim.lock held.
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "graph.h"
+#include "graph/graph.h"
 #include "metasim.h"
 
 #define DAY_MS		(24LL * 3600 * 1000)

@@ -10,7 +10,9 @@
 
 #include "clock.h"
 #include "crypto.h"
+#include "hash.h"
 #include "metasim.h"
+#include "utf8.h"
 
 static void *
 must(void *p)
@@ -91,16 +93,6 @@ sb_take(struct sbuf *b)
 
 /* ---- map ------------------------------------------------------------- */
 
-static size_t
-hash(const char *s)
-{
-	size_t	h = 1469598103934665603ull;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 void *
 smap_get(const struct smap *m, const char *key)
 {
@@ -108,7 +100,7 @@ smap_get(const struct smap *m, const char *key)
 
 	if (m->nb == 0 || key == NULL)
 		return NULL;
-	for (e = m->b[hash(key) % m->nb]; e != NULL; e = e->next)
+	for (e = m->b[wa_hash_str(key) % m->nb]; e != NULL; e = e->next)
 		if (strcmp(e->key, key) == 0)
 			return e->val;
 	return NULL;
@@ -124,7 +116,7 @@ grow(struct smap *m)
 	for (i = 0; i < m->nb; i++)
 		for (e = m->b[i]; e != NULL; e = next) {
 			next = e->next;
-			h = hash(e->key) % n;
+			h = wa_hash_str(e->key) % n;
 			e->next = nb[h];
 			nb[h] = e;
 		}
@@ -141,7 +133,7 @@ smap_put(struct smap *m, const char *key, void *val)
 
 	if (m->n + 1 > m->nb)
 		grow(m);
-	h = hash(key) % m->nb;
+	h = wa_hash_str(key) % m->nb;
 	for (e = m->b[h]; e != NULL; e = e->next)
 		if (strcmp(e->key, key) == 0) {
 			e->val = val;
@@ -163,7 +155,7 @@ smap_del(struct smap *m, const char *key)
 
 	if (m->nb == 0)
 		return NULL;
-	for (pp = &m->b[hash(key) % m->nb]; (e = *pp) != NULL;
+	for (pp = &m->b[wa_hash_str(key) % m->nb]; (e = *pp) != NULL;
 	    pp = &e->next)
 		if (strcmp(e->key, key) == 0) {
 			*pp = e->next;
@@ -337,14 +329,13 @@ esc_u(struct sbuf *b, unsigned v)
 static void
 meta_string(struct sbuf *b, const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	unsigned		 cp;
-	int			 n, i;
+	size_t		 i = 0, len = strlen(s);
+	uint32_t	 cp;
 
 	sb_adds(b, "\"");
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			switch (*p) {
+	while (i < len) {
+		if ((unsigned char)s[i] < 0x80) {
+			switch (s[i]) {
 			case '"':	sb_adds(b, "\\\""); break;
 			case '\\':	sb_adds(b, "\\\\"); break;
 			case '/':	sb_adds(b, "\\/"); break;
@@ -354,29 +345,17 @@ meta_string(struct sbuf *b, const char *s)
 			case '\r':	sb_adds(b, "\\r"); break;
 			case '\t':	sb_adds(b, "\\t"); break;
 			default:
-				if (*p < 0x20)
-					esc_u(b, *p);
+				if ((unsigned char)s[i] < 0x20)
+					esc_u(b, (unsigned char)s[i]);
 				else
-					sb_add(b, p, 1);
+					sb_add(b, s + i, 1);
 			}
-			p++;
+			i++;
 			continue;
 		}
 		/* cJSON strings here are valid UTF-8 (we made them, or
-		 * wa_json_parse checked them); decode one code point */
-		if ((*p & 0xe0) == 0xc0) {
-			cp = *p & 0x1f;
-			n = 1;
-		} else if ((*p & 0xf0) == 0xe0) {
-			cp = *p & 0x0f;
-			n = 2;
-		} else {
-			cp = *p & 0x07;
-			n = 3;
-		}
-		p++;
-		for (i = 0; i < n && (*p & 0xc0) == 0x80; i++, p++)
-			cp = cp << 6 | (*p & 0x3f);
+		 * wa_json_parse checked them) */
+		cp = wa_utf8_next(s, len, &i);
 		if (cp >= 0x10000) {
 			cp -= 0x10000;
 			esc_u(b, 0xd800 + (cp >> 10));

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "arena.h"
-#include "flow.h"
+#include "flow/flow.h"
 #include "json.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

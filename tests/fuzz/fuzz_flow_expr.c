@@ -16,10 +16,10 @@
 #include <string.h>
 
 #include "arena.h"
-#include "flow_expr.h"
-#include "flow_re.h"
-#include "flow_tmpl.h"
-#include "flow_vars.h"
+#include "flow/expr.h"
+#include "flow/re.h"
+#include "flow/tmpl.h"
+#include "flow/vars.h"
 #include "json.h"
 #include "utf8.h"
 

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "arena.h"
-#include "graph.h"
+#include "graph/graph.h"
 #include "json.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

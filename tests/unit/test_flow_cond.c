@@ -7,8 +7,8 @@
 
 #include "helpers.h"
 #include "flow_helpers.h"
-#include "flow_cond.h"
-#include "flow_re.h"
+#include "flow/cond.h"
+#include "flow/re.h"
 
 #define CS	WA_FLOW_CMP_CASE
 #define UNSET	NULL

@@ -8,7 +8,7 @@
 
 #include "helpers.h"
 #include "flow_helpers.h"
-#include "flow.h"
+#include "flow/flow.h"
 
 /* Every issue of a list as "path msg" lines. */
 static const char *

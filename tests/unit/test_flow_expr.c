@@ -8,8 +8,8 @@
 
 #include "helpers.h"
 #include "flow_helpers.h"
-#include "flow_expr.h"
-#include "flow_vars.h"
+#include "flow/expr.h"
+#include "flow/vars.h"
 
 /* Variables for the expression tests. */
 static cJSON *

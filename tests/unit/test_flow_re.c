@@ -7,7 +7,7 @@
 
 #include "helpers.h"
 #include "flow_helpers.h"
-#include "flow_re.h"
+#include "flow/re.h"
 
 static int
 search(const char *pattern, int icase, const char *in)

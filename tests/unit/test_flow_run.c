@@ -8,7 +8,7 @@
 
 #include "helpers.h"
 #include "flow_helpers.h"
-#include "flow.h"
+#include "flow/flow.h"
 
 #define NOW	"2026-05-01T09:00:00.000Z"
 

@@ -6,8 +6,8 @@
 
 #include "helpers.h"
 #include "flow_helpers.h"
-#include "flow_tmpl.h"
-#include "flow_vars.h"
+#include "flow/tmpl.h"
+#include "flow/vars.h"
 
 static void
 test_render_table(void **state)

@@ -15,7 +15,7 @@
 
 #include "clock.h"
 #include "crypto.h"
-#include "graph.h"
+#include "graph/graph.h"
 #include "helpers.h"
 #include "resp.h"
 

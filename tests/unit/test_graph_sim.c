@@ -36,7 +36,7 @@
 #include "accounts.h"
 #include "arena.h"
 #include "buf.h"
-#include "graph.h"
+#include "graph/graph.h"
 #include "helpers.h"
 
 #define TOKEN	"sim-test-token"

@@ -167,6 +167,70 @@ test_valid_count(void **state)
 	}
 }
 
+static void
+test_decode_next(void **state)
+{
+	static const struct {
+		struct bytes	in;
+		uint32_t	cps[4];
+		size_t		n;
+	} cases[] = {
+		{ B("a"), { 'a' }, 1 },
+		{ B("\xc3\xa9"), { 0xe9 }, 1 },
+		{ B("\xe2\x82\xac"), { 0x20ac }, 1 },
+		{ B("\xf0\x9f\x98\x80"), { 0x1f600 }, 1 },
+		{ B("\xf4\x8f\xbf\xbf"), { 0x10ffff }, 1 },
+		/* bad bytes come back as themselves, one each */
+		{ B("\xff" "a"), { 0xff, 'a' }, 2 },
+		{ B("\xc0\xaf"), { 0xc0, 0xaf }, 2 },
+		{ B("\xe2\x82"), { 0xe2, 0x82 }, 2 },
+	};
+	size_t		i, j, at;
+	uint32_t	cp;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		at = 0;
+		for (j = 0; j < cases[i].n; j++)
+			if (wa_utf8_next(cases[i].in.s, cases[i].in.len,
+			    &at) != cases[i].cps[j])
+				fail_msg("case %zu: code point %zu", i, j);
+		assert_int_equal(at, cases[i].in.len);
+	}
+	assert_int_equal(wa_utf8_decode((const unsigned char *)"\xe2\x82\xac",
+	    3, &cp), 3);
+	assert_int_equal(cp, 0x20ac);
+	assert_int_equal(wa_utf8_decode((const unsigned char *)"\xed\xa0\x80",
+	    3, &cp), 0);
+}
+
+/* Cutting never splits a sequence; prefix counts code points. */
+static void
+test_cut_prefix(void **state)
+{
+	static const struct {
+		struct bytes	in;
+		size_t		max;
+		size_t		cut;
+	} cases[] = {
+		{ B("abc"), 2, 2 }, { B("abc"), 3, 3 }, { B("abc"), 9, 3 },
+		{ B("a\xc3\xa9"), 2, 1 }, { B("a\xc3\xa9"), 3, 3 },
+		{ B("\xe2\x82\xac\xe2\x82\xac"), 5, 3 },
+		{ B("\xf0\x9f\x98\x80"), 3, 0 }, { B("ab"), 0, 0 },
+		{ B("a\xff" "b"), 2, 2 },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++)
+		if (wa_utf8_cut(cases[i].in.s, cases[i].in.len,
+		    cases[i].max) != cases[i].cut)
+			fail_msg("case %zu: want %zu", i, cases[i].cut);
+	assert_int_equal(wa_utf8_prefix("a\xc3\xa9\xe2\x82\xac", 6, 2), 3);
+	assert_int_equal(wa_utf8_prefix("a\xc3\xa9\xe2\x82\xac", 6, 9), 6);
+	assert_int_equal(wa_utf8_prefix("abc", 3, 0), 0);
+}
+
 int
 main(void)
 {
@@ -175,6 +239,8 @@ main(void)
 		cmocka_unit_test(test_seq_len_bound),
 		cmocka_unit_test(test_seq_exhaustive),
 		cmocka_unit_test(test_valid_count),
+		cmocka_unit_test(test_decode_next),
+		cmocka_unit_test(test_cut_prefix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,9 +13,10 @@
 
 #include "arena.h"
 #include "flow.h"
-#include "flow_expr.h"
-#include "flow_re.h"
-#include "flow_tmpl.h"
+#include "expr.h"
+#include "hash.h"
+#include "re.h"
+#include "tmpl.h"
 #include "utf8.h"
 #include "valid.h"
 
@@ -163,20 +164,10 @@ item(struct cc *c, const char *field, size_t i)
 	return join(c, field, "[", p, "]");
 }
 
-static uint32_t
-hash_id(const char *s)
-{
-	uint32_t	h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 static int
 find(const struct cc *c, const char *id)
 {
-	size_t	i = hash_id(id) & c->hmask;
+	size_t	i = (size_t)wa_hash_str(id) & c->hmask;
 
 	for (; c->hash[i] != 0; i = (i + 1) & c->hmask)
 		if (strcmp(c->f->steps[c->hash[i] - 1].id, id) == 0)
@@ -187,7 +178,7 @@ find(const struct cc *c, const char *id)
 static void
 insert(struct cc *c, size_t idx)
 {
-	size_t	i = hash_id(c->f->steps[idx].id) & c->hmask;
+	size_t	i = (size_t)wa_hash_str(c->f->steps[idx].id) & c->hmask;
 
 	while (c->hash[i] != 0)
 		i = (i + 1) & c->hmask;

@@ -7,8 +7,9 @@
 
 #include "arena.h"
 #include "buf.h"
-#include "flow_tmpl.h"
-#include "flow_vars.h"
+#include "tmpl.h"
+#include "utf8.h"
+#include "vars.h"
 
 struct part {
 	const char		*text;		/* text part, else NULL */
@@ -130,7 +131,7 @@ append(struct wa_buf *b, const char *s, size_t len, size_t *left, int url)
 		if (*left == 0)
 			return 0;
 		start = i;
-		(void)wa_flow_cp_next(s, len, &i);
+		(void)wa_utf8_next(s, len, &i);
 		(*left)--;
 		if (!url) {
 			(void)wa_buf_add(b, s + start, i - start);

@@ -18,7 +18,7 @@
  * and never reaches a log line or an error body.
  *
  * Results are typed (enum wa_graph_status).  Meta's error object is
- * parsed into struct wa_graph_error, and one table (graph_err.c, from
+ * parsed into struct wa_graph_error, and one table (errors.c, from
  * the contract's catalogue §2.3) says for each error code whether a
  * retry can help, after how long, and which wagate error the caller's
  * client receives (wa_graph_fail).  Callers key every decision on the code,

@@ -1,5 +1,5 @@
 /*
- * flow_re: the regular expressions of flow definitions (the `matches`
+ * re: the regular expressions of flow definitions (the `matches`
  * operator, `regex` questions), built so that no pattern can make a
  * match expensive.
  *

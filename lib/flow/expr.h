@@ -1,5 +1,5 @@
 /*
- * flow_expr: the expression language of set_variable steps.  It reads
+ * expr: the expression language of set_variable steps.  It reads
  * variables and computes; it cannot call, loop, assign or reach
  * anything outside the run's variables.
  *
@@ -11,7 +11,7 @@
  *   number  = digits [ "." digits ] [ ("e" | "E") [ "+" | "-" ] digits ]
  *   string  = '...' or "..." with \\ \' \" \n \t escapes
  *   variable = flow.x, contact.x, system.x or x (= flow.x), see
- *              flow_vars.h
+ *              vars.h
  *
  * "+" adds two numbers, or concatenates when either side is a string
  * (unset and null read as ""); "-", "*" and "/" take numbers or
@@ -51,7 +51,7 @@ const struct wa_flow_path *wa_flow_expr_reads(const struct wa_flow_expr *,
 			    size_t *n);
 
 /*
- * Evaluates against vars (flow_vars.h).  Returns a new cJSON value, or
+ * Evaluates against vars (vars.h).  Returns a new cJSON value, or
  * NULL with the reason in *why (arena-owned): "division by zero",
  * "number overflow ...", "- needs numbers; flow.total is not set".
  */

@@ -15,8 +15,8 @@
 
 #include "arena.h"
 #include "flow.h"
-#include "flow_expr.h"
-#include "flow_tmpl.h"
+#include "expr.h"
+#include "tmpl.h"
 
 #define NAMES_MAX	256	/* flow variables the analysis follows */
 #define WORDS		(NAMES_MAX / 64)

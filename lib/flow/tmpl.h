@@ -1,10 +1,10 @@
 /*
- * flow_tmpl: text with {{variables}}, as messages, prompts, URLs,
+ * tmpl: text with {{variables}}, as messages, prompts, URLs,
  * headers and HTTP bodies of a flow use it.
  *
  *   "Hi {{contact.name|there}}, your code is {{flow.code}}"
  *
- * Inside {{ }}: a variable (flow_vars.h; blanks around it are
+ * Inside {{ }}: a variable (vars.h; blanks around it are
  * ignored), optionally "|" and a default shown when the variable is
  * unset, null or "" (quotes around the default are dropped).  There is
  * no other syntax: no filters, no logic, no escapes; a "{{" without

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "arena.h"
-#include "flow_re.h"
-#include "flow_vars.h"
+#include "re.h"
+#include "vars.h"
 #include "utf8.h"
 
 enum node_type {
@@ -476,7 +476,7 @@ wa_flow_re_compile(struct wa_arena *a, const char *pattern, int icase,
 	p = wa_arena_calloc(a, 1, sizeof(*p));
 	p->a = a;
 	while (i < len)
-		p->cp[p->n++] = wa_flow_cp_next(pattern, len, &i);
+		p->cp[p->n++] = wa_utf8_next(pattern, len, &i);
 	if (p->n >= 4 && p->cp[0] == '(' && p->cp[1] == '?' &&
 	    p->cp[2] == 'i' && p->cp[3] == ')') {
 		icase = 1;
@@ -602,7 +602,7 @@ wa_flow_re_search(const struct wa_flow_re *re, const char *s, size_t len,
 		end = i == len;
 		next = i;
 		if (!end)
-			c = wa_flow_cp_next(s, len, &next);
+			c = wa_utf8_next(s, len, &next);
 		/* a new attempt at every position: a search */
 		add(&vm, cl, 0, pos + 1, pos == 0, end);
 		for (k = 0; k < cl->n; k++) {

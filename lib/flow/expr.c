@@ -11,8 +11,8 @@
 
 #include "arena.h"
 #include "buf.h"
-#include "flow_expr.h"
-#include "flow_vars.h"
+#include "expr.h"
+#include "vars.h"
 #include "utf8.h"
 
 enum tok {
@@ -421,7 +421,7 @@ describe(struct eval *ev, const struct enode *n, const cJSON *v,
 		    cJSON_IsTrue(v) ? "true" : "false");
 	if (cJSON_IsString(v)) {
 		s = v->valuestring;
-		len = wa_flow_utf8_prefix(s, strlen(s), 24);
+		len = wa_utf8_prefix(s, strlen(s), 24);
 		return wa_arena_printf(ev->a, "%s is the text \"%.*s%s\"",
 		    who, (int)len, s, s[len] != '\0' ? "..." : "");
 	}

@@ -1,5 +1,5 @@
 /*
- * flow_cond: the comparison operators of condition steps.
+ * cond: the comparison operators of condition steps.
  *
  * A comparison reads one variable (the left side; NULL when unset) and
  * compares it with a value (the right side):
@@ -20,7 +20,7 @@
  *   starts_with,       on the text of both sides.
  *   ends_with
  *   matches            the variable's text contains a match of a
- *                      pattern (flow_re.h).
+ *                      pattern (re.h).
  *
  * Text comparisons (eq, ne, contains, not_contains, starts_with,
  * ends_with, matches) ignore ASCII and Latin-1 case unless

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "arena.h"
-#include "flow_vars.h"
+#include "vars.h"
 #include "utf8.h"
 
 const char *const wa_flow_ns_names[WA_FLOW_NS__MAX] = {
@@ -359,52 +359,11 @@ wa_flow_string(struct wa_arena *a, const char *s, size_t len)
 }
 
 uint32_t
-wa_flow_cp_next(const char *s, size_t len, size_t *i)
-{
-	const unsigned char	*p = (const unsigned char *)s + *i;
-	size_t			 n = wa_utf8_seq(p, len - *i);
-	uint32_t		 cp;
-
-	switch (n) {
-	case 2:
-		cp = ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
-		break;
-	case 3:
-		cp = ((uint32_t)(p[0] & 0x0f) << 12) |
-		    ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
-		break;
-	case 4:
-		cp = ((uint32_t)(p[0] & 0x07) << 18) |
-		    ((uint32_t)(p[1] & 0x3f) << 12) |
-		    ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
-		break;
-	default:
-		cp = p[0];
-		n = 1;
-		break;
-	}
-	*i += n;
-	return cp;
-}
-
-uint32_t
 wa_flow_cp_fold(uint32_t c)
 {
 	if ((c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7))
 		return c + 32;
 	return c;
-}
-
-size_t
-wa_flow_utf8_prefix(const char *s, size_t len, size_t max)
-{
-	size_t	i = 0, n = 0;
-
-	while (i < len && n < max) {
-		(void)wa_flow_cp_next(s, len, &i);
-		n++;
-	}
-	return i;
 }
 
 static int

@@ -24,8 +24,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "flow_cond.h"
-#include "flow_vars.h"
+#include "cond.h"
+#include "vars.h"
 
 struct wa_arena;
 struct wa_flow_expr;
@@ -246,7 +246,7 @@ struct wa_flow_report {
 struct wa_flow	*wa_flow_compile(struct wa_arena *, const cJSON *steps,
 		    const char *path, struct wa_flow_report *rep);
 
-/* flow_lint.c: the warnings for a compiled flow, added to rep.  Rules:
+/* lint.c: the warnings for a compiled flow, added to rep.  Rules:
  * unreachable, read_before_write, endless_loop, no_on_error,
  * unknown_field (that one is found by wa_flow_compile). */
 void		 wa_flow_lint(struct wa_arena *, const struct wa_flow *,

@@ -19,9 +19,9 @@
 #include "arena.h"
 #include "clock.h"
 #include "flow.h"
-#include "flow_expr.h"
-#include "flow_re.h"
-#include "flow_tmpl.h"
+#include "expr.h"
+#include "re.h"
+#include "tmpl.h"
 #include "json.h"
 #include "valid.h"
 

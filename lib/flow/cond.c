@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "arena.h"
-#include "flow_cond.h"
-#include "flow_re.h"
-#include "flow_vars.h"
+#include "cond.h"
+#include "re.h"
+#include "vars.h"
 
 const char *const wa_flow_op_names[WA_FLOW_OP__MAX] = {
 	"eq", "ne", "contains", "not_contains", "gt", "gte", "lt", "lte",

@@ -1,5 +1,5 @@
 /*
- * flow_vars: the variables of a flow run and the values they hold.
+ * vars: the variables of a flow run and the values they hold.
  *
  * A run's variables are one cJSON object with three namespaces:
  *
@@ -106,20 +106,9 @@ void		 wa_flow_num_format(double, char *buf, size_t bufsz);
 /* A string cJSON item holding a copy of s[0..len). */
 cJSON		*wa_flow_string(struct wa_arena *, const char *s, size_t len);
 
-/*
- * The code point at s[*i] (len bytes in all), advancing *i.  A byte
- * that does not start valid UTF-8 counts as one code point of its own
- * value, so the walk always progresses.
- */
-uint32_t	 wa_flow_cp_next(const char *s, size_t len, size_t *i);
-
 /* Simple case folding of a code point: ASCII and Latin-1 upper case to
  * lower case; everything else unchanged. */
 uint32_t	 wa_flow_cp_fold(uint32_t);
-
-/* Byte length of the first max code points of s (all of it if
- * shorter). */
-size_t		 wa_flow_utf8_prefix(const char *s, size_t len, size_t max);
 
 /* RFC 3339 timestamp ("2026-05-01T03:42:18.123Z", "...+02:00") to
  * epoch milliseconds: 1 and *ms, or 0. */
