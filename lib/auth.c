@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "db.h"
 #include "req.h"
+#include "route.h"
 #include "valid.h"
 
 #define BAD_KEY	"Invalid or revoked API key"
@@ -214,3 +215,48 @@ wa_auth_scope(struct wa_req *r)
 		return WA_OK;
 	}
 }
+
+/* ---- the API-key strategy of routes ----------------------------------- */
+
+static enum wa_err
+key_check(struct wa_req *r)
+{
+	struct wa_key	k;
+	enum wa_err	e;
+
+	e = wa_auth_presented_key(r, &k);
+	wa_crypto_wipe(&k, sizeof(k));
+	return e;
+}
+
+static enum wa_err
+key_resolve(struct wa_req *r)
+{
+	const struct wa_route	*rt = r->route;
+	struct wa_key		 k;
+	enum wa_err		 e;
+
+	/* parsed again rather than kept: the secret lives no longer than
+	 * the statement that needs it */
+	if ((e = wa_auth_presented_key(r, &k)) == WA_OK)
+		e = wa_auth_check(r, &k);
+	wa_crypto_wipe(&k, sizeof(k));
+	if (e != WA_OK)
+		return e;
+	if (r->auth.role < rt->role)
+		return wa_fail(r, WA_ERR_FORBIDDEN,
+		    "This operation requires an admin API key");
+	return wa_auth_scope(r);
+}
+
+const struct wa_authn wa_authn_key = {
+	"api_key",		/* name */
+	key_check,		/* check */
+	key_resolve,		/* resolve */
+};
+
+const struct wa_authn wa_authn_none = {
+	"none",			/* name */
+	NULL,			/* check */
+	NULL,			/* resolve */
+};

@@ -5,7 +5,8 @@
  * prefix 12 and secret 32 characters of [A-Za-z0-9].  The prefix is
  * public and finds the key; only SHA-256(prefix "." secret) is stored,
  * and it is compared in constant time.  A malformed key is refused
- * before any database query.
+ * before any database query.  As the authentication of routes, this is
+ * wa_authn_key (route.h).
  */
 #ifndef WA_AUTH_H
 #define WA_AUTH_H

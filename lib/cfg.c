@@ -163,6 +163,7 @@ wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 	    10, &n, err, errsz) == -1)
 		return -1;
 	c->body_max = (size_t)n;
+	c->body_max_set = env_str("WA_BODY_MAX", NULL) != NULL;
 	if (env_long("WA_SHUTDOWN_GRACE", 20, 1, 600, 10, &n, err, errsz) == -1)
 		return -1;
 	c->shutdown_grace_s = (int)n;

@@ -23,6 +23,7 @@ struct wa_cfg {
 	const char	*socket_group;	/* WA_SOCKET_GROUP, or NULL */
 	int		 workers;	/* WA_WORKERS */
 	size_t		 body_max;	/* WA_BODY_MAX (bytes) */
+	int		 body_max_set;	/* WA_BODY_MAX was given */
 	enum wa_log_level log_level;	/* WA_LOG_LEVEL */
 	unsigned char	 secret_key[32];/* WA_SECRET_KEY (64 hex digits) */
 	int		 have_secret_key;

@@ -33,6 +33,12 @@ wa_crypto_eq(const void *a, const void *b, size_t n)
 	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
+void
+wa_crypto_wipe(void *p, size_t n)
+{
+	OPENSSL_cleanse(p, n);
+}
+
 int
 wa_crypto_random(void *p, size_t n)
 {

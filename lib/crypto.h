@@ -19,6 +19,9 @@ void	wa_crypto_hmac_sha256(const void *key, size_t keylen,
 /* Constant-time comparison of n bytes: 1 if equal, 0 if not. */
 int	wa_crypto_eq(const void *, const void *, size_t n);
 
+/* Zeroes n bytes the compiler may not optimise away (a secret). */
+void	wa_crypto_wipe(void *, size_t n);
+
 /* Cryptographically strong random bytes: 0, or -1 if the RNG failed. */
 int	wa_crypto_random(void *, size_t);
 

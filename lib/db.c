@@ -205,6 +205,11 @@ wa_db_exec(struct wa_req *r, PGresult **out, const char *sql, int n,
 	*out = NULL;
 	if (db == NULL)
 		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
+	if (r->tx_deferred) {
+		r->tx_deferred = 0;
+		if (wa_db_begin(r) != WA_OK)
+			return r->err.code;
+	}
 	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
 		/* Reconnecting inside a transaction would silently drop
 		 * its earlier statements: only do it at its start. */
@@ -280,12 +285,22 @@ wa_db_begin(struct wa_req *r)
 	return WA_OK;
 }
 
+void
+wa_db_begin_deferred(struct wa_req *r)
+{
+	r->tx_deferred = 1;
+}
+
 enum wa_err
 wa_db_commit(struct wa_req *r)
 {
 	static const char sql[] = "COMMIT";
 	enum wa_err	e;
 
+	if (r->tx_deferred) {
+		r->tx_deferred = 0;	/* nothing ran: nothing to end */
+		return WA_OK;
+	}
 	e = simple(r, sql);
 	r->in_tx = 0;
 	return e;
@@ -296,6 +311,7 @@ wa_db_rollback(struct wa_req *r)
 {
 	PGresult	*res;
 
+	r->tx_deferred = 0;
 	if (!r->in_tx)
 		return;
 	r->in_tx = 0;
@@ -306,6 +322,20 @@ wa_db_rollback(struct wa_req *r)
 	 * the error that caused it. */
 	res = PQexec(r->db->conn, "ROLLBACK");
 	PQclear(res);
+}
+
+enum wa_err
+wa_db_tx(struct wa_req *r, wa_db_tx_fn fn, void *arg)
+{
+	if (wa_db_begin(r) != WA_OK)
+		return r->err.code;
+	if (fn(r, arg) != WA_OK) {
+		if (r->err.code == WA_OK)
+			wa_fail(r, WA_ERR_INTERNAL, "Internal error");
+		wa_db_rollback(r);
+		return r->err.code;
+	}
+	return wa_db_commit(r);
 }
 
 enum wa_err

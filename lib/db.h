@@ -53,6 +53,24 @@ enum wa_err	 wa_db_q(struct wa_req *, PGresult **res, const char *sql,
 enum wa_err	 wa_db_begin(struct wa_req *);
 enum wa_err	 wa_db_commit(struct wa_req *);
 void		 wa_db_rollback(struct wa_req *);
+
+/*
+ * The dispatcher's transaction: BEGIN is sent before the request's
+ * first statement, and a request that runs none (a handshake, a check
+ * that failed) costs the database nothing.  commit() and rollback() end
+ * it either way.
+ */
+void		 wa_db_begin_deferred(struct wa_req *);
+
+/*
+ * One unit of a job worker's work in a transaction of its own: BEGIN,
+ * fn(r, arg), then COMMIT if it returned WA_OK, else ROLLBACK.  Returns
+ * fn's failure or COMMIT's.  Requests never call this: the dispatcher
+ * holds theirs.  A job that must record a failure does so in a second
+ * wa_db_tx() after clearing r->err (wa_req_clear_err()).
+ */
+typedef enum wa_err (*wa_db_tx_fn)(struct wa_req *, void *arg);
+enum wa_err	 wa_db_tx(struct wa_req *, wa_db_tx_fn, void *arg);
 /* The one savepoint the dispatcher sets around a handler. */
 enum wa_err	 wa_db_savepoint(struct wa_req *);
 enum wa_err	 wa_db_rollback_to_savepoint(struct wa_req *);

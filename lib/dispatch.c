@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "arena.h"
-#include "auth.h"
 #include "clock.h"
 #include "db.h"
 #include "dispatch.h"
@@ -39,23 +38,26 @@ route(struct wa_req *r, const struct wa_family *fam)
 	return WA_OK;
 }
 
-/* Authenticated part, inside one transaction. */
+/*
+ * Everything after routing: the route's authentication, then one
+ * transaction around the tenant, idempotency and the handler.
+ */
 static enum wa_err
-run_tx(struct wa_req *r, const struct wa_route *rt, const struct wa_key *k)
+run(struct wa_req *r, const struct wa_route *rt)
 {
-	struct wa_idem	idem;
-	enum wa_err	e;
+	const struct wa_authn	*an = rt->authn;
+	struct wa_idem		 idem;
+	enum wa_err		 e;
 
-	if (wa_db_begin(r) != WA_OK)
+	if (an->check != NULL && an->check(r) != WA_OK)
 		return r->err.code;
-	if (wa_auth_check(r, k) != WA_OK)
+	wa_db_begin_deferred(r);
+	if (an->resolve != NULL && an->resolve(r) != WA_OK)
 		return r->err.code;
-	if (r->auth.role < rt->role)
-		return wa_fail(r, WA_ERR_FORBIDDEN,
-		    "This operation requires an admin API key");
-	if (wa_auth_scope(r) != WA_OK)
-		return r->err.code;
-	if (wa_idem_begin(r, &idem) != WA_OK)
+	/* records are per organization: a route without a tenant has
+	 * nowhere to keep one, and ignores the header */
+	memset(&idem, 0, sizeof(idem));
+	if (r->auth.ok && wa_idem_begin(r, &idem) != WA_OK)
 		return r->err.code;
 	if (r->resp.replayed)
 		return wa_db_commit(r);
@@ -108,23 +110,16 @@ access_log(struct wa_req *r)
 void
 wa_dispatch(struct wa_req *r, const struct wa_family *fam, enum wa_err parsed)
 {
-	const struct wa_route	*rt;
-	struct wa_key		 key;
-	enum wa_err		 e = parsed;
+	enum wa_err	e = parsed;
 
 	if (e == WA_OK)
 		e = route(r, fam);
 	if (e == WA_OK) {
-		rt = r->route;
-		if (rt->role == WA_ROLE_PUBLIC)
-			e = rt->handler(r);
-		else if ((e = wa_auth_presented_key(r, &key)) == WA_OK)
-			e = run_tx(r, rt, &key);
+		e = run(r, r->route);
 		if (e == WA_OK && r->resp.status == 0)
 			e = wa_fail(r, WA_ERR_INTERNAL, "Internal error");
 	}
-	if (r->in_tx)
-		wa_db_rollback(r);
+	wa_db_rollback(r);
 	if (e != WA_OK)
 		wa_resp_error(r);
 	if (r->err.code == WA_ERR_INTERNAL)

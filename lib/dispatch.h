@@ -1,15 +1,23 @@
 /*
  * dispatch: the request pipeline every family shares.
  *
- *   route -> (405/404) -> key present and well-formed (401, no database)
- *   -> BEGIN -> key valid (401) -> set tenant -> role (403)
- *   -> face scope (403) -> Idempotency-Key (replay/409/422)
+ *   route -> (405/404)
+ *   -> the route's authentication, check: credential present and
+ *      well-formed, signature over the body (401; no database)
+ *   -> BEGIN (deferred to the first statement)
+ *   -> the route's authentication, resolve: key valid (401), tenant
+ *      set, role (403), face scope (403)
+ *   -> Idempotency-Key (replay/409/422; routes with a tenant)
  *   -> handler -> store response -> COMMIT -> access log
  *
- * Any failure on the way is rendered once, in the face's envelope.
+ * Every route, whatever its authentication, runs in this one
+ * transaction: no handler begins, commits or rolls back.  Any failure
+ * on the way is rendered once, in the face's envelope.
  */
 #ifndef WA_DISPATCH_H
 #define WA_DISPATCH_H
+
+#include <stddef.h>
 
 #include "err.h"
 #include "route.h"
@@ -23,7 +31,13 @@ struct wa_family {
 	/* Optional, once per worker after the database handle exists:
 	 * 0, or -1 to make the worker exit. */
 	int			(*worker_init)(const struct wa_cfg *);
+	/* Largest request body, in bytes; 0 = WA_FAMILY_BODY_MAX.  The
+	 * stack gives the family's nginx location the same limit
+	 * (`<binary> --body-max`); WA_BODY_MAX overrides both. */
+	size_t			 body_max;
 };
+
+#define WA_FAMILY_BODY_MAX	(1024u * 1024)
 
 /* Runs the pipeline on a request parsed with result `parsed`; leaves
  * the response in r->resp and writes the access-log line. */

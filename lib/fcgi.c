@@ -489,8 +489,9 @@ usage(const char *prog)
 	fprintf(stderr, "usage: %s [--socket PATH] [--workers N]\n"
 	    "       %s --worker [--workers N]    background jobs\n"
 	    "       %s --has-worker              exit 0 if there are any\n"
+	    "       %s --body-max                largest body, in bytes\n"
 	    "configuration comes from WA_* environment variables "
-	    "(docs/configuration.md)\n", prog, prog, prog);
+	    "(docs/configuration.md)\n", prog, prog, prog, prog);
 }
 
 int
@@ -506,13 +507,15 @@ wa_fcgi_main_jobs(int argc, char **argv, const struct wa_family *fam,
 	static struct wa_cfg	cfg;
 	static char		workers_env[16];
 	char			err[256];
-	int			i, lfd, jobs = 0;
+	int			i, lfd, jobs = 0, body_max = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--has-worker") == 0)
 			return jb != NULL ? 0 : 1;
 		if (strcmp(argv[i], "--worker") == 0)
 			jobs = 1;
+		else if (strcmp(argv[i], "--body-max") == 0)
+			body_max = 1;
 		else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
 			setenv("WA_SOCKET", argv[++i], 1);
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
@@ -527,6 +530,13 @@ wa_fcgi_main_jobs(int argc, char **argv, const struct wa_family *fam,
 	if (wa_cfg_load(&cfg, fam->name, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", fam->name, err);
 		return 2;
+	}
+	if (!cfg.body_max_set)
+		cfg.body_max = fam->body_max != 0 ? fam->body_max :
+		    WA_FAMILY_BODY_MAX;
+	if (body_max) {
+		printf("%zu\n", cfg.body_max);
+		return 0;
 	}
 	wa_log_init(fam->name, cfg.log_level);
 	if (jobs) {

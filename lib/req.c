@@ -297,6 +297,12 @@ wa_req_parse(struct wa_req *r, char *const *env, wa_req_reader rd, void *ctx)
 	return read_body(r, rd, ctx);
 }
 
+void
+wa_req_clear_err(struct wa_req *r)
+{
+	memset(&r->err, 0, sizeof(r->err));
+}
+
 enum wa_err
 wa_fail(struct wa_req *r, enum wa_err code, const char *fmt, ...)
 {

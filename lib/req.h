@@ -37,7 +37,7 @@ enum wa_method {
 };
 
 enum wa_role {
-	WA_ROLE_PUBLIC = 0,	/* route needs no key */
+	WA_ROLE_NONE = 0,	/* a caller without an API key */
 	WA_ROLE_MEMBER,
 	WA_ROLE_ADMIN
 };
@@ -102,6 +102,7 @@ struct wa_req {
 	struct wa_auth		 auth;
 	const void		*route;		/* matched struct wa_route */
 	int			 in_tx;		/* transaction open */
+	int			 tx_deferred;	/* BEGIN owed (db.h) */
 	int			 dry_run;	/* roll back, not commit */
 
 	struct wa_error		 err;
@@ -154,6 +155,9 @@ enum wa_err	 wa_fail_as(struct wa_req *, enum wa_err, const char *code,
 enum wa_err	 wa_fail_field(struct wa_req *, const char *field,
 		    const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
+/* Forgets the recorded error: for job workers, which run several
+ * transactions on one wa_req (db.h's wa_db_tx). */
+void		 wa_req_clear_err(struct wa_req *);
 /* Log-only detail for the recorded error (SQL state, constraint...). */
 void		 wa_fail_log(struct wa_req *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));

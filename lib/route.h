@@ -1,9 +1,9 @@
 /*
  * route: the const route table of a family binary.
  *
- * The dispatcher matches method and path, checks the role and the body
- * limits, and only then calls the handler: a 404 or 405 never reaches
- * handler code.
+ * The dispatcher matches method and path, authenticates the caller the
+ * way the route declares, and only then calls the handler: a 404 or 405
+ * never reaches handler code, and no handler authenticates anybody.
  */
 #ifndef WA_ROUTE_H
 #define WA_ROUTE_H
@@ -13,16 +13,60 @@
 
 typedef enum wa_err (*wa_handler)(struct wa_req *);
 
-#define WA_RF_NO_TX	0x01	/* handler manages its own transaction */
+/*
+ * How the caller of a route proves who it is: a strategy the dispatcher
+ * runs around the request's one transaction (dispatch.h).
+ *
+ *   check()    before any database work: the credential is present and
+ *              well-formed, a signature matches the raw body.  Fails
+ *              with 401 (or 503 when the server lacks what it needs to
+ *              check).  NULL: nothing to check.
+ *   resolve()  first thing inside the transaction: finds the tenant the
+ *              credential belongs to, sets it (wa_db_set_org() or the
+ *              lookup's own set_config) and fills r->auth (ok, org_id;
+ *              role for API keys).  NULL: the route has no tenant; its
+ *              statements must go through SECURITY DEFINER functions
+ *              that route the data themselves, and Idempotency-Key does
+ *              not apply.
+ *
+ * lib/ provides wa_authn_key (auth.h), wa_authn_none (auth.h) and
+ * Meta's signature (graph/graph.h); a family may declare its own (a
+ * web-chat channel token, a provider's signature) next to its routes.
+ */
+struct wa_authn {
+	const char	*name;		/* "api_key": logs, docs */
+	enum wa_err	(*check)(struct wa_req *);
+	enum wa_err	(*resolve)(struct wa_req *);
+};
+
+/*
+ * The strategies lib/ provides (auth.c):
+ *   wa_authn_key   an API key: its form is checked before any database
+ *                  work (401); inside the transaction it is verified,
+ *                  its tenant set, the route's role (403) and the
+ *                  face's scope (403) applied.
+ *   wa_authn_none  anyone, no tenant.
+ */
+extern const struct wa_authn wa_authn_key;
+extern const struct wa_authn wa_authn_none;
 
 struct wa_route {
-	unsigned	 method;	/* one WA_M_* bit */
-	const char	*pattern;	/* "/v3/profiles/{profileId}" */
-	wa_handler	 handler;
-	enum wa_role	 role;		/* minimum role; PUBLIC = no key */
-	enum wa_face	 face;		/* envelope of its responses */
-	unsigned	 flags;		/* WA_RF_* */
+	unsigned		 method;	/* one WA_M_* bit */
+	const char		*pattern;	/* "/v3/profiles/{id}" */
+	wa_handler		 handler;
+	const struct wa_authn	*authn;		/* how callers prove it */
+	enum wa_role		 role;		/* API keys: minimum role */
+	enum wa_face		 face;		/* envelope of responses */
 };
+
+/* Rows of a route table: a route for API keys of at least `role`, a
+ * route of another strategy, and the end of the table. */
+#define WA_ROUTE_KEY(m, pat, h, role, face) \
+	{ (m), (pat), (h), &wa_authn_key, (role), (face) }
+#define WA_ROUTE_AS(m, pat, h, authn, face) \
+	{ (m), (pat), (h), (authn), WA_ROLE_NONE, (face) }
+#define WA_ROUTE_END \
+	{ 0, NULL, NULL, NULL, WA_ROLE_NONE, WA_FACE_MOSEND }
 
 /*
  * Finds the route for r->method and r->segs.  Literal segments beat

@@ -322,8 +322,12 @@ start_nginx() {
 	    s|@LISTEN@|$LISTEN|g; s|@RATE@|$RATE|g; s|@BURST@|$BURST|g;
 	    s|@NGINX_USER@|$NGINX_USER|g"
 	: > "$STATE/nginx/families.conf"
+	# @BODY_MAX@: the family's own body limit (struct wa_family), so
+	# nginx refuses what the family would, with the same 413
 	for f in $(families); do
-		sed "$sub" "$ROOT/nginx/families/$f.conf" >> "$STATE/nginx/families.conf"
+		bm=$("$BIN_DIR/$f" --body-max) || exit 1
+		sed "$sub; s|@BODY_MAX@|$bm|g" "$ROOT/nginx/families/$f.conf" \
+		    >> "$STATE/nginx/families.conf"
 	done
 	: > "$STATE/nginx/extra.conf"
 	[ "${WA_BENCH:-0}" = 1 ] && sed "$sub" "$ROOT/nginx/bench.conf" > "$STATE/nginx/extra.conf"

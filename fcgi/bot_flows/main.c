@@ -13,27 +13,27 @@
 #define BASE	"/organizations/{orgId}/bot/flows"
 #define ONE	BASE "/{id}"
 
+#define MEMBER(m, p, h)	WA_ROUTE_KEY(m, p, h, WA_ROLE_MEMBER, WA_FACE_MOSEND)
+#define ADMIN(m, p, h)	WA_ROUTE_KEY(m, p, h, WA_ROLE_ADMIN, WA_FACE_MOSEND)
+
 static const struct wa_route routes[] = {
-	{ WA_M_GET, BASE, flows_list, WA_ROLE_MEMBER, WA_FACE_MOSEND, 0 },
-	{ WA_M_POST, BASE, flows_create, WA_ROLE_ADMIN, WA_FACE_MOSEND, 0 },
-	{ WA_M_GET, ONE, flows_get, WA_ROLE_MEMBER, WA_FACE_MOSEND, 0 },
-	{ WA_M_PATCH, ONE, flows_update, WA_ROLE_ADMIN, WA_FACE_MOSEND, 0 },
-	{ WA_M_DELETE, ONE, flows_delete, WA_ROLE_ADMIN, WA_FACE_MOSEND, 0 },
-	{ WA_M_POST, ONE "/publish", flows_publish, WA_ROLE_ADMIN,
-	    WA_FACE_MOSEND, 0 },
-	{ WA_M_POST, ONE "/unpublish", flows_unpublish, WA_ROLE_ADMIN,
-	    WA_FACE_MOSEND, 0 },
-	{ WA_M_POST, ONE "/duplicate", flows_duplicate, WA_ROLE_ADMIN,
-	    WA_FACE_MOSEND, 0 },
-	{ WA_M_POST, ONE "/test-run", flows_test_run, WA_ROLE_MEMBER,
-	    WA_FACE_MOSEND, 0 },
-	{ 0, NULL, NULL, 0, 0, 0 }
+	MEMBER(WA_M_GET, BASE, flows_list),
+	ADMIN(WA_M_POST, BASE, flows_create),
+	MEMBER(WA_M_GET, ONE, flows_get),
+	ADMIN(WA_M_PATCH, ONE, flows_update),
+	ADMIN(WA_M_DELETE, ONE, flows_delete),
+	ADMIN(WA_M_POST, ONE "/publish", flows_publish),
+	ADMIN(WA_M_POST, ONE "/unpublish", flows_unpublish),
+	ADMIN(WA_M_POST, ONE "/duplicate", flows_duplicate),
+	MEMBER(WA_M_POST, ONE "/test-run", flows_test_run),
+	WA_ROUTE_END
 };
 
 static const struct wa_family family = {
 	"bot_flows",		/* name */
 	routes,			/* routes */
 	NULL,			/* worker_init */
+	0,			/* body_max */
 };
 
 int

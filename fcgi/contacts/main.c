@@ -11,7 +11,7 @@
 
 #include "contacts.h"
 
-#define ROUTE(m, p, h)	{ m, p, h, WA_ROLE_MEMBER, WA_FACE_LATE, 0 }
+#define ROUTE(m, p, h)	WA_ROUTE_KEY(m, p, h, WA_ROLE_MEMBER, WA_FACE_LATE)
 
 static const struct wa_route routes[] = {
 	ROUTE(WA_M_GET, "/v1/whatsapp/contacts", contacts_list),
@@ -27,13 +27,14 @@ static const struct wa_route routes[] = {
 	ROUTE(WA_M_GET, "/v1/whatsapp/groups", groups_list),
 	ROUTE(WA_M_POST, "/v1/whatsapp/groups", groups_rename),
 	ROUTE(WA_M_DELETE, "/v1/whatsapp/groups", groups_delete),
-	{ 0, NULL, NULL, 0, 0, 0 }
+	WA_ROUTE_END
 };
 
 static const struct wa_family family = {
 	"contacts",	/* name */
 	routes,		/* routes */
 	NULL,		/* worker_init */
+	0,		/* body_max */
 };
 
 /* Merges the trigram index's pending list into the index, so that no

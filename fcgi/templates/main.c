@@ -9,24 +9,25 @@
 
 #include "templates.h"
 
+#define ALL	"/v1/whatsapp/templates"
+#define ONE	ALL "/{templateName}"
+#define MEMBER(m, p, h)	WA_ROUTE_KEY(m, p, h, WA_ROLE_MEMBER, WA_FACE_LATE)
+#define ADMIN(m, p, h)	WA_ROUTE_KEY(m, p, h, WA_ROLE_ADMIN, WA_FACE_LATE)
+
 static const struct wa_route routes[] = {
-	{ WA_M_GET, "/v1/whatsapp/templates", tpl_list, WA_ROLE_MEMBER,
-	    WA_FACE_LATE, 0 },
-	{ WA_M_POST, "/v1/whatsapp/templates", tpl_create, WA_ROLE_ADMIN,
-	    WA_FACE_LATE, 0 },
-	{ WA_M_GET, "/v1/whatsapp/templates/{templateName}", tpl_get,
-	    WA_ROLE_MEMBER, WA_FACE_LATE, 0 },
-	{ WA_M_PATCH, "/v1/whatsapp/templates/{templateName}", tpl_update,
-	    WA_ROLE_ADMIN, WA_FACE_LATE, 0 },
-	{ WA_M_DELETE, "/v1/whatsapp/templates/{templateName}", tpl_delete,
-	    WA_ROLE_ADMIN, WA_FACE_LATE, 0 },
-	{ 0, NULL, NULL, 0, 0, 0 }
+	MEMBER(WA_M_GET, ALL, tpl_list),
+	ADMIN(WA_M_POST, ALL, tpl_create),
+	MEMBER(WA_M_GET, ONE, tpl_get),
+	ADMIN(WA_M_PATCH, ONE, tpl_update),
+	ADMIN(WA_M_DELETE, ONE, tpl_delete),
+	WA_ROUTE_END
 };
 
 static const struct wa_family family = {
 	"templates",		/* name */
 	routes,			/* routes */
 	NULL,			/* worker_init */
+	0,			/* body_max */
 };
 
 int

@@ -3,26 +3,28 @@
  * applies them (`webhooks --worker`).  The routes are public: Meta
  * sends no API key; the POST proves itself with its signature.
  */
-#include <stdlib.h>
-
 #include "dispatch.h"
 #include "fcgi.h"
+#include "graph/graph.h"
 #include "route.h"
 
 #include "webhooks.h"
 
+/* The handshake proves itself with hub.verify_token, which the handler
+ * compares: Meta's protocol answers its own 400 and 403 there. */
 static const struct wa_route routes[] = {
-	{ WA_M_GET, "/webhooks/meta", hook_verify, WA_ROLE_PUBLIC,
-	    WA_FACE_MOSEND, 0 },
-	{ WA_M_POST, "/webhooks/meta", hook_receive, WA_ROLE_PUBLIC,
-	    WA_FACE_MOSEND, 0 },
-	{ 0, NULL, NULL, 0, 0, 0 }
+	WA_ROUTE_AS(WA_M_GET, "/webhooks/meta", hook_verify, &wa_authn_none,
+	    WA_FACE_MOSEND),
+	WA_ROUTE_AS(WA_M_POST, "/webhooks/meta", hook_receive,
+	    &wa_graph_signed, WA_FACE_MOSEND),
+	WA_ROUTE_END
 };
 
 static const struct wa_family family = {
 	"webhooks",		/* name */
 	routes,			/* routes */
 	NULL,			/* worker_init */
+	HOOK_BODY_MAX,		/* body_max */
 };
 
 /* Woken by wa.webhook_receive()'s NOTIFY; polls every 2 s as well for
@@ -36,8 +38,5 @@ static const struct wa_job job = {
 int
 main(int argc, char **argv)
 {
-	/* a larger default body than the other families (WA_BODY_MAX
-	 * still wins when it is set) */
-	setenv("WA_BODY_MAX", HOOK_BODY_MAX, 0);
 	return wa_fcgi_main_jobs(argc, argv, &family, &job);
 }

@@ -39,7 +39,9 @@ struct target {
 
 struct pass {
 	struct wa_req	*r;
-	const char	*event_id;
+	const char	*event_id;	/* claimed, or NULL */
+	const char	*note;		/* why items were skipped */
+	const char	*why;		/* why the pass failed */
 	int		 items;		/* applied or skipped, for the cap */
 	int		 applied;
 	int		 unrouted;
@@ -399,53 +401,30 @@ purge_maybe(struct wa_req *r)
 		    r->err.log_detail);
 }
 
-/* A failed pass: roll back, then record the retry in its own
- * transaction (the claim's lock went with the rollback). */
-static int
-retry_later(struct wa_req *r, const char *event_id)
-{
-	static const char sql[] = "SELECT wa.webhook_retry($1::bigint, $2)";
-	char		why[WA_ERR_MESSAGE_MAX];
-	PGresult	*res;
-
-	snprintf(why, sizeof(why), "%s", r->err.log_detail[0] != '\0' ?
-	    r->err.log_detail : r->err.message);
-	wa_db_rollback(r);
-	wa_log(WA_LOG_WARN, "webhook event %s: %s; retrying later", event_id,
-	    why);
-	memset(&r->err, 0, sizeof(r->err));
-	if (wa_db_begin(r) != WA_OK ||
-	    wa_db_q(r, &res, sql, 2, event_id, why) != WA_OK ||
-	    wa_db_commit(r) != WA_OK)
-		return -1;
-	return 1;
-}
-
-int
-hook_process(struct wa_req *r)
+/* One event, claimed, applied and marked done in one transaction
+ * (wa_db_tx); p->event_id stays NULL when there was none. */
+static enum wa_err
+apply_next(struct wa_req *r, void *arg)
 {
 	static const char sql_claim[] =
 	    "SELECT event_id, encode(body, 'hex') AS body, attempts "
 	    "FROM wa.webhook_claim()";
 	static const char sql_done[] =
 	    "SELECT wa.webhook_done($1::bigint, $2)";
-	struct pass	 p;
+	struct pass	*p = arg;
 	PGresult	*res;
-	const char	*hex, *why, *note;
+	const char	*hex, *why;
 	unsigned char	*body;
 	size_t		 n;
 	cJSON		*root;
 
-	if (wa_db_begin(r) != WA_OK ||
-	    wa_db_q(r, &res, sql_claim, 0) != WA_OK)
-		return -1;
+	if (wa_db_q(r, &res, sql_claim, 0) != WA_OK)
+		return r->err.code;
 	if (PQntuples(res) == 0) {
 		purge_maybe(r);
-		return wa_db_commit(r) == WA_OK ? 0 : -1;
+		return WA_OK;
 	}
-	memset(&p, 0, sizeof(p));
-	p.r = r;
-	p.event_id = wa_arena_strdup(r->arena, wa_db_get(res, 0, "event_id"));
+	p->event_id = wa_arena_strdup(r->arena, wa_db_get(res, 0, "event_id"));
 	hex = wa_db_get(res, 0, "body");
 	n = hex != NULL ? strlen(hex) / 2 : 0;
 	body = wa_arena_alloc(r->arena, n + 1);
@@ -454,14 +433,45 @@ hook_process(struct wa_req *r)
 	body[n] = '\0';
 	root = wa_json_parse((const char *)body, n, WA_JSON_DEPTH_MAX, &why);
 	if (root == NULL)
-		note = wa_arena_printf(r->arena, "not JSON: %s", why);
-	else if (apply(&p, root, &note) != WA_OK)
-		return retry_later(r, p.event_id);
-	if (wa_db_q(r, &res, sql_done, 2, p.event_id, note) != WA_OK ||
-	    wa_db_commit(r) != WA_OK)
-		return retry_later(r, p.event_id);
-	wa_log(WA_LOG_INFO, "webhook event %s applied: %d new rows%s%s",
-	    p.event_id, p.applied, note != NULL ? "; " : "",
-	    note != NULL ? note : "");
-	return 1;
+		p->note = wa_arena_printf(r->arena, "not JSON: %s", why);
+	else if (apply(p, root, &p->note) != WA_OK)
+		return r->err.code;
+	return wa_db_q(r, &res, sql_done, 2, p->event_id, p->note);
+}
+
+/* After a failed pass (rolled back, the claim's lock with it): the
+ * retry, in a transaction of its own. */
+static enum wa_err
+retry_later(struct wa_req *r, void *arg)
+{
+	static const char sql[] = "SELECT wa.webhook_retry($1::bigint, $2)";
+	struct pass	*p = arg;
+	PGresult	*res;
+
+	return wa_db_q(r, &res, sql, 2, p->event_id, p->why);
+}
+
+int
+hook_process(struct wa_req *r)
+{
+	struct pass	p;
+
+	memset(&p, 0, sizeof(p));
+	p.r = r;
+	if (wa_db_tx(r, apply_next, &p) == WA_OK) {
+		if (p.event_id == NULL)
+			return 0;
+		wa_log(WA_LOG_INFO, "webhook event %s applied: %d new rows%s%s",
+		    p.event_id, p.applied, p.note != NULL ? "; " : "",
+		    p.note != NULL ? p.note : "");
+		return 1;
+	}
+	if (p.event_id == NULL)
+		return -1;		/* the claim itself failed */
+	p.why = wa_arena_strdup(r->arena, r->err.log_detail[0] != '\0' ?
+	    r->err.log_detail : r->err.message);
+	wa_log(WA_LOG_WARN, "webhook event %s: %s; retrying later",
+	    p.event_id, p.why);
+	wa_req_clear_err(r);
+	return wa_db_tx(r, retry_later, &p) == WA_OK ? 1 : -1;
 }

@@ -18,7 +18,7 @@
 /* Longest hub.challenge echoed back. */
 #define HOOK_CHALLENGE_MAX	256
 /* Meta's payloads reach 3 MB (contract §10.4). */
-#define HOOK_BODY_MAX		"4194304"
+#define HOOK_BODY_MAX		(4u * 1024 * 1024)
 /* Items of one event applied at most (Meta batches up to 1,000). */
 #define HOOK_ITEMS_MAX		5000
 

@@ -26,6 +26,8 @@
 #include "graph.h"
 #include "json.h"
 #include "log.h"
+#include "req.h"
+#include "route.h"
 
 static CURL	*easy;
 static pid_t	 easy_pid;
@@ -486,3 +488,29 @@ wa_graph_signature_ok(const char *secret, const void *body, size_t len,
 	wa_crypto_hmac_sha256(secret, strlen(secret), body, len, want);
 	return wa_crypto_eq(want, got, sizeof(want));
 }
+
+static enum wa_err
+signed_check(struct wa_req *r)
+{
+	const char	*sig = wa_req_header(r, "x-hub-signature-256");
+
+	if (r->cfg->meta_app_secret == NULL) {
+		wa_fail_log(r, "WA_META_APP_SECRET is not set");
+		return wa_fail(r, WA_ERR_UNAVAILABLE, "Webhooks are not "
+		    "configured on this server");
+	}
+	if (sig == NULL)
+		return wa_fail(r, WA_ERR_UNAUTHENTICATED,
+		    "X-Hub-Signature-256 is required");
+	if (!wa_graph_signature_ok(r->cfg->meta_app_secret, r->body,
+	    r->body_len, sig))
+		return wa_fail(r, WA_ERR_UNAUTHENTICATED,
+		    "X-Hub-Signature-256 does not match the body");
+	return WA_OK;
+}
+
+const struct wa_authn wa_graph_signed = {
+	"meta_signature",	/* name */
+	signed_check,		/* check */
+	NULL,			/* resolve */
+};

@@ -380,4 +380,13 @@ enum wa_graph_status wa_graph_verify_code(struct wa_req *,
 int		wa_graph_signature_ok(const char *secret, const void *body,
 		    size_t len, const char *header);
 
+/*
+ * The authentication of routes (route.h) that receive Meta's webhooks:
+ * X-Hub-Signature-256 over the body exactly as it arrived, under
+ * WA_META_APP_SECRET (401 missing or wrong, 503 when the secret is not
+ * configured), before anything is parsed.  The hex digest may be in
+ * either case.  No tenant: one delivery may concern several.
+ */
+extern const struct wa_authn wa_graph_signed;
+
 #endif /* WA_GRAPH_H */

@@ -246,6 +246,64 @@ test_unreachable(void **state)
 	wa_db_free(NULL);
 }
 
+static int	tx_calls;
+
+static enum wa_err
+tx_ok(struct wa_req *r, void *arg)
+{
+	(void)r;
+	(void)arg;
+	tx_calls++;
+	return WA_OK;
+}
+
+/*
+ * The dispatcher's deferred BEGIN costs nothing until a statement runs,
+ * and is sent before it; wa_db_tx() begins eagerly and never runs fn
+ * when BEGIN failed.
+ */
+static void
+test_deferred_and_tx(void **state)
+{
+	struct wa_cfg	 cfg;
+	struct wa_req	 r;
+	struct wa_db	*db;
+	PGresult	*res;
+
+	(void)state;
+	t_cfg_init(&cfg);
+	t_req_init(&r, &cfg);
+	wa_db_begin_deferred(&r);
+	assert_int_equal(r.in_tx, 0);
+	assert_int_equal(wa_db_commit(&r), WA_OK);	/* nothing ran */
+	assert_int_equal(r.tx_deferred, 0);
+	assert_int_equal(r.err.code, WA_OK);
+	wa_db_begin_deferred(&r);
+	wa_db_rollback(&r);
+	assert_int_equal(r.tx_deferred, 0);
+	t_req_free(&r);
+
+	/* the first statement sends the BEGIN: unreachable is a 503 */
+	db = wa_db_new("host=/nonexistent/wagate-unit-test dbname=none", 1);
+	t_req_init(&r, &cfg);
+	r.db = db;
+	wa_db_begin_deferred(&r);
+	assert_int_equal(wa_db_q(&r, &res, "SELECT 1", 0),
+	    WA_ERR_UNAVAILABLE);
+	assert_int_equal(r.tx_deferred, 0);
+	assert_int_equal(r.in_tx, 0);
+	t_req_free(&r);
+
+	t_req_init(&r, &cfg);
+	r.db = db;
+	tx_calls = 0;
+	assert_int_equal(wa_db_tx(&r, tx_ok, NULL), WA_ERR_UNAVAILABLE);
+	assert_int_equal(tx_calls, 0);
+	assert_int_equal(r.in_tx, 0);
+	t_req_free(&r);
+	wa_db_free(db);
+}
+
 int
 main(void)
 {
@@ -255,6 +313,7 @@ main(void)
 		cmocka_unit_test(test_one_or_fail),
 		cmocka_unit_test(test_no_handle),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_deferred_and_tx),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,24 +50,40 @@ public_fail(struct wa_req *r)
 	    wa_req_param(r, "id"));
 }
 
+/* A strategy of a family's own: a header that must say "yes". */
+static enum wa_err
+yes_check(struct wa_req *r)
+{
+	const char	*v = wa_req_header(r, "x-yes");
+
+	if (v == NULL || strcmp(v, "yes") != 0)
+		return wa_fail(r, WA_ERR_UNAUTHENTICATED, "say yes");
+	return WA_OK;
+}
+
+static const struct wa_authn yes = { "yes", yes_check, NULL };
+
+#define NONE	(&wa_authn_none)
+
 static const struct wa_route routes[] = {
-	{ WA_M_GET, "/v3/things", must_not_run, WA_ROLE_MEMBER,
-	    WA_FACE_SENT, 0 },
-	{ WA_M_POST, "/v3/things", must_not_run, WA_ROLE_ADMIN,
-	    WA_FACE_SENT, 0 },
-	{ WA_M_GET, "/v1/things", must_not_run, WA_ROLE_MEMBER,
-	    WA_FACE_LATE, 0 },
-	{ WA_M_PUT, "/organizations/{orgId}/things", must_not_run,
-	    WA_ROLE_MEMBER, WA_FACE_MOSEND, 0 },
-	{ WA_M_GET, "/v3/public", public_ok, WA_ROLE_PUBLIC, WA_FACE_SENT, 0 },
-	{ WA_M_GET, "/v3/silent", public_silent, WA_ROLE_PUBLIC,
-	    WA_FACE_SENT, 0 },
-	{ WA_M_GET, "/v3/public/{id}", public_fail, WA_ROLE_PUBLIC,
-	    WA_FACE_SENT, 0 },
-	{ 0, NULL, NULL, 0, 0, 0 }
+	WA_ROUTE_KEY(WA_M_GET, "/v3/things", must_not_run, WA_ROLE_MEMBER,
+	    WA_FACE_SENT),
+	WA_ROUTE_KEY(WA_M_POST, "/v3/things", must_not_run, WA_ROLE_ADMIN,
+	    WA_FACE_SENT),
+	WA_ROUTE_KEY(WA_M_GET, "/v1/things", must_not_run, WA_ROLE_MEMBER,
+	    WA_FACE_LATE),
+	WA_ROUTE_KEY(WA_M_PUT, "/organizations/{orgId}/things", must_not_run,
+	    WA_ROLE_MEMBER, WA_FACE_MOSEND),
+	WA_ROUTE_AS(WA_M_GET, "/v3/public", public_ok, NONE, WA_FACE_SENT),
+	WA_ROUTE_AS(WA_M_GET, "/v3/silent", public_silent, NONE,
+	    WA_FACE_SENT),
+	WA_ROUTE_AS(WA_M_GET, "/v3/public/{id}", public_fail, NONE,
+	    WA_FACE_SENT),
+	WA_ROUTE_AS(WA_M_POST, "/v1/yes", public_ok, &yes, WA_FACE_LATE),
+	WA_ROUTE_END
 };
 
-static const struct wa_family family = { "unit", routes, NULL };
+static const struct wa_family family = { "unit", routes, NULL, 0 };
 
 #define KEY	"mk_live_AbCdEf012345.0123456789abcdefghijABCDEFGHIJkl"
 
@@ -134,6 +150,13 @@ test_pipeline(void **state)
 		    NULL, 1 },
 		{ "GET", "/v3/public/p9", NULL, NULL, NULL, 404,
 		    "RESOURCE_001", NULL, 1 },
+		/* a route's own strategy: refused before anything, or the
+		 * handler runs without a tenant (and without a database:
+		 * the transaction's BEGIN waits for a statement) */
+		{ "POST", "/v1/yes", NULL, NULL, NULL, 401, "unauthorized",
+		    NULL, 0 },
+		{ "POST", "/v1/yes", KEY, NULL, NULL, 401, "unauthorized",
+		    NULL, 0 },
 		/* a well-formed key goes on to BEGIN: no database is a 500,
 		 * still without running the handler */
 		{ "GET", "/v3/things", KEY, NULL, NULL, 500, "INTERNAL_001",
@@ -219,11 +242,41 @@ test_pipeline(void **state)
 	}
 }
 
+/* The same route with its credential: the handler runs, with no tenant
+ * and no transaction ever sent (there is no database here). */
+static void
+test_own_strategy(void **state)
+{
+	struct wa_cfg		 cfg;
+	struct wa_req		 r;
+	struct t_capture	 c;
+	char			*env[] = { "REQUEST_METHOD=POST",
+				    "REQUEST_URI=/v1/yes", "HTTP_X_YES=yes",
+				    "HTTP_IDEMPOTENCY_KEY=k1", NULL };
+	enum wa_err		 parsed;
+
+	(void)state;
+	t_cfg_init(&cfg);
+	t_req_init(&r, &cfg);
+	public_calls = 0;
+	parsed = t_req_parse(&r, env, NULL, 0);
+	t_capture_begin(&c);
+	wa_dispatch(&r, &family, parsed);
+	(void)t_capture_end(&c, r.arena);
+	assert_int_equal(r.resp.status, 200);
+	assert_int_equal(public_calls, 1);
+	assert_int_equal(r.auth.ok, 0);
+	assert_int_equal(r.in_tx, 0);
+	assert_int_equal(r.tx_deferred, 0);
+	t_req_free(&r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pipeline),
+		cmocka_unit_test(test_own_strategy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,24 +21,25 @@ enum {
 
 /* The {param} route comes first so "literal beats param" is not an
  * accident of order. */
+#define M	WA_ROLE_MEMBER
+#define S	WA_FACE_SENT
+
 static const struct wa_route routes[] = {
-	{ WA_M_GET, "/v3/contacts", h, WA_ROLE_MEMBER, WA_FACE_SENT, 0 },
-	{ WA_M_POST, "/v3/contacts", h, WA_ROLE_MEMBER, WA_FACE_SENT, 0 },
-	{ WA_M_GET, "/v3/contacts/{contactId}", h, WA_ROLE_MEMBER,
-	    WA_FACE_SENT, 0 },
-	{ WA_M_PATCH, "/v3/contacts/{contactId}", h, WA_ROLE_MEMBER,
-	    WA_FACE_SENT, 0 },
-	{ WA_M_DELETE, "/v3/contacts/{contactId}", h, WA_ROLE_ADMIN,
-	    WA_FACE_SENT, 0 },
-	{ WA_M_GET, "/v3/contacts/bulk", h, WA_ROLE_MEMBER, WA_FACE_SENT, 0 },
-	{ WA_M_GET, "/v3/contacts/{contactId}/messages/{messageId}", h,
-	    WA_ROLE_MEMBER, WA_FACE_SENT, 0 },
-	{ WA_M_PUT, "/organizations/{orgId}/things", h, WA_ROLE_MEMBER,
-	    WA_FACE_MOSEND, 0 },
-	{ WA_M_GET, "/p/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}/{j}", h,
-	    WA_ROLE_PUBLIC, WA_FACE_MOSEND, 0 },
-	{ WA_M_GET, "/v1/{x}", h, WA_ROLE_PUBLIC, WA_FACE_LATE, 0 },
-	{ 0, NULL, NULL, 0, 0, 0 }
+	WA_ROUTE_KEY(WA_M_GET, "/v3/contacts", h, M, S),
+	WA_ROUTE_KEY(WA_M_POST, "/v3/contacts", h, M, S),
+	WA_ROUTE_KEY(WA_M_GET, "/v3/contacts/{contactId}", h, M, S),
+	WA_ROUTE_KEY(WA_M_PATCH, "/v3/contacts/{contactId}", h, M, S),
+	WA_ROUTE_KEY(WA_M_DELETE, "/v3/contacts/{contactId}", h,
+	    WA_ROLE_ADMIN, S),
+	WA_ROUTE_KEY(WA_M_GET, "/v3/contacts/bulk", h, M, S),
+	WA_ROUTE_KEY(WA_M_GET, "/v3/contacts/{contactId}/messages/{messageId}",
+	    h, M, S),
+	WA_ROUTE_KEY(WA_M_PUT, "/organizations/{orgId}/things", h, M,
+	    WA_FACE_MOSEND),
+	WA_ROUTE_AS(WA_M_GET, "/p/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}/{j}", h,
+	    &wa_authn_none, WA_FACE_MOSEND),
+	WA_ROUTE_AS(WA_M_GET, "/v1/{x}", h, &wa_authn_none, WA_FACE_LATE),
+	WA_ROUTE_END
 };
 
 static void
