@@ -129,6 +129,27 @@ graph_load(struct wa_cfg *c, char *err, size_t errsz)
 	return 0;
 }
 
+/* The sending engine (lib/send/send.h, docs/sending.md). */
+static int
+send_load(struct wa_cfg *c, char *err, size_t errsz)
+{
+	long	n;
+
+	if (env_long("WA_SEND_WAIT_MS", 20000, 0, 25000, 10, &n, err,
+	    errsz) == -1)
+		return -1;
+	c->send_wait_ms = (int)n;
+	if (env_long("WA_SEND_LEASE_S", 60, 5, 3600, 10, &n, err,
+	    errsz) == -1)
+		return -1;
+	c->send_lease_s = (int)n;
+	if (env_long("WA_SEND_INFLIGHT", 256, 1, 4096, 10, &n, err,
+	    errsz) == -1)
+		return -1;
+	c->send_inflight = (int)n;
+	return 0;
+}
+
 int
 wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 {
@@ -181,5 +202,7 @@ wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 		}
 		c->have_secret_key = 1;
 	}
+	if (send_load(c, err, errsz) != 0)
+		return -1;
 	return graph_load(c, err, errsz);
 }

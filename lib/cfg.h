@@ -39,6 +39,10 @@ struct wa_cfg {
 	const char	*meta_app_id;	/* WA_META_APP_ID, or NULL */
 	const char	*meta_app_secret; /* WA_META_APP_SECRET, or NULL */
 	const char	*meta_verify_token; /* WA_META_VERIFY_TOKEN, or NULL */
+	/* sending (lib/send/send.h) */
+	int		 send_wait_ms;	/* WA_SEND_WAIT_MS */
+	int		 send_lease_s;	/* WA_SEND_LEASE_S */
+	int		 send_inflight;	/* WA_SEND_INFLIGHT */
 };
 
 /*

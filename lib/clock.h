@@ -20,4 +20,9 @@ int64_t	wa_clock_mono_us(void);
  * Returns buf. */
 char	*wa_clock_rfc3339(char *buf, size_t bufsz, int64_t ms);
 
+/* An RFC 3339 timestamp ("2026-05-01T03:42:18.123Z", "...+02:00";
+ * seconds required, fraction optional) to epoch milliseconds: 1 and
+ * *ms, or 0. */
+int	wa_clock_parse(const char *s, int64_t *ms);
+
 #endif /* WA_CLOCK_H */

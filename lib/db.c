@@ -338,6 +338,54 @@ wa_db_tx(struct wa_req *r, wa_db_tx_fn fn, void *arg)
 	return wa_db_commit(r);
 }
 
+struct tx_org {
+	const char	*org_id;
+	wa_db_tx_fn	 fn;
+	void		*arg;
+};
+
+static enum wa_err
+in_org(struct wa_req *r, void *arg)
+{
+	struct tx_org	*t = arg;
+
+	if (wa_db_set_org(r, t->org_id) != WA_OK)
+		return r->err.code;
+	return t->fn(r, t->arg);
+}
+
+enum wa_err
+wa_db_tx_org(struct wa_req *r, const char *org_id, wa_db_tx_fn fn, void *arg)
+{
+	struct tx_org	t;
+
+	t.org_id = org_id;
+	t.fn = fn;
+	t.arg = arg;
+	return wa_db_tx(r, in_org, &t);
+}
+
+int
+wa_db_socket(struct wa_db *db)
+{
+	return db != NULL && db->conn != NULL ? PQsocket(db->conn) : -1;
+}
+
+int
+wa_db_notified(struct wa_db *db)
+{
+	PGnotify	*n;
+	int		 got = 0;
+
+	if (db == NULL || db->conn == NULL || PQconsumeInput(db->conn) == 0)
+		return 0;
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		PQfreemem(n);
+		got = 1;
+	}
+	return got;
+}
+
 enum wa_err
 wa_db_savepoint(struct wa_req *r)
 {
@@ -387,6 +435,19 @@ wa_db_get(const PGresult *res, int row, const char *col)
 	if (c < 0 || row >= PQntuples(res) || PQgetisnull(res, row, c))
 		return NULL;
 	return PQgetvalue(res, row, c);
+}
+
+long long
+wa_db_int(const PGresult *res, int row, const char *col, long long def)
+{
+	const char	*v = wa_db_get(res, row, col);
+	char		*end;
+	long long	 n;
+
+	if (v == NULL)
+		return def;
+	n = strtoll(v, &end, 10);
+	return end != v && *end == '\0' ? n : def;
 }
 
 int

@@ -71,6 +71,17 @@ void		 wa_db_begin_deferred(struct wa_req *);
  */
 typedef enum wa_err (*wa_db_tx_fn)(struct wa_req *, void *arg);
 enum wa_err	 wa_db_tx(struct wa_req *, wa_db_tx_fn, void *arg);
+/* The same with the tenant set first: a job's unit of one organization's
+ * work, or a request reading after its own transaction committed (the
+ * dispatcher's finish step). */
+enum wa_err	 wa_db_tx_org(struct wa_req *, const char *org_id,
+		    wa_db_tx_fn, void *arg);
+
+/* For job workers that wait on other things too: the connection's
+ * socket (-1 when there is none) and the draining of its NOTIFYs (1 if
+ * there was any). */
+int		 wa_db_socket(struct wa_db *);
+int		 wa_db_notified(struct wa_db *);
 /* The one savepoint the dispatcher sets around a handler. */
 enum wa_err	 wa_db_savepoint(struct wa_req *);
 enum wa_err	 wa_db_rollback_to_savepoint(struct wa_req *);
@@ -85,6 +96,9 @@ enum wa_err	 wa_db_one_or_fail(struct wa_req *, const PGresult *res,
 
 /* Column value by name of row i, or NULL for SQL NULL / no column. */
 const char	*wa_db_get(const PGresult *, int row, const char *col);
+/* An integer column; def for NULL or anything else. */
+long long	 wa_db_int(const PGresult *, int row, const char *col,
+		    long long def);
 /* "t"/"f" column as 1/0; def for NULL. */
 int		 wa_db_bool(const PGresult *, int row, const char *col,
 		    int def);

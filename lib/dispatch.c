@@ -39,6 +39,34 @@ route(struct wa_req *r, const struct wa_family *fam)
 }
 
 /*
+ * A route's finish step (route.h): what the handler did is committed
+ * (with the key pending under Idempotency-Key), then finish() waits
+ * outside any transaction and renders the answer the key keeps.
+ */
+static enum wa_err
+finish(struct wa_req *r, const struct wa_route *rt, struct wa_idem *idem)
+{
+	if (rt->finish == NULL)
+		return wa_fail(r, WA_ERR_IDEM_BUSY, "A request with this "
+		    "Idempotency-Key is still being processed");
+	if (wa_idem_store_pending(r, idem) != WA_OK ||
+	    wa_db_commit(r) != WA_OK)
+		return r->err.code;
+	if (rt->finish(r) != WA_OK)
+		return r->err.code;
+	if (r->resp.status == 0)
+		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
+	/* the answer stands even if it cannot be kept: the key stays
+	 * pending, and a replay finishes again to the same answer */
+	if (wa_idem_finish(r, idem) != WA_OK) {
+		wa_log(WA_LOG_WARN, "request %s: Idempotency-Key left pending: "
+		    "%s", r->request_id, r->err.log_detail);
+		wa_req_clear_err(r);
+	}
+	return WA_OK;
+}
+
+/*
  * Everything after routing: the route's authentication, then one
  * transaction around the tenant, idempotency and the handler.
  */
@@ -61,10 +89,15 @@ run(struct wa_req *r, const struct wa_route *rt)
 		return r->err.code;
 	if (r->resp.replayed)
 		return wa_db_commit(r);
+	if (idem.pending)
+		return finish(r, rt, &idem);
 	if (idem.active && wa_db_savepoint(r) != WA_OK)
 		return r->err.code;
 
 	e = rt->handler(r);
+	if (e == WA_OK && r->resp.status == 0 && rt->finish != NULL &&
+	    r->resume[0] != '\0')
+		return finish(r, rt, &idem);
 	if (e == WA_OK && r->resp.status == 0)
 		e = wa_fail(r, WA_ERR_INTERNAL, "Internal error");
 	if (e != WA_OK) {

@@ -234,25 +234,10 @@ job_listen(struct wa_db *db, const char *channel, PGconn *listening)
 	return conn;
 }
 
-/* Drains pending notifications: 1 if there was one. */
-static int
-job_notified(PGconn *conn)
-{
-	PGnotify	*n;
-	int		 got = 0;
-
-	if (conn == NULL || PQconsumeInput(conn) == 0)
-		return 0;
-	while ((n = PQnotifies(conn)) != NULL) {
-		PQfreemem(n);
-		got = 1;
-	}
-	return got;
-}
-
 /* Sleeps until a notification, a signal or idle_ms. */
 static void
-job_wait(PGconn *conn, int idle_ms, const sigset_t *waitmask)
+job_wait(struct wa_db *db, PGconn *conn, int idle_ms,
+    const sigset_t *waitmask)
 {
 	struct timespec	 ts;
 	struct pollfd	 pfd;
@@ -263,7 +248,36 @@ job_wait(PGconn *conn, int idle_ms, const sigset_t *waitmask)
 	pfd.events = POLLIN;
 	pfd.revents = 0;
 	if (ppoll(&pfd, pfd.fd >= 0 ? 1 : 0, &ts, waitmask) > 0)
-		job_notified(conn);
+		(void)wa_db_notified(db);
+}
+
+/* SIGTERM and SIGINT stay blocked while a job runs: one that came
+ * meanwhile is pending, and a busy job (always more to do) must still
+ * see it. */
+static int
+term_pending(void)
+{
+	sigset_t	set;
+
+	if (sigpending(&set) != 0)
+		return 0;
+	return sigismember(&set, SIGTERM) || sigismember(&set, SIGINT);
+}
+
+static void
+job_req(struct wa_req *r, struct wa_arena *arena, const struct wa_cfg *cfg,
+    struct wa_db *db, unsigned long seq)
+{
+	wa_arena_reset(arena);
+	memset(r, 0, sizeof(*r));
+	r->arena = arena;
+	r->cfg = cfg;
+	r->db = db;
+	r->path = "/";
+	r->method_str = "JOB";
+	r->started_us = wa_clock_mono_us();
+	snprintf(r->request_id, sizeof(r->request_id), "job_%ld_%lu",
+	    (long)getpid(), seq);
 }
 
 static int
@@ -281,20 +295,13 @@ job_worker(const struct wa_cfg *cfg, const struct wa_family *fam)
 		return getppid() != master_pid ? 0 : 1;
 	idle_ms = job->idle_ms > 0 ? job->idle_ms : 1000;
 	while (!got_term) {
-		wa_arena_reset(arena);
-		memset(&r, 0, sizeof(r));
-		r.arena = arena;
-		r.cfg = cfg;
-		r.db = db;
-		r.path = "/";
-		r.method_str = "JOB";
-		r.started_us = wa_clock_mono_us();
-		snprintf(r.request_id, sizeof(r.request_id), "job_%ld_%lu",
-		    (long)getpid(), ++seq);
+		job_req(&r, arena, cfg, db, ++seq);
 		listening = job_listen(db, job->channel, listening);
 		n = job->run(&r);
 		if (r.in_tx)
 			wa_db_rollback(&r);
+		if (term_pending())
+			got_term = 1;
 		if (n > 0 || got_term)
 			continue;
 		if (n < 0) {
@@ -306,9 +313,15 @@ job_worker(const struct wa_cfg *cfg, const struct wa_family *fam)
 			listening = NULL;
 		}
 		/* a NOTIFY that came while the job ran is already here */
-		if (n == 0 && job_notified(listening))
+		if (n == 0 && listening != NULL && wa_db_notified(db))
 			continue;
-		job_wait(listening, idle_ms, &waitmask);
+		job_wait(db, listening, idle_ms, &waitmask);
+	}
+	if (job->stop != NULL) {
+		job_req(&r, arena, cfg, db, ++seq);
+		job->stop(&r);
+		if (r.in_tx)
+			wa_db_rollback(&r);
 	}
 	wa_db_free(db);
 	wa_arena_free(arena);

@@ -22,16 +22,21 @@ int	wa_fcgi_main(int argc, char **argv, const struct wa_family *);
  * Background work of a family (DESIGN.md: "workers: the same binaries
  * started with --worker"): `<binary> --worker` runs cfg.workers job
  * workers under the same master (no socket; same restarts and graceful
- * stop).  run() is called in a loop with a request that has an arena,
- * cfg and db but no HTTP request, and runs its own transactions.  It
- * returns how many items it handled: > 0 calls it again at once; 0
- * (idle) or -1 (failed, logged) waits for a NOTIFY on `channel` or
- * idle_ms.  A request in flight is finished before a worker exits.
+ * stop).  run() is called in a loop with a request that has an arena
+ * (reset before each call), cfg and db but no HTTP request, and runs
+ * its own transactions (db.h's wa_db_tx).  It returns how many items
+ * it handled: > 0 calls it again at once; 0 (idle) or -1 (failed,
+ * logged) waits for a NOTIFY on `channel` or idle_ms.  SIGTERM is
+ * noticed between two calls, even when run() never idles; then stop(),
+ * when there is one, is called once to finish what run() left in flight
+ * (a job that keeps work across calls, such as the sending engine's
+ * transfers), and the worker exits.
  */
 struct wa_job {
 	int		(*run)(struct wa_req *);
 	const char	*channel;	/* LISTEN channel, or NULL */
 	int		 idle_ms;	/* 0 = 1000 */
+	void		(*stop)(struct wa_req *);	/* or NULL */
 };
 
 /* wa_fcgi_main() plus --worker (job) and --has-worker (exit 0). */

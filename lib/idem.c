@@ -81,6 +81,14 @@ wa_idem_begin(struct wa_req *r, struct wa_idem *st)
 			    "different request");
 		status = wa_db_get(res, 0, "status");
 		code = status != NULL ? (int)strtol(status, NULL, 10) : 200;
+		if (code == 0) {
+			/* committed, its finish step not done: resume it */
+			st->active = st->pending = 1;
+			st->key = key;
+			snprintf(r->resume, sizeof(r->resume), "%s",
+			    wa_db_get(res, 0, "body"));
+			return WA_OK;
+		}
 		wa_resp_set(r, code, wa_db_get(res, 0, "body"),
 		    strlen(wa_db_get(res, 0, "body")));
 		r->resp.replayed = 1;
@@ -95,6 +103,44 @@ wa_idem_begin(struct wa_req *r, struct wa_idem *st)
 	st->active = 1;
 	st->key = key;
 	return WA_OK;
+}
+
+enum wa_err
+wa_idem_store_pending(struct wa_req *r, const struct wa_idem *st)
+{
+	static const char sql[] =
+	    "INSERT INTO wa.idempotency_keys "
+	    "(org_id, key, request_hash, status, body) "
+	    "VALUES ($1, $2, decode($3, 'hex'), 0, $4)";
+	PGresult	*res;
+
+	if (!st->active || st->pending)
+		return WA_OK;
+	return wa_db_q(r, &res, sql, 4, r->auth.org_id, st->key, st->hash,
+	    r->resume);
+}
+
+static enum wa_err
+finish_store(struct wa_req *r, void *arg)
+{
+	static const char sql[] =
+	    "UPDATE wa.idempotency_keys SET status = $3, body = $4 "
+	    "WHERE org_id = $1 AND key = $2 AND status = 0";
+	const struct wa_idem	*st = arg;
+	char			 status[16];
+	PGresult		*res;
+
+	snprintf(status, sizeof(status), "%d", r->resp.status);
+	return wa_db_q(r, &res, sql, 4, r->auth.org_id, st->key, status,
+	    r->resp.body != NULL ? r->resp.body : "");
+}
+
+enum wa_err
+wa_idem_finish(struct wa_req *r, const struct wa_idem *st)
+{
+	if (!st->active || r->resp.status >= 500)
+		return WA_OK;
+	return wa_db_tx_org(r, r->auth.org_id, finish_store, (void *)st);
 }
 
 enum wa_err

@@ -21,6 +21,8 @@ struct wa_req;
 
 struct wa_idem {
 	int		 active;	/* request carries a key */
+	int		 pending;	/* its first run's finish step is not
+					 * done: run it again (route.h) */
 	const char	*key;
 	char		 hash[2 * WA_SHA256_LEN + 1];
 };
@@ -38,6 +40,16 @@ enum wa_err	wa_idem_begin(struct wa_req *, struct wa_idem *st);
 
 /* Saves r->resp under the key (only if st->active and status < 500). */
 enum wa_err	wa_idem_store(struct wa_req *, const struct wa_idem *st);
+
+/*
+ * Routes with a finish step (route.h): before the commit, the key is
+ * saved as pending (status 0) with r->resume; after finish(), in a
+ * transaction of its own, the final response replaces it (status <
+ * 500; a 5xx leaves it pending, so a retry finishes again).
+ */
+enum wa_err	wa_idem_store_pending(struct wa_req *,
+		    const struct wa_idem *st);
+enum wa_err	wa_idem_finish(struct wa_req *, const struct wa_idem *st);
 
 /* Deletes expired records of every tenant, at most once an hour per
  * process; call outside a request transaction. */

@@ -102,6 +102,7 @@ struct wa_req {
 	struct wa_auth		 auth;
 	const void		*route;		/* matched struct wa_route */
 	int			 in_tx;		/* transaction open */
+	char			 resume[WA_REQ_ID_MAX]; /* route.h finish */
 	int			 tx_deferred;	/* BEGIN owed (db.h) */
 	int			 dry_run;	/* roll back, not commit */
 

@@ -57,16 +57,30 @@ struct wa_route {
 	const struct wa_authn	*authn;		/* how callers prove it */
 	enum wa_role		 role;		/* API keys: minimum role */
 	enum wa_face		 face;		/* envelope of responses */
+	/*
+	 * Optional: work the client waits for that must not be inside
+	 * the transaction (messages are committed before they are sent).
+	 * When the handler succeeds leaving no response and r->resume set
+	 * (an id of what it started), the dispatcher commits, then calls
+	 * finish() outside any transaction; it waits, reads in short
+	 * transactions of its own (wa_db_tx_org) and renders the response.
+	 * Idempotency-Key keeps that final response; a replay that finds
+	 * the first one still pending (it is waiting, or its process died)
+	 * runs finish() again with the same r->resume.
+	 */
+	wa_handler		 finish;
 };
 
-/* Rows of a route table: a route for API keys of at least `role`, a
- * route of another strategy, and the end of the table. */
+/* Rows of a route table: a route for API keys of at least `role` (with
+ * a finish step), a route of another strategy, and the end. */
 #define WA_ROUTE_KEY(m, pat, h, role, face) \
-	{ (m), (pat), (h), &wa_authn_key, (role), (face) }
+	{ (m), (pat), (h), &wa_authn_key, (role), (face), NULL }
+#define WA_ROUTE_KEY_THEN(m, pat, h, fin, role, face) \
+	{ (m), (pat), (h), &wa_authn_key, (role), (face), (fin) }
 #define WA_ROUTE_AS(m, pat, h, authn, face) \
-	{ (m), (pat), (h), (authn), WA_ROLE_NONE, (face) }
+	{ (m), (pat), (h), (authn), WA_ROLE_NONE, (face), NULL }
 #define WA_ROUTE_END \
-	{ 0, NULL, NULL, NULL, WA_ROLE_NONE, WA_FACE_MOSEND }
+	{ 0, NULL, NULL, NULL, WA_ROLE_NONE, WA_FACE_MOSEND, NULL }
 
 /*
  * Finds the route for r->method and r->segs.  Literal segments beat

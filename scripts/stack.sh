@@ -16,8 +16,9 @@
 # folder named after DIR.
 #
 # Settings (environment): WA_TLS_PORT (8443), WA_HTTP_PORT (8080),
-# WA_LISTEN (0.0.0.0), WA_WORKERS (2), WA_BIN_DIR (build/bin), WA_RATE
-# (50 r/s per client), WA_BURST (100), WA_DEMO (1), WA_PG_FAST (0: 1
+# WA_LISTEN (0.0.0.0), WA_WORKERS (2), WA_JOB_WORKERS (1), WA_BIN_DIR
+# (build/bin), WA_RATE (50 r/s per client), WA_BURST (100), WA_DEMO (1),
+# WA_PG_FAST (0: 1
 # turns fsync off, for throwaway test clusters), WA_PG_SHARED_BUFFERS (a
 # quarter of the memory, 128 MB to 8 GB), WA_BENCH (0: 1 adds
 # nginx/bench.conf, the fixed responses benchmarks compare against).
@@ -238,11 +239,12 @@ start_family() {
 }
 
 # The background half of a family (`<binary> --worker`), if it has one;
-# one job worker: the queue it drains needs no more on one machine.
+# WA_JOB_WORKERS job workers (1: the queues need no more on one machine;
+# every job is written for several, on one host or many).
 start_job() {
 	f=$1
 	"$BIN_DIR/$f" --has-worker >/dev/null 2>&1 || return 0
-	family_env setsid "$BIN_DIR/$f" --worker --workers 1 \
+	family_env setsid "$BIN_DIR/$f" --worker --workers "${WA_JOB_WORKERS:-1}" \
 	    >>"$LOG/$f-worker.log" 2>&1 &
 	echo $! > "$RUN/$f-worker.pid"
 }

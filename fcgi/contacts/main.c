@@ -56,6 +56,7 @@ static const struct wa_job job = {
 	merge_search,		/* run */
 	"wa_contacts",		/* channel */
 	10000,			/* idle_ms */
+	NULL,			/* stop */
 };
 
 int

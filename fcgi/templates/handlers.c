@@ -14,6 +14,7 @@
 #include "graph/graph.h"
 #include "json.h"
 #include "resp.h"
+#include "tplcopy.h"
 
 #include "templates.h"
 
@@ -49,7 +50,7 @@ meta_by_name(struct wa_req *r, struct ctx *c, const char *name,
 	if (wa_graph_templates_list(r, &c->g, &q, &res) != WA_GRAPH_OK)
 		return wa_graph_fail(r, &res, "read the template from Meta");
 	*data = cJSON_GetObjectItemCaseSensitive(res.body, "data");
-	return tpl_store_sync(r, &c->acc, *data, 0);
+	return wa_tplcopy_sync(r, &c->acc, name, *data, 0);
 }
 
 /* Late's answer when a name has several languages and none was
@@ -138,7 +139,7 @@ tpl_list(struct wa_req *r)
 	if (wa_graph_templates_list(r, &c.g, &q, &res) != WA_GRAPH_OK)
 		return wa_graph_fail(r, &res, "list the templates");
 	data = cJSON_GetObjectItemCaseSensitive(res.body, "data");
-	if (tpl_store_sync(r, &c.acc, data, q.name == NULL &&
+	if (wa_tplcopy_sync(r, &c.acc, NULL, data, q.name == NULL &&
 	    q.status == NULL) != WA_OK)
 		return r->err.code;
 	out = cJSON_CreateObject();

@@ -1,15 +1,7 @@
 /*
  * wagate's copy of the templates (wa.templates), under the request's
- * tenant.  Meta's answers are checked before they are stored: the SQL
- * skips items whose fields would break a column's limits, and
- * de-duplicates (name, language) so that one odd item in Meta's list
- * can neither fail the request nor be blamed on the caller.
- *
- * status_at orders Meta's status events (docs/webhooks.md): what Meta
- * answers now is as fresh as it gets, so a refresh stamps the time; a
- * webhook applies only if its event is not older than that.  Meta's
- * event times are whole seconds: the stamp is a second early, so that
- * an event of the same second still applies.
+ * tenant: what the family's own writes do to it.  Refreshing it from
+ * Meta's list is lib/tplcopy.h's, shared with the sending worker.
  */
 #include <string.h>
 
@@ -63,62 +55,6 @@ tpl_render(const struct tpl_row *row, enum tpl_shape shape)
 		cJSON_AddStringToObject(o, "rejected_reason",
 		    row->rejected_reason);
 	return o;
-}
-
-#define STAMP	"(date_trunc('second', now()) - interval '1 second')"
-
-/* The columns every statement below writes, from a JSON array of
- * Meta's template objects ($4). */
-#define META_ROWS \
-	"SELECT DISTINCT ON (t->>'name', t->>'language') " \
-	"t->>'id' AS meta_id, t->>'name' AS name, " \
-	"t->>'language' AS language, t->>'category' AS category, " \
-	"t->>'status' AS status, " \
-	"CASE WHEN jsonb_typeof(t->'components') = 'array' " \
-	"THEN t->'components' ELSE '[]'::jsonb END AS components, " \
-	"NULLIF(t->>'rejected_reason', 'NONE') AS rejected_reason " \
-	"FROM jsonb_array_elements($4::jsonb) AS t " \
-	"WHERE jsonb_typeof(t) = 'object' " \
-	"AND length(t->>'name') BETWEEN 1 AND 512 " \
-	"AND length(t->>'language') BETWEEN 1 AND 16 " \
-	"AND length(t->>'status') BETWEEN 1 AND 32 " \
-	"AND (t->>'id' IS NULL OR length(t->>'id') BETWEEN 1 AND 64) " \
-	"ORDER BY t->>'name', t->>'language'"
-
-enum wa_err
-tpl_store_sync(struct wa_req *r, const struct wa_account *a,
-    const cJSON *data, int complete)
-{
-	static const char sql_upsert[] =
-	    "INSERT INTO wa.templates (org_id, account_id, waba_id, meta_id, "
-	    "name, language, category, status, components, rejected_reason, "
-	    "status_at, updated_at) "
-	    "SELECT $1, $2, $3, m.meta_id, m.name, m.language, m.category, "
-	    "m.status, m.components, m.rejected_reason, " STAMP ", now() "
-	    "FROM (" META_ROWS ") AS m "
-	    "ON CONFLICT (org_id, waba_id, name, language) DO UPDATE SET "
-	    "account_id = EXCLUDED.account_id, meta_id = EXCLUDED.meta_id, "
-	    "category = EXCLUDED.category, status = EXCLUDED.status, "
-	    "components = EXCLUDED.components, "
-	    "rejected_reason = EXCLUDED.rejected_reason, "
-	    "status_at = CASE WHEN wa.templates.status = EXCLUDED.status "
-	    "THEN wa.templates.status_at ELSE " STAMP " END, "
-	    "updated_at = now()";
-	static const char sql_gone[] =
-	    "DELETE FROM wa.templates WHERE waba_id = $1 AND NOT EXISTS "
-	    "(SELECT 1 FROM jsonb_array_elements($2::jsonb) AS t "
-	    "WHERE t->>'name' = wa.templates.name "
-	    "AND t->>'language' = wa.templates.language)";
-	const char	*json = wa_json_print(data);
-	PGresult	*res;
-
-	if (wa_db_q(r, &res, sql_upsert, 4, a->org_id, a->id, a->waba_id,
-	    json) != WA_OK)
-		return r->err.code;
-	if (complete && wa_db_q(r, &res, sql_gone, 2, a->waba_id, json) !=
-	    WA_OK)
-		return r->err.code;
-	return WA_OK;
 }
 
 enum wa_err

@@ -70,10 +70,6 @@ enum tpl_shape {
 	TPL_SHAPE_FULL		/* CREATED's, components, rejected_reason */
 };
 
-/* Refreshes the copy from Meta's list (data of wa_graph_templates_list);
- * `complete` drops what Meta no longer has. */
-enum wa_err	tpl_store_sync(struct wa_req *, const struct wa_account *,
-		    const cJSON *data, int complete);
 enum wa_err	tpl_store_created(struct wa_req *, const struct wa_account *,
 		    const struct tpl_create *, const cJSON *answer);
 enum wa_err	tpl_store_updated(struct wa_req *, const struct wa_account *,

@@ -33,6 +33,7 @@ static const struct wa_job job = {
 	hook_process,		/* run */
 	"wa_webhooks",		/* channel */
 	2000,			/* idle_ms */
+	NULL,			/* stop */
 };
 
 int

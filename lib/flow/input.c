@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "clock.h"
 #include "flow.h"
 #include "utf8.h"
 
@@ -212,7 +213,7 @@ wa_flow_run_input(struct wa_arena *a, const cJSON *input, const char *phone,
 	mocks(&c, in->mocks);
 	now = cJSON_GetObjectItemCaseSensitive(input, "now");
 	if (now != NULL && !cJSON_IsNull(now) && (!cJSON_IsString(now) ||
-	    !wa_flow_time_parse(now->valuestring, &in->now_ms)))
+	    !wa_clock_parse(now->valuestring, &in->now_ms)))
 		bad(&c, "now", "must be an RFC 3339 timestamp such as "
 		    "2026-05-01T09:00:00Z");
 	sys = cJSON_GetObjectItemCaseSensitive(in->vars, "system");

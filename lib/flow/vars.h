@@ -110,8 +110,4 @@ cJSON		*wa_flow_string(struct wa_arena *, const char *s, size_t len);
  * lower case; everything else unchanged. */
 uint32_t	 wa_flow_cp_fold(uint32_t);
 
-/* RFC 3339 timestamp ("2026-05-01T03:42:18.123Z", "...+02:00") to
- * epoch milliseconds: 1 and *ms, or 0. */
-int		 wa_flow_time_parse(const char *s, int64_t *ms);
-
 #endif /* WA_FLOW_VARS_H */

@@ -36,7 +36,12 @@ usage(void)
 	    "       wa-admin key revoke PREFIX\n"
 	    "       wa-admin account add --org ID --waba WABA_ID "
 	    "--phone-number-id META_ID --display +E164 --token TOKEN|- "
-	    "[--profile ID]\n", stderr);
+	    "[--profile ID]\n"
+	    "       wa-admin account pace ACCOUNT_ID --mps N\n"
+	    "       wa-admin account resume ACCOUNT_ID\n"
+	    "       wa-admin suppress --account ID --phone +E164 "
+	    "[--kind opted_out|blocked|stopped_marketing] [--lift] "
+	    "[--note TEXT]\n", stderr);
 	exit(2);
 }
 
@@ -296,6 +301,104 @@ account_add(int argc, char **argv)
 	return 0;
 }
 
+/* The account's messages per second at Meta (80 unless Meta upgraded
+ * the number; up to 1,000): the sending worker paces it so. */
+static int
+account_pace(int argc, char **argv)
+{
+	static const char sql[] =
+	    "UPDATE wa.wa_accounts SET messages_per_second = $2::integer, "
+	    "updated_at = now() WHERE id = $1 RETURNING messages_per_second";
+	const char	*mps = opt(argc, argv, 4, "--mps");
+	char		*end;
+	PGresult	*res;
+	long		 n;
+
+	if (argc < 4 || mps == NULL)
+		usage();
+	need_uuid(argv[3], "ACCOUNT_ID");
+	n = strtol(mps, &end, 10);
+	if (*mps == '\0' || *end != '\0' || n < 1 || n > 1000) {
+		fprintf(stderr, "wa-admin: --mps must be 1-1000\n");
+		return 2;
+	}
+	begin(NULL);
+	if (wa_db_q(&R, &res, sql, 2, argv[3], mps) != WA_OK)
+		die("account pace");
+	if (PQntuples(res) != 1) {
+		fprintf(stderr, "wa-admin: no account %s\n", argv[3]);
+		wa_db_rollback(&R);
+		return 1;
+	}
+	commit();
+	printf("WA_ACCOUNT_MPS=%s\n", wa_db_get(res, 0,
+	    "messages_per_second"));
+	return 0;
+}
+
+/* Lifts a pause of the account's sending (docs/sending.md, "Paused
+ * accounts"), as a new token for it would. */
+static int
+account_resume(int argc, char **argv)
+{
+	static const char sql[] =
+	    "SELECT wa.send_lane_resume($1) AS resumed";
+
+	PGresult	*res;
+
+	if (argc < 4)
+		usage();
+	need_uuid(argv[3], "ACCOUNT_ID");
+	begin(NULL);
+	if (wa_db_q(&R, &res, sql, 1, argv[3]) != WA_OK)
+		die("account resume");
+	commit();
+	printf("WA_ACCOUNT_RESUMED=%s\n", wa_db_bool(res, 0, "resumed", 0) ?
+	    "yes" : "no");
+	return 0;
+}
+
+/* An entry of the opt-out ledger (docs/sending.md, "Suppression"). */
+static int
+suppress(int argc, char **argv)
+{
+	static const char sql[] =
+	    "SELECT wa.suppress($1, $2, $3, $4::boolean, 'admin', $5)";
+	static const char *const kinds[] = { "opted_out", "blocked",
+	    "stopped_marketing", NULL };
+	const char	*acc = opt(argc, argv, 2, "--account");
+	const char	*phone = opt(argc, argv, 2, "--phone");
+	const char	*kind = opt(argc, argv, 2, "--kind");
+	const char	*note = opt(argc, argv, 2, "--note");
+	const char *const *k;
+	char		 e164[WA_E164_MAX + 1];
+	PGresult	*res;
+
+	if (acc == NULL || phone == NULL)
+		usage();
+	need_uuid(acc, "--account");
+	if (!wa_e164_normalize(phone, e164, sizeof(e164))) {
+		fprintf(stderr, "wa-admin: --phone must be E.164, "
+		    "e.g. +14155550100\n");
+		return 2;
+	}
+	if (kind == NULL)
+		kind = "opted_out";
+	for (k = kinds; *k != NULL && strcmp(*k, kind) != 0; k++)
+		;
+	if (*k == NULL)
+		usage();
+	begin(NULL);
+	if (wa_db_q(&R, &res, sql, 5, acc, e164, kind,
+	    flag(argc, argv, 2, "--lift") ? "false" : "true",
+	    note != NULL ? note : "by the operator") != WA_OK)
+		die("suppress");
+	commit();
+	printf("WA_SUPPRESSED=%s\nWA_PHONE=%s\n",
+	    flag(argc, argv, 2, "--lift") ? "no" : "yes", e164);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -333,6 +436,12 @@ main(int argc, char **argv)
 		return key_revoke(argc, argv);
 	if (strcmp(argv[1], "account") == 0 && strcmp(argv[2], "add") == 0)
 		return account_add(argc, argv);
+	if (strcmp(argv[1], "account") == 0 && strcmp(argv[2], "pace") == 0)
+		return account_pace(argc, argv);
+	if (strcmp(argv[1], "account") == 0 && strcmp(argv[2], "resume") == 0)
+		return account_resume(argc, argv);
+	if (strcmp(argv[1], "suppress") == 0)
+		return suppress(argc, argv);
 	usage();
 	return 2;
 }

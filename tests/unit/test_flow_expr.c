@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "clock.h"
 #include "flow_helpers.h"
 #include "flow/expr.h"
 #include "flow/vars.h"
@@ -449,7 +450,7 @@ test_numbers_and_time(void **state)
 			fail_msg("number \"%s\"", nums[i].in);
 	}
 	for (i = 0; i < NELEM(times); i++) {
-		int ok = wa_flow_time_parse(times[i].in, &ms);
+		int ok = wa_clock_parse(times[i].in, &ms);
 		if (ok != (times[i].ms >= 0) || (ok && ms != times[i].ms))
 			fail_msg("time \"%s\": %d %lld", times[i].in, ok,
 			    (long long)ms);
