@@ -37,6 +37,7 @@
 #include "json.h"
 #include "log.h"
 #include "req.h"
+#include "route.h"
 
 #define BACKLOG		1024
 #define RESPAWN_FAST_S	1	/* a worker dying sooner is throttled */
@@ -503,8 +504,31 @@ usage(const char *prog)
 	    "       %s --worker [--workers N]    background jobs\n"
 	    "       %s --has-worker              exit 0 if there are any\n"
 	    "       %s --body-max                largest body, in bytes\n"
+	    "       %s --routes                  the route table, JSON lines\n"
 	    "configuration comes from WA_* environment variables "
-	    "(docs/configuration.md)\n", prog, prog, prog, prog);
+	    "(docs/configuration.md)\n", prog, prog, prog, prog, prog);
+}
+
+/* The route table as JSON lines, for tools and tests that cover every
+ * route of every family (the hostile-input suite) without a list of
+ * their own. */
+static int
+print_routes(const struct wa_family *fam)
+{
+	static const char *const faces[] = { "mosend", "late", "sent" };
+	static const char *const roles[] = { "none", "member", "admin" };
+	const struct wa_route	*rt;
+	char			 m[64];
+
+	for (rt = fam->routes; rt->pattern != NULL; rt++) {
+		wa_route_allow(rt->method, m, sizeof(m));
+		m[strcspn(m, ",")] = '\0';	/* GET, not "GET, HEAD" */
+		printf("{\"family\":\"%s\",\"method\":\"%s\","
+		    "\"pattern\":\"%s\",\"auth\":\"%s\",\"role\":\"%s\","
+		    "\"face\":\"%s\"}\n", fam->name, m, rt->pattern,
+		    rt->authn->name, roles[rt->role], faces[rt->face]);
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 int
@@ -525,6 +549,8 @@ wa_fcgi_main_jobs(int argc, char **argv, const struct wa_family *fam,
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--has-worker") == 0)
 			return jb != NULL ? 0 : 1;
+		if (strcmp(argv[i], "--routes") == 0)
+			return print_routes(fam);
 		if (strcmp(argv[i], "--worker") == 0)
 			jobs = 1;
 		else if (strcmp(argv[i], "--body-max") == 0)

@@ -31,19 +31,20 @@ h(struct wa_req *r)
 	return WA_OK;
 }
 
+#define M	WA_ROLE_MEMBER
+#define S	WA_FACE_SENT
+
 static const struct wa_route routes[] = {
-	{ WA_M_GET, "/v3/profiles", h, WA_ROLE_MEMBER, WA_FACE_SENT, 0 },
-	{ WA_M_POST, "/v3/profiles", h, WA_ROLE_MEMBER, WA_FACE_SENT, 0 },
-	{ WA_M_GET, "/v3/profiles/{profileId}", h, WA_ROLE_MEMBER,
-	    WA_FACE_SENT, 0 },
-	{ WA_M_PATCH, "/v3/profiles/{profileId}", h, WA_ROLE_MEMBER,
-	    WA_FACE_SENT, 0 },
-	{ WA_M_GET, "/v3/profiles/bulk", h, WA_ROLE_MEMBER, WA_FACE_SENT, 0 },
-	{ WA_M_POST, "/v1/whatsapp/{id}/messages", h, WA_ROLE_MEMBER,
-	    WA_FACE_LATE, 0 },
-	{ WA_M_PUT, "/organizations/{orgId}/things/{thingId}", h,
-	    WA_ROLE_ADMIN, WA_FACE_MOSEND, 0 },
-	{ 0, NULL, NULL, 0, 0, 0 }
+	WA_ROUTE_KEY(WA_M_GET, "/v3/profiles", h, M, S),
+	WA_ROUTE_KEY(WA_M_POST, "/v3/profiles", h, M, S),
+	WA_ROUTE_KEY(WA_M_GET, "/v3/profiles/{profileId}", h, M, S),
+	WA_ROUTE_KEY(WA_M_PATCH, "/v3/profiles/{profileId}", h, M, S),
+	WA_ROUTE_KEY(WA_M_GET, "/v3/profiles/bulk", h, M, S),
+	WA_ROUTE_KEY(WA_M_POST, "/v1/whatsapp/{id}/messages", h, M,
+	    WA_FACE_LATE),
+	WA_ROUTE_KEY(WA_M_PUT, "/organizations/{orgId}/things/{thingId}", h,
+	    WA_ROLE_ADMIN, WA_FACE_MOSEND),
+	WA_ROUTE_END
 };
 
 static const char *const methods[] = {
