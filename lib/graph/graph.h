@@ -11,7 +11,9 @@
  * store); redirects are never followed; a connection is bounded by
  * WA_GRAPH_CONNECT_TIMEOUT_MS and all the calls of one request together
  * by WA_GRAPH_TIMEOUT_MS; response bodies are capped at
- * WA_GRAPH_BODY_MAX.
+ * WA_GRAPH_BODY_MAX.  Queue workers keep many sends in flight on one
+ * libcurl multi handle instead (wa_graph_multi_*, below), built and
+ * typed by the same code.
  *
  * Secrets: the access token of an account is opened into the request
  * arena (wa_graph_acct_open), travels only in the Authorization header
