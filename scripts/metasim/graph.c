@@ -1190,9 +1190,15 @@ client_port(const struct sreq *q)
 
 	if (q->conn == NULL || (ci = MHD_get_connection_info(q->conn,
 	    MHD_CONNECTION_INFO_CLIENT_ADDRESS)) == NULL ||
-	    (sa = ci->client_addr) == NULL || sa->sa_family != AF_INET)
+	    (sa = ci->client_addr) == NULL)
 		return 0;
-	return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)
+		    sa)->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)
+		    sa)->sin6_port);
+	return 0;
 }
 
 /* The code of the Meta error an answer carries, or 1. */
