@@ -42,7 +42,7 @@
 #include "req.h"
 
 #define HOST_CONNECTIONS	64	/* per host: Meta is one host */
-#define ARENA_FIRST		(32 * 1024)
+#define ARENA_FIRST		(16 * 1024)	/* a send uses a few KiB */
 
 enum slot_state {
 	SLOT_FREE = 0,
