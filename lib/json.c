@@ -46,6 +46,12 @@ wa_json_use_arena(struct wa_arena *a)
 	}
 }
 
+struct wa_arena *
+wa_json_arena(void)
+{
+	return cur_arena;
+}
+
 /* Depth, UTF-8 and \u0000 scan over the raw text. */
 static const char *
 prescan(const char *buf, size_t len, int maxdepth)

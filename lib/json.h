@@ -23,6 +23,9 @@ struct wa_req;
 
 /* All later cJSON allocations come from `a` (never NULL). */
 void	wa_json_use_arena(struct wa_arena *a);
+/* The arena cJSON allocates from now (NULL before any was set), so
+ * that code which borrows the hooks for a while can put it back. */
+struct wa_arena	*wa_json_arena(void);
 
 /*
  * Parses buf[0..len) as one JSON value.  Refuses, with a reason in *why

@@ -7,6 +7,10 @@
  * curl_easy_reset() between calls clears every option but keeps the
  * connection cache, the DNS cache and TLS sessions: each call sets the
  * options it needs from scratch and still reuses the open connection.
+ *
+ * Building a call's handle (wa_graph_easy_setup) and typing its answer
+ * (wa_graph_easy_done) are shared with the many-calls client of
+ * multi.c, which runs them on handles of its own (extern.h).
  */
 #include <sys/types.h>
 
@@ -23,6 +27,7 @@
 #include "cfg.h"
 #include "clock.h"
 #include "crypto.h"
+#include "extern.h"
 #include "graph.h"
 #include "json.h"
 #include "log.h"
@@ -32,18 +37,26 @@
 static CURL	*easy;
 static pid_t	 easy_pid;
 
-static CURL *
-handle(void)
+int
+wa_graph_curl_init(void)
 {
 	static int	inited;
 
-	if (easy != NULL && easy_pid == getpid())
-		return easy;
 	if (!inited) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return NULL;
+			return -1;
 		inited = 1;
 	}
+	return 0;
+}
+
+static CURL *
+handle(void)
+{
+	if (easy != NULL && easy_pid == getpid())
+		return easy;
+	if (wa_graph_curl_init() != 0)
+		return NULL;
 	easy = curl_easy_init();
 	easy_pid = getpid();
 	return easy;
@@ -71,18 +84,13 @@ wa_graph_deadline(const struct wa_req *r)
 
 /* ---- one call -------------------------------------------------------- */
 
-struct sink {
-	struct wa_buf	 buf;
-	int		 too_large;
-};
-
 static size_t
 on_body(char *p, size_t sz, size_t n, void *ctx)
 {
-	struct sink	*s = ctx;
+	struct wa_graph_easy	*e = ctx;
 
-	if (wa_buf_add(&s->buf, p, sz * n) != WA_OK) {
-		s->too_large = 1;
+	if (wa_buf_add(&e->body, p, sz * n) != WA_OK) {
+		e->too_large = 1;
 		return 0;	/* aborts the transfer */
 	}
 	return sz * n;
@@ -134,7 +142,7 @@ build_url(struct wa_req *r, CURL *c, const struct wa_graph_call *call)
 }
 
 static enum wa_graph_status
-transport_status(CURLcode cc, const struct sink *s)
+transport_status(CURLcode cc, const struct wa_graph_easy *e)
 {
 	switch (cc) {
 	case CURLE_COULDNT_CONNECT:
@@ -156,7 +164,7 @@ transport_status(CURLcode cc, const struct sink *s)
 	case CURLE_FILESIZE_EXCEEDED:
 		return WA_GRAPH_TOO_LARGE;
 	case CURLE_WRITE_ERROR:
-		return s->too_large ? WA_GRAPH_TOO_LARGE : WA_GRAPH_DROPPED;
+		return e->too_large ? WA_GRAPH_TOO_LARGE : WA_GRAPH_DROPPED;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT:
 	case CURLE_FAILED_INIT:
@@ -169,13 +177,13 @@ transport_status(CURLcode cc, const struct sink *s)
 
 /* Types a complete HTTP answer. */
 static void
-type_answer(struct wa_graph_res *res, const struct sink *s)
+type_answer(struct wa_graph_res *res, const struct wa_graph_easy *e)
 {
 	const char	*why;
 	cJSON		*body = NULL;
 
-	if (s->buf.len > 0)
-		body = wa_json_parse(s->buf.data, s->buf.len,
+	if (e->body.len > 0)
+		body = wa_json_parse(e->body.data, e->body.len,
 		    WA_JSON_DEPTH_MAX, &why);
 	res->body = body;
 	if (res->http_status >= 300 && res->http_status < 400) {
@@ -255,8 +263,9 @@ set_body(struct wa_req *r, CURL *c, const struct wa_graph_call *call,
 	return 0;
 }
 
-static enum wa_graph_status
-finish(struct wa_graph_res *res, enum wa_graph_status st, const char *detail)
+enum wa_graph_status
+wa_graph_finish(struct wa_graph_res *res, enum wa_graph_status st,
+    const char *detail)
 {
 	res->status = st;
 	if (detail != NULL)
@@ -269,41 +278,38 @@ finish(struct wa_graph_res *res, enum wa_graph_status st, const char *detail)
 }
 
 enum wa_graph_status
-wa_graph_call(struct wa_req *r, const struct wa_graph_acct *acct,
-    const struct wa_graph_call *call, struct wa_graph_res *res)
+wa_graph_easy_setup(struct wa_req *r, struct wa_graph_easy *e, CURL *c,
+    const struct wa_graph_acct *acct, const struct wa_graph_call *call,
+    int64_t timeout_ms, struct wa_graph_res *res)
 {
 	const struct wa_cfg	*cfg = r->cfg;
 	struct curl_slist	*hdrs = NULL;
-	struct sink		 sink;
-	char			 ebuf[CURL_ERROR_SIZE];
 	const char		*url;
-	int64_t			 left_ms;
-	CURLcode		 cc;
-	CURL			*c;
 	size_t			 i;
-	long			 code = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->method = call->method;
 	res->path = call->path;
+	e->c = c;
+	e->too_large = 0;
+	e->request_size = 0;
+	e->connects = 0;
+	e->ebuf[0] = '\0';
+	wa_buf_init(&e->body, r->arena, WA_GRAPH_BODY_MAX);
 	if (cfg == NULL || cfg->graph_url == NULL || acct == NULL ||
 	    acct->token == NULL || acct->token[0] == '\0')
-		return finish(res, WA_GRAPH_CONFIG, "no Graph URL or token");
-	if ((c = handle()) == NULL)
-		return finish(res, WA_GRAPH_CONFIG, "libcurl unavailable");
-	/* every call of one request shares one budget */
-	left_ms = ((call->deadline_us != 0 ? call->deadline_us :
-	    wa_graph_deadline(r)) - wa_clock_mono_us()) / 1000;
-	if (left_ms <= 0)
-		return finish(res, WA_GRAPH_TIMEOUT,
+		return wa_graph_finish(res, WA_GRAPH_CONFIG,
+		    "no Graph URL or token");
+	if (c == NULL)
+		return wa_graph_finish(res, WA_GRAPH_CONFIG,
+		    "libcurl unavailable");
+	if (timeout_ms <= 0)
+		return wa_graph_finish(res, WA_GRAPH_TIMEOUT,
 		    "no time left for the call");
 	curl_easy_reset(c);
 	if ((url = build_url(r, c, call)) == NULL)
-		return finish(res, WA_GRAPH_CONFIG, "URL too long");
+		return wa_graph_finish(res, WA_GRAPH_CONFIG, "URL too long");
 
-	memset(&sink, 0, sizeof(sink));
-	wa_buf_init(&sink.buf, r->arena, WA_GRAPH_BODY_MAX);
-	ebuf[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -317,14 +323,14 @@ wa_graph_call(struct wa_req *r, const struct wa_graph_acct *acct,
 		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->graph_ca_file);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)cfg->graph_connect_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)left_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
 	    (curl_off_t)WA_GRAPH_BODY_MAX);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "wagate/1");
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, e->ebuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, e);
 
 	hdrs = curl_slist_append(hdrs, wa_arena_printf(r->arena,
 	    "Authorization: %s %s", call->auth_scheme != NULL ?
@@ -343,27 +349,58 @@ wa_graph_call(struct wa_req *r, const struct wa_graph_acct *acct,
 			    call->method);
 		if (set_body(r, c, call, &hdrs) != 0) {
 			curl_slist_free_all(hdrs);
-			return finish(res, WA_GRAPH_CONFIG,
+			curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+			return wa_graph_finish(res, WA_GRAPH_CONFIG,
 			    "cannot build the body");
 		}
 	}
 	wa_arena_defer(r->arena, free_slist, hdrs);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	return WA_GRAPH_OK;
+}
 
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+enum wa_graph_status
+wa_graph_easy_done(struct wa_req *r, struct wa_graph_easy *e, CURLcode cc,
+    struct wa_graph_res *res)
+{
+	long	code = 0;
+
+	curl_easy_getinfo(e->c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_getinfo(e->c, CURLINFO_REQUEST_SIZE, &e->request_size);
+	curl_easy_getinfo(e->c, CURLINFO_NUM_CONNECTS, &e->connects);
 	/* the header list dies with the arena: forget it now */
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(e->c, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(e->c, CURLOPT_ERRORBUFFER, NULL);
 	res->http_status = code;
 	if (cc != CURLE_OK) {
 		res->http_status = 0;
-		return finish(res, transport_status(cc, &sink),
-		    wa_arena_strdup(r->arena, ebuf[0] != '\0' ? ebuf :
+		return wa_graph_finish(res, transport_status(cc, e),
+		    wa_arena_strdup(r->arena, e->ebuf[0] != '\0' ? e->ebuf :
 		    curl_easy_strerror(cc)));
 	}
-	type_answer(res, &sink);
-	return finish(res, res->status, NULL);
+	type_answer(res, e);
+	return wa_graph_finish(res, res->status, NULL);
+}
+
+enum wa_graph_status
+wa_graph_call(struct wa_req *r, const struct wa_graph_acct *acct,
+    const struct wa_graph_call *call, struct wa_graph_res *res)
+{
+	struct wa_graph_easy	 e;
+	int64_t			 left_ms = 0;
+	CURL			*c = NULL;
+
+	if (r->cfg != NULL && r->cfg->graph_url != NULL && acct != NULL &&
+	    acct->token != NULL && acct->token[0] != '\0') {
+		c = handle();
+		/* every call of one request shares one budget */
+		left_ms = ((call->deadline_us != 0 ? call->deadline_us :
+		    wa_graph_deadline(r)) - wa_clock_mono_us()) / 1000;
+	}
+	if (wa_graph_easy_setup(r, &e, c, acct, call, left_ms, res) !=
+	    WA_GRAPH_OK)
+		return res->status;
+	return wa_graph_easy_done(r, &e, curl_easy_perform(c), res);
 }
 
 /* ---- failures as wagate errors --------------------------------------- */

@@ -11,7 +11,9 @@
  * store); redirects are never followed; a connection is bounded by
  * WA_GRAPH_CONNECT_TIMEOUT_MS and all the calls of one request together
  * by WA_GRAPH_TIMEOUT_MS; response bodies are capped at
- * WA_GRAPH_BODY_MAX.
+ * WA_GRAPH_BODY_MAX.  Queue workers keep many sends in flight on one
+ * libcurl multi handle instead (wa_graph_multi_*, below), built and
+ * typed by the same code.
  *
  * Secrets: the access token of an account is opened into the request
  * arena (wa_graph_acct_open), travels only in the Authorization header
@@ -85,6 +87,22 @@ enum wa_graph_retry {
 	WA_GRAPH_RETRY_LATER	/* only after the long wait after_s */
 };
 
+/*
+ * What a failure concerns, for queue workers (wa_graph_outcome): whose
+ * sends it stops.  docs/meta.md's error table has the column.
+ */
+enum wa_graph_scope {
+	WA_GRAPH_SCOPE_MESSAGE = 0,	/* this message or recipient only */
+	WA_GRAPH_SCOPE_TEMPLATE,	/* the template: every send of it */
+	WA_GRAPH_SCOPE_ACCOUNT,		/* the account or number: its token,
+					 * state, payment, policy block,
+					 * maintenance; pause all its sends */
+	WA_GRAPH_SCOPE_THROUGHPUT,	/* the number's rate (130429) or the
+					 * app's or WABA's (4, 17, 80007) */
+	WA_GRAPH_SCOPE_PAIR,		/* this recipient, later (131056) */
+	WA_GRAPH_SCOPE_TRANSIENT	/* Meta or the network: retry */
+};
+
 /* One row of the table: codes code..code_max (code_max 0 = just code)
  * with subcode (0 = any). */
 struct wa_graph_rule {
@@ -93,6 +111,7 @@ struct wa_graph_rule {
 	long			 subcode;
 	enum wa_graph_retry	 retry;
 	int			 after_s;
+	enum wa_graph_scope	 scope;
 	enum wa_err		 err;
 	const char		*message;	/* to wagate's own client */
 };
@@ -329,6 +348,117 @@ enum wa_graph_status wa_graph_media_upload(struct wa_req *,
 		    const struct wa_graph_acct *, const char *mime,
 		    const char *filename, const void *data, size_t len,
 		    struct wa_graph_res *, const char **media_id);
+
+/* ---- many calls at once (multi.c) ----------------------------------- */
+
+/*
+ * For queue workers: calls in flight together on one libcurl multi
+ * handle and its connection pool (keep-alive; HTTP/2 multiplexing where
+ * the server offers it over TLS), no thread per call.  Each transfer
+ * owns its memory (an arena of its own, released with
+ * wa_graph_multi_release), so results outlive the caller's per-pass
+ * arena.  Not for requests: a request calls wa_graph_send().
+ *
+ * One thread at a time, and only the process that made it: in a forked
+ * child every send finishes at once as WA_GRAPH_CONFIG and the child
+ * must make its own (the parent's connections are not touched).
+ * Transfers and easy handles are pooled: the memory is bounded by
+ * max_inflight transfers of at most WA_GRAPH_BODY_MAX each.  While
+ * cJSON works for a transfer (building its body, parsing the answer)
+ * its allocator points at the transfer's arena, and is put back to
+ * whatever arena was current before (wa_json_arena).
+ */
+struct wa_graph_multi;
+
+struct wa_graph_xfer {
+	void			*udata;		/* as given */
+	struct wa_graph_res	 res;		/* typed as wa_graph_call's */
+	struct wa_graph_sent	 sent;		/* sends: messages[0].id ... */
+	int			 written;	/* any byte of the request
+						 * went out: a failure after it
+						 * may still have been sent */
+	int			 connects;	/* new connections this transfer
+						 * opened (0: a pooled one) */
+	int64_t			 started_us;	/* monotonic */
+	int64_t			 done_us;
+};
+
+/* max_inflight bounds the transfers at once (and so the memory): a
+ * finished transfer keeps its place until it is released.  cfg (its
+ * Graph URL, CA file, connect timeout) must outlive the multi.  NULL
+ * only when libcurl cannot start. */
+struct wa_graph_multi *wa_graph_multi_new(const struct wa_cfg *,
+		    size_t max_inflight);
+/* Frees it and every transfer, released or not. */
+void		wa_graph_multi_free(struct wa_graph_multi *);
+/* Starts sending m for acct; strings are copied, timeout_ms bounds the
+ * whole call (connect included; also the wait for a free connection).
+ * 0; -1 when max_inflight transfers are in flight (nothing started).
+ * A message the client cannot build finishes at once as
+ * WA_GRAPH_CONFIG (res.detail says why) through wa_graph_multi_next(),
+ * like any other.  The request goes out on the next poll. */
+int		wa_graph_multi_send(struct wa_graph_multi *,
+		    const struct wa_graph_acct *, const struct wa_graph_msg *,
+		    int timeout_ms, void *udata);
+/* Runs the transfers, waiting at most timeout_ms for progress (not at
+ * all while finished transfers wait for wa_graph_multi_next); fd >= 0
+ * also ends the wait when readable (the worker's LISTEN socket).
+ * Returns the number still in flight. */
+size_t		wa_graph_multi_poll(struct wa_graph_multi *, int timeout_ms,
+		    int fd);
+/* The next finished transfer (in the order they finished) or NULL;
+ * release each one. */
+struct wa_graph_xfer *wa_graph_multi_next(struct wa_graph_multi *);
+void		wa_graph_multi_release(struct wa_graph_multi *,
+		    struct wa_graph_xfer *);
+/* Transfers started and not yet finished. */
+size_t		wa_graph_multi_inflight(const struct wa_graph_multi *);
+
+/* ---- what a queue worker does with a finished send (errors.c) ------- */
+
+enum wa_graph_outcome {
+	WA_GRAPH_O_SENT = 0,	/* accepted: sent.wamid */
+	WA_GRAPH_O_RETRY,	/* not sent: try again after *delay_s */
+	WA_GRAPH_O_SLOW,	/* throughput: retry after *delay_s, slow the
+				 * number */
+	WA_GRAPH_O_PAIR,	/* this recipient only, after *delay_s */
+	WA_GRAPH_O_PAUSE,	/* the account: pause its sending (reason:
+				 * res.rule->message); *delay_s > 0: may
+				 * resume then, 0: when someone acts */
+	WA_GRAPH_O_TEMPLATE,	/* the template: refresh wagate's copy, fail */
+	WA_GRAPH_O_FAILED,	/* permanent for this message */
+	WA_GRAPH_O_UNKNOWN,	/* may have been sent: never send blindly */
+	WA_GRAPH_O__MAX
+};
+
+/* Tries of a transient failure (or 131056) before it is FAILED. */
+#define WA_GRAPH_ATTEMPTS_MAX	8
+
+/*
+ * The outcome of send x, which was try number `attempt` (1 = the first)
+ * of its message; *delay_s is when to try again (0 when not to):
+ *   - Meta's error object means Meta answered and did not send: the
+ *     row's scope decides (MESSAGE: FAILED, or RETRY for a row that
+ *     allows one, like 131049 after a day; TEMPLATE; ACCOUNT: PAUSE;
+ *     THROUGHPUT: SLOW; PAIR; TRANSIENT: RETRY);
+ *   - no such object and x->written: a timeout, a dropped connection,
+ *     HTTP 5xx, a malformed 2xx or one without messages[0].id may have
+ *     been sent: UNKNOWN;
+ *   - not written (refused, DNS, TLS handshake, connect timeout): what
+ *     the row says, a transient one is RETRY;
+ *   - HTTP 429 without Meta's object: SLOW; 401/403: PAUSE; a TLS
+ *     failure or a redirect: PAUSE (the Graph URL or CA file is wrong);
+ *     a message the client cannot build: FAILED.
+ * Delays are wa_graph_retry_delay()'s (exponential from the row's
+ * after_s; 4^(attempt-1) for 131056) with ±20% of jitter; PAUSE waits
+ * the row's after_s (maintenance, spam limit) or 0.  A transient
+ * failure or 131056 whose try number reaches WA_GRAPH_ATTEMPTS_MAX is
+ * FAILED; SLOW has no such limit (pacing the number is the cure).
+ */
+enum wa_graph_outcome wa_graph_outcome(const struct wa_graph_xfer *,
+		    int attempt, int *delay_s);
+/* "sent", "retry", ...; "?" out of range. */
+const char	*wa_graph_outcome_name(enum wa_graph_outcome);
 
 /* ---- business profile (contract §6) -------------------------------- */
 

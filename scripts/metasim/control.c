@@ -87,6 +87,7 @@ config_json(void)
 	    "documented" : "classic");
 	cJSON_AddNumberToObject(o, "retry_base_ms", c->retry_base_ms);
 	cJSON_AddNumberToObject(o, "retry_max", c->retry_max);
+	cJSON_AddNumberToObject(o, "status_batch", c->status_batch);
 	cJSON_AddStringToObject(o, "webhook_url", c->webhook_url);
 	cJSON_AddStringToObject(o, "app_id", sim.app_id);
 	cJSON_AddStringToObject(o, "version", sim.version);
@@ -116,6 +117,8 @@ config_set(struct sreq *q, struct sresp *rs)
 		{ "retry_base_ms", offsetof(struct sim_config, retry_base_ms),
 		    1, 3600000 },
 		{ "retry_max", offsetof(struct sim_config, retry_max), 1, 100 },
+		{ "status_batch", offsetof(struct sim_config, status_batch), 1,
+		    SIM_BATCH_MAX },
 	};
 	struct sim_config	c = sim.cfg;
 	const char		*s;
@@ -287,7 +290,7 @@ phone_ctl(struct sreq *q, struct sresp *rs, const char *id)
 {
 	struct sim_phone	*p = smap_get(&sim.phones, id);
 	cJSON			*o;
-	long			 reg, ver;
+	long			 reg, ver, mps;
 
 	if (p == NULL) {
 		ctl_error(rs, 404, "no such phone number");
@@ -296,13 +299,19 @@ phone_ctl(struct sreq *q, struct sresp *rs, const char *id)
 	if (is(q, "POST")) {
 		reg = jint(q->json, "registered", p->registered, 0, 1);
 		ver = jint(q->json, "verified", p->verified, 0, 1);
-		if (reg < 0 || ver < 0) {
+		mps = jint(q->json, "mps", p->mps, 0, 100000);
+		if (reg < 0 || ver < 0 || mps < 0 ||
+		    cJSON_IsBool(cJSON_GetObjectItem(q->json, "mps"))) {
 			ctl_error(rs, 400, "registered and verified are "
-			    "booleans");
+			    "booleans, mps 0 (the global setting) to 100000");
 			return;
 		}
 		p->registered = (int)reg;
 		p->verified = (int)ver;
+		if (mps != p->mps) {
+			p->mps = (int)mps;
+			p->bucket = -1;		/* full at the new rate */
+		}
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", p->id);
@@ -311,6 +320,9 @@ phone_ctl(struct sreq *q, struct sresp *rs, const char *id)
 	cJSON_AddStringToObject(o, "display_phone_number", p->display);
 	cJSON_AddBoolToObject(o, "registered", p->registered);
 	cJSON_AddBoolToObject(o, "verified", p->verified);
+	cJSON_AddNumberToObject(o, "mps", p->mps);
+	cJSON_AddNumberToObject(o, "effective_mps", p->mps > 0 ? p->mps :
+	    sim.cfg.mps);
 	if (p->code[0] != '\0')
 		cJSON_AddStringToObject(o, "code", p->code);
 	else
@@ -368,20 +380,24 @@ static void
 recipient_ctl(struct sreq *q, struct sresp *rs)
 {
 	const char	*wa = jstr(q->json, "wa_id");
+	const char	*mode = jstr(q->json, "mode");
 	long		 code = jint(q->json, "fail_code", 0, 0, 99999999);
-	long		*v;
+	struct sim_fail	*f;
 	char		 d[24];
 
 	digits_of(wa, d, sizeof(d));
-	if (wa == NULL || d[0] == '\0' || code < 0) {
-		ctl_error(rs, 400, "wa_id and fail_code (0 clears)");
+	if (wa == NULL || d[0] == '\0' || code < 0 || (mode != NULL &&
+	    strcmp(mode, "sync") != 0 && strcmp(mode, "async") != 0)) {
+		ctl_error(rs, 400, "wa_id and fail_code (0 clears), mode "
+		    "(async: a failed status; sync: the send is refused)");
 		return;
 	}
 	free(smap_del(&sim.fails, d));
 	if (code > 0) {
-		v = xcalloc(1, sizeof(*v));
-		*v = code;
-		smap_put(&sim.fails, d, v);
+		f = xcalloc(1, sizeof(*f));
+		f->code = code;
+		f->sync = mode != NULL && strcmp(mode, "sync") == 0;
+		smap_put(&sim.fails, d, f);
 	}
 	ok(rs);
 }
@@ -562,6 +578,19 @@ requests_ctl(struct sreq *q, struct sresp *rs)
 	resp_json(rs, 200, o);
 }
 
+static void
+sends_ctl(struct sreq *q, struct sresp *rs)
+{
+	const char	*sv = query(q, "since"), *lv = query(q, "limit");
+	unsigned long	 since = sv != NULL ? strtoul(sv, NULL, 10) : 0;
+	unsigned long	 limit = lv != NULL ? strtoul(lv, NULL, 10) : 1000;
+
+	if (limit == 0 || limit > 100000)
+		limit = 100000;
+	resp_json(rs, 200, ledger_json(query(q, "phone_number_id"), since,
+	    (size_t)limit));
+}
+
 /* ---- routing ---------------------------------------------------------- */
 
 void
@@ -587,6 +616,8 @@ control_route(struct sreq *q, struct sresp *rs)
 		o = config_json();
 		cJSON_AddTrueToObject(o, "ok");
 		cJSON_AddNumberToObject(o, "served", (double)sim.served);
+		cJSON_AddNumberToObject(o, "connections",
+		    (double)sim.connections);
 		cJSON_AddNumberToObject(o, "webhooks_queued",
 		    (double)sim.queued);
 		cJSON_AddNumberToObject(o, "webhooks_dropped",
@@ -624,6 +655,12 @@ control_route(struct sreq *q, struct sresp *rs)
 		faults_ctl(q, rs, segs[2]);
 	else if (n == 2 && strcmp(segs[1], "requests") == 0)
 		requests_ctl(q, rs);
+	else if (n == 2 && strcmp(segs[1], "sends") == 0 && is(q, "GET"))
+		sends_ctl(q, rs);
+	else if (n == 3 && strcmp(segs[1], "sends") == 0 &&
+	    strcmp(segs[2], "summary") == 0 && is(q, "GET"))
+		resp_json(rs, 200, ledger_summary(query(q,
+		    "phone_number_id")));
 	else if (n == 2 && strcmp(segs[1], "webhooks") == 0) {
 		sv = query(q, "since");
 		o = cJSON_CreateObject();

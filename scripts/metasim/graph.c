@@ -2,10 +2,15 @@
  * Meta's Graph endpoints (contract §4, §6-§8) over the simulated state;
  * templates are in tpl.c.  Runs with sim.lock held.
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <microhttpd.h>
 
 #include "crypto.h"
 #include "graph/graph.h"
@@ -92,16 +97,26 @@ take(double *tokens, int64_t *at, double cap, double per_ms)
 	return 1;
 }
 
+/*
+ * The number's throughput is a token bucket of one second's messages
+ * (capacity = mps, refilled at mps a second, full at the start): a
+ * sender that keeps to the rate, in bursts of up to a second's worth,
+ * is never refused, and one above it is refused once it has sent a
+ * second's worth more than the rate allows (at 1.2 times the rate
+ * after 5 s, at twice the rate after 1 s).  The bucket measures when
+ * requests are served here, so client and network jitter eat into the
+ * same second.
+ */
 static int
 limits_ok(struct sim_phone *p, const char *wa_id, struct sresp *rs)
 {
 	struct bucket	*b;
 	char		 key[128];
+	double		 mps = p->mps > 0 ? p->mps : sim.cfg.mps;
 
 	if (!sim.cfg.limits)
 		return 1;
-	if (!take(&p->bucket, &p->bucket_ms, sim.cfg.mps,
-	    sim.cfg.mps / 1000.0)) {
+	if (!take(&p->bucket, &p->bucket_ms, mps, mps / 1000.0)) {
 		meta_error(rs, 130429, 2494055, NULL, "Rate limit hit",
 		    "Cloud API message throughput has been reached.", NULL,
 		    NULL);
@@ -128,6 +143,8 @@ limits_ok(struct sim_phone *p, const char *wa_id, struct sresp *rs)
 }
 
 /* ---- messages (§4) ---------------------------------------------------- */
+
+static unsigned	client_port(const struct sreq *);
 
 static const char *const msg_types[] = {
 	"text", "image", "audio", "video", "document", "sticker", "location",
@@ -324,14 +341,15 @@ static void
 schedule_statuses(const struct sim_msg *m, int is_template)
 {
 	int64_t		 t = now_ms(), d = sim.cfg.status_delay_ms;
-	long		*fail, code = 0;
+	struct sim_fail	*fail;
+	long		 code = 0;
 	int64_t		*last;
 	char		 key[128];
 
 	if (!sim.cfg.statuses)
 		return;
-	if ((fail = smap_get(&sim.fails, m->to)) != NULL)
-		code = *fail;
+	if ((fail = smap_get(&sim.fails, m->to)) != NULL && !fail->sync)
+		code = fail->code;
 	snprintf(key, sizeof(key), "%s|%s", m->phone, m->to);
 	last = smap_get(&sim.windows, key);
 	if (code == 0 && !is_template && sim.cfg.window &&
@@ -349,9 +367,10 @@ schedule_statuses(const struct sim_msg *m, int is_template)
 static void
 send_message(struct sreq *q, struct sresp *rs, struct sim_phone *p)
 {
-	const char		*mp, *to, *type, *st;
+	const char		*mp, *to, *type, *st, *opaque;
 	const struct sim_tpl	*t = NULL;
 	struct sim_msg		*m;
+	struct sim_fail		*fail;
 	const char *const	*ty;
 	char			 wa_id[24], own[24], d[128];
 	cJSON			*o, *a, *it;
@@ -413,12 +432,26 @@ send_message(struct sreq *q, struct sresp *rs, struct sim_phone *p)
 		bad_param(rs, "type is not a supported message type");
 		return;
 	}
+	opaque = param(q, "biz_opaque_callback_data");
+	if (opaque != NULL && (opaque[0] == '\0' || strlen(opaque) > 512)) {
+		meta_error(rs, 131009, 0, NULL, "Parameter value is not valid",
+		    "biz_opaque_callback_data must be 1-512 bytes", NULL,
+		    NULL);
+		return;
+	}
 	if (!payload_ok(p, type, cJSON_GetObjectItemCaseSensitive(q->json,
 	    type), &t, rs) || !limits_ok(p, wa_id, rs))
 		return;
+	/* a recipient set to fail at once (POST /_sim/recipients) */
+	if ((fail = smap_get(&sim.fails, wa_id)) != NULL && fail->sync) {
+		meta_error(rs, fail->code, 0, NULL,
+		    hook_failure_title(fail->code),
+		    hook_failure_title(fail->code), NULL, NULL);
+		return;
+	}
 
 	if (sim.msgs.n >= SIM_MAP_CAP)
-		smap_clear(&sim.msgs, free);
+		smap_clear(&sim.msgs, msg_free);
 	m = xcalloc(1, sizeof(*m));
 	new_wamid(m->wamid, sizeof(m->wamid));
 	snprintf(m->phone, sizeof(m->phone), "%s", p->id);
@@ -429,7 +462,9 @@ send_message(struct sreq *q, struct sresp *rs, struct sim_phone *p)
 	for (char *c = m->category; *c != '\0'; c++)
 		if (*c >= 'A' && *c <= 'Z')
 			*c = (char)(*c - 'A' + 'a');
+	m->opaque = opaque != NULL ? xstrdup(opaque) : NULL;
 	smap_put(&sim.msgs, m->wamid, m);
+	ledger_add(p->id, wa_id, m->wamid, m->opaque, 0, client_port(q));
 	schedule_statuses(m, t != NULL);
 
 	o = cJSON_CreateObject();
@@ -1072,8 +1107,8 @@ phone_edge(const char *e)
 	    strcmp(e, "media") == 0);
 }
 
-void
-graph_route(struct sreq *q, struct sresp *rs)
+static void
+route(struct sreq *q, struct sresp *rs)
 {
 	const char		*id, *edge;
 	struct sim_waba		*w;
@@ -1144,4 +1179,64 @@ graph_route(struct sreq *q, struct sresp *rs)
 		return;
 	}
 	unknown_object(rs, q, id);
+}
+
+/* The client's TCP port, which tells its connections apart. */
+static unsigned
+client_port(const struct sreq *q)
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+
+	if (q->conn == NULL || (ci = MHD_get_connection_info(q->conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS)) == NULL ||
+	    (sa = ci->client_addr) == NULL)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)
+		    sa)->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)
+		    sa)->sin6_port);
+	return 0;
+}
+
+/* The code of the Meta error an answer carries, or 1. */
+static long
+answer_code(const struct sresp *rs)
+{
+	cJSON	*v;
+	long	 code = 1;
+	double	 d;
+
+	if (rs->body == NULL || (v = cJSON_Parse(rs->body)) == NULL)
+		return code;
+	d = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(v, "error"), "code"));
+	if (d >= 1 && d < 1e9)
+		code = (long)d;
+	cJSON_Delete(v);
+	return code;
+}
+
+void
+graph_route(struct sreq *q, struct sresp *rs)
+{
+	const char	*st;
+	unsigned	 port = client_port(q);
+	int		 send;
+
+	if (port != 0 && !(sim.ports[port / 8] & (1u << (port % 8)))) {
+		sim.ports[port / 8] |= (unsigned char)(1u << (port % 8));
+		sim.connections++;
+	}
+	route(q, rs);
+	/* a refused send goes into the ledger (an accepted one did) */
+	send = q->nsegs == 2 && strcmp(q->segs[1], "messages") == 0 &&
+	    is(q, "POST") && ((st = param(q, "status")) == NULL ||
+	    strcmp(st, "read") != 0);
+	if (send && rs->status != 200)
+		ledger_add(q->segs[0], param(q, "to") != NULL ?
+		    param(q, "to") : "", NULL, param(q,
+		    "biz_opaque_callback_data"), answer_code(rs), port);
 }

@@ -222,8 +222,8 @@ entry_of(struct sim_phone *p)
 	return w != NULL ? w->id : p->id;
 }
 
-static const char *
-failure_title(long code)
+const char *
+hook_failure_title(long code)
 {
 	switch (code) {
 	case 131026:	return "Message undeliverable";
@@ -236,33 +236,34 @@ failure_title(long code)
 	}
 }
 
-void
-hook_status(const struct sim_msg *m, const char *status, long code)
+/* One item of value.statuses[] (§10.6). */
+static cJSON *
+status_item(const struct sim_msg *m, const char *status, long code)
 {
-	struct sim_phone	*p = smap_get(&sim.phones, m->phone);
-	cJSON			*v, *arr, *s, *o, *errs, *e, *ed;
-	char			 ts[24], hex[33];
-	unsigned char		 r[16];
-	int			 service = strcmp(m->category, "service") == 0;
+	cJSON	*s, *o, *errs, *e, *ed;
+	char	 ts[24], hex[33];
+	unsigned char r[16];
+	int	 service = strcmp(m->category, "service") == 0;
 
-	if (p == NULL)
-		return;
-	v = messages_value(p);
-	arr = cJSON_AddArrayToObject(v, "statuses");
 	s = cJSON_CreateObject();
 	cJSON_AddStringToObject(s, "id", m->wamid);
 	cJSON_AddStringToObject(s, "status", status);
 	snprintf(ts, sizeof(ts), "%lld", (long long)(now_ms() / 1000));
 	cJSON_AddStringToObject(s, "timestamp", ts);
 	cJSON_AddStringToObject(s, "recipient_id", m->to);
+	if (m->opaque != NULL)
+		cJSON_AddStringToObject(s, "biz_opaque_callback_data",
+		    m->opaque);
 	if (strcmp(status, "failed") == 0) {
 		errs = cJSON_AddArrayToObject(s, "errors");
 		e = cJSON_CreateObject();
 		cJSON_AddNumberToObject(e, "code", (double)code);
-		cJSON_AddStringToObject(e, "title", failure_title(code));
-		cJSON_AddStringToObject(e, "message", failure_title(code));
+		cJSON_AddStringToObject(e, "title", hook_failure_title(code));
+		cJSON_AddStringToObject(e, "message",
+		    hook_failure_title(code));
 		ed = cJSON_AddObjectToObject(e, "error_data");
-		cJSON_AddStringToObject(ed, "details", failure_title(code));
+		cJSON_AddStringToObject(ed, "details",
+		    hook_failure_title(code));
 		cJSON_AddStringToObject(e, "href", "/documentation/business-"
 		    "messaging/whatsapp/support/error-codes");
 		cJSON_AddItemToArray(errs, e);
@@ -287,8 +288,64 @@ hook_status(const struct sim_msg *m, const char *status, long code)
 		    "free_customer_service" : "regular");
 		cJSON_AddStringToObject(o, "category", m->category);
 	}
-	cJSON_AddItemToArray(arr, s);
+	return s;
+}
+
+void
+hook_status(const struct sim_msg *m, const char *status, long code)
+{
+	struct sim_phone	*p = smap_get(&sim.phones, m->phone);
+	cJSON			*v, *arr;
+
+	if (p == NULL)
+		return;
+	v = messages_value(p);
+	arr = cJSON_AddArrayToObject(v, "statuses");
+	cJSON_AddItemToArray(arr, status_item(m, status, code));
 	hook_change(entry_of(p), "messages", v, 0);
+}
+
+static void
+batch_flush(struct sim_phone *p)
+{
+	if (p->batch == NULL)
+		return;
+	hook_change(entry_of(p), "messages", p->batch, 0);
+	p->batch = NULL;
+	p->nbatch = 0;
+}
+
+/*
+ * A status that is due.  With status_batch > 1 the statuses of one
+ * number are gathered into one webhook (Meta sends up to 1,000 updates
+ * in one, §10.4): it goes when it is full, or status_delay_ms after its
+ * first status.  A message's statuses fall due in their order, so they
+ * stay in it, within a webhook and from one webhook to the next.
+ */
+static void
+status_due(const struct sim_msg *m, const char *status, long code)
+{
+	struct sim_phone	*p = smap_get(&sim.phones, m->phone);
+
+	if (p == NULL)
+		return;
+	if (sim.cfg.status_batch <= 1) {
+		batch_flush(p);		/* batching was just turned off */
+		hook_status(m, status, code);
+		return;
+	}
+	if (p->batch == NULL) {
+		p->batch = messages_value(p);
+		cJSON_AddArrayToObject(p->batch, "statuses");
+		p->nbatch = 0;
+		p->batch_seq++;
+		sched(now_ms() + sim.cfg.status_delay_ms, EV_FLUSH, p->id,
+		    NULL, (long)p->batch_seq, NULL);
+	}
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(p->batch,
+	    "statuses"), status_item(m, status, code));
+	if (++p->nbatch >= sim.cfg.status_batch)
+		batch_flush(p);
 }
 
 int
@@ -382,8 +439,9 @@ rank(const char *status)
 static void
 run_event(const struct sim_event *ev)
 {
-	struct sim_tpl	*t;
-	struct sim_msg	*m;
+	struct sim_tpl		*t;
+	struct sim_msg		*m;
+	struct sim_phone	*p;
 
 	switch (ev->kind) {
 	case EV_REVIEW:
@@ -395,8 +453,13 @@ run_event(const struct sim_event *ev)
 		/* statuses only move forward (§10.6) */
 		if (m != NULL && (rank(ev->b) > m->rank || rank(ev->b) == 4)) {
 			m->rank = rank(ev->b) == 4 ? m->rank : rank(ev->b);
-			hook_status(m, ev->b, ev->code);
+			status_due(m, ev->b, ev->code);
 		}
+		break;
+	case EV_FLUSH:
+		p = smap_get(&sim.phones, ev->a);
+		if (p != NULL && p->batch_seq == (unsigned long)ev->code)
+			batch_flush(p);
 		break;
 	case EV_DELIVER:
 		ready_push(ev->ptr);

@@ -23,7 +23,8 @@ usage(void)
 	    "    [--status-delay-ms N] [--no-statuses] [--limits] [--mps N]\n"
 	    "    [--no-window] [--no-auto-provision]\n"
 	    "    [--status-profile classic|documented] [--retry-base-ms N]\n"
-	    "    [--retry-max N] [--threads N] [--delivery-threads N]\n"
+	    "    [--retry-max N] [--status-batch N] [--threads N]\n"
+	    "    [--delivery-threads N]\n"
 	    "environment: WA_META_APP_SECRET (signs webhooks),\n"
 	    "    WA_META_VERIFY_TOKEN (the GET handshake); see docs/meta.md\n");
 }
@@ -61,6 +62,7 @@ main(int argc, char **argv)
 	c->auto_provision = 1;
 	c->retry_base_ms = 500;
 	c->retry_max = 8;
+	c->status_batch = 1;
 	snprintf(sim.app_id, sizeof(sim.app_id), "100000000000000");
 	snprintf(sim.version, sizeof(sim.version), "v23.0");
 	for (i = 1; i < argc; i++) {
@@ -111,6 +113,8 @@ main(int argc, char **argv)
 		    num(v, 1, 3600000, &c->retry_base_ms) == 0) ||
 		    (strcmp(arg, "--retry-max") == 0 &&
 		    num(v, 1, 100, &c->retry_max) == 0) ||
+		    (strcmp(arg, "--status-batch") == 0 &&
+		    num(v, 1, SIM_BATCH_MAX, &c->status_batch) == 0) ||
 		    (strcmp(arg, "--threads") == 0 &&
 		    num(v, 1, 64, &threads) == 0) ||
 		    (strcmp(arg, "--delivery-threads") == 0 &&

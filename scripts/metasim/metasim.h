@@ -31,6 +31,8 @@
 #define SIM_QUEUE_MAX	100000	/* webhooks waiting */
 #define SIM_MEDIA_TOTAL	(256u * 1024 * 1024)
 #define SIM_UPLOADS_MAX	256	/* resumable upload sessions kept */
+#define SIM_SENDS_MAX	200000	/* send ledger entries (a ring) */
+#define SIM_BATCH_MAX	1000	/* statuses in one webhook (§10.4) */
 
 /* ---- util.c ---------------------------------------------------------- */
 
@@ -103,6 +105,7 @@ struct sim_config {
 	int	 documented;	/* status profile: 0 classic, 1 documented */
 	int	 retry_base_ms;	/* webhook retry back-off base */
 	int	 retry_max;	/* webhook attempts */
+	int	 status_batch;	/* statuses gathered in one webhook */
 	char	 webhook_url[512];
 };
 
@@ -152,8 +155,12 @@ struct sim_phone {
 	char		 code[8];
 	int64_t		 code_expires_ms;
 	cJSON		*profile;
+	int		 mps;		/* throughput; 0: the global one */
 	double		 bucket;
 	int64_t		 bucket_ms;
+	cJSON		*batch;		/* statuses gathered, or NULL */
+	int		 nbatch;
+	unsigned long	 batch_seq;	/* which batch a flush is for */
 };
 
 struct sim_media {
@@ -182,6 +189,13 @@ struct sim_msg {
 	char	 to[24];
 	char	 category[24];
 	int	 rank;		/* highest status sent: 1 sent .. 3 read */
+	char	*opaque;	/* biz_opaque_callback_data, or NULL */
+};
+
+/* A recipient whose messages fail (POST /_sim/recipients). */
+struct sim_fail {
+	long	 code;
+	int	 sync;		/* the send is refused, not a status */
 };
 
 struct sim_fault {
@@ -238,7 +252,8 @@ enum sim_ev_kind {
 	EV_REVIEW = 1,		/* template review decision */
 	EV_STATUS,		/* a message status webhook */
 	EV_RESUME,		/* answer a held connection */
-	EV_DELIVER		/* (re)try a webhook */
+	EV_DELIVER,		/* (re)try a webhook */
+	EV_FLUSH		/* send a number's gathered statuses */
 };
 
 struct sim_event {
@@ -272,7 +287,7 @@ struct sim {
 	struct smap	 msgs;		/* wamid -> struct sim_msg */
 	struct smap	 pairs;		/* "phone|wa_id" -> struct bucket */
 	struct smap	 windows;	/* "phone|wa_id" -> int64 ms */
-	struct smap	 fails;		/* wa_id -> long code */
+	struct smap	 fails;		/* wa_id -> struct sim_fail */
 	size_t		 media_bytes;
 	struct sim_fault *faults;
 	size_t		 nfaults;
@@ -291,6 +306,8 @@ struct sim {
 	size_t		 queued;	/* deliveries not yet done */
 	unsigned long	 dropped;	/* webhooks given up or refused */
 	unsigned long	 served;
+	unsigned char	 ports[65536 / 8];	/* client ports seen */
+	unsigned long	 connections;	/* distinct ones since reset */
 	int		 stopping;
 	unsigned long	 generation;	/* bumped by reset */
 };
@@ -317,6 +334,7 @@ void	 tpl_remove(struct sim_tpl *);
 void	 tpl_free(void *);
 void	 media_free(void *);
 void	 upload_free(void *);
+void	 msg_free(void *);
 /* Frees what a log entry holds and zeroes it. */
 void	 logent_clear(struct sim_logent *);
 void	 hooklog_clear(struct sim_hooklog *);
@@ -401,8 +419,10 @@ void	 sched(int64_t due_ms, enum sim_ev_kind, const char *a,
 /* Queues a webhook with this value under field for entry id. */
 void	 hook_change(const char *entry_id, const char *field,
 	    cJSON *value, int with_time);		/* lock held; takes */
-/* Status webhook for a message (lock held). */
+/* Status webhook for a message, at once (lock held). */
 void	 hook_status(const struct sim_msg *, const char *status, long code);
+/* The title Meta gives a failure code. */
+const char *hook_failure_title(long code);
 /* An inbound message; returns its wamid (lock held). */
 int	 hook_inbound(struct sim_phone *, const cJSON *spec, char *wamid,
 	    size_t wamidsz, char *err, size_t errsz);
@@ -414,5 +434,16 @@ void	 hooklog_json(cJSON *arr, unsigned long since);
 
 void	 control_route(struct sreq *, struct sresp *);	/* holds lock */
 void	 reqlog_add(const struct sreq *, int status, const char *fault);
+
+/* ---- ledger.c: every send accepted or refused (lock held) ----------- */
+
+/* code 0: accepted (wamid set); port: the client's TCP port. */
+void	 ledger_add(const char *phone, const char *to, const char *wamid,
+	    const char *opaque, long code, unsigned port);
+void	 ledger_reset(void);
+/* {last, next, sends: [...]}: up to limit entries after seq since. */
+cJSON	*ledger_json(const char *phone, unsigned long since, size_t limit);
+/* Counts per recipient and per second, refusals by code. */
+cJSON	*ledger_summary(const char *phone);
 
 #endif /* METASIM_H */

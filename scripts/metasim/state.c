@@ -70,8 +70,18 @@ phone_free(void *p)
 	struct sim_phone	*ph = p;
 
 	cJSON_Delete(ph->profile);
+	cJSON_Delete(ph->batch);
 	free(ph->token);
 	free(ph);
+}
+
+void
+msg_free(void *p)
+{
+	struct sim_msg	*m = p;
+
+	free(m->opaque);
+	free(m);
 }
 
 void
@@ -139,11 +149,14 @@ state_reset(void)
 	smap_clear(&sim.media, media_free);
 	smap_clear(&sim.handles, NULL);	/* owned by uploads */
 	smap_clear(&sim.uploads, upload_free);
-	smap_clear(&sim.msgs, free);
+	smap_clear(&sim.msgs, msg_free);
 	smap_clear(&sim.pairs, free);
 	smap_clear(&sim.windows, free);
 	smap_clear(&sim.fails, free);
 	sim.media_bytes = 0;
+	ledger_reset();
+	memset(sim.ports, 0, sizeof(sim.ports));
+	sim.connections = 0;
 	free(sim.faults);
 	sim.faults = NULL;
 	sim.nfaults = 0;

@@ -288,6 +288,216 @@ test_retry_delay(void **state)
 	assert_int_equal(wa_graph_retry_delay(&res, 0), 5);
 }
 
+/* ---- scopes and outcomes for queue workers ------------------------------ */
+
+static void
+test_scopes(void **state)
+{
+	static const struct {
+		long			code, subcode;
+		enum wa_graph_scope	scope;
+	} cases[] = {
+		{ 0, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 3, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 10, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 190, 463, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 250, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 131005, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 131031, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 131042, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 131045, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 133010, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 368, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 33, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 100, 33, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 131048, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 131057, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 2494100, 0, WA_GRAPH_SCOPE_ACCOUNT },
+		{ 130429, 0, WA_GRAPH_SCOPE_THROUGHPUT },
+		{ 4, 0, WA_GRAPH_SCOPE_THROUGHPUT },
+		{ 17, 0, WA_GRAPH_SCOPE_THROUGHPUT },
+		{ 80007, 0, WA_GRAPH_SCOPE_THROUGHPUT },
+		{ 131056, 0, WA_GRAPH_SCOPE_PAIR },
+		{ 132000, 0, WA_GRAPH_SCOPE_TEMPLATE },
+		{ 132001, 0, WA_GRAPH_SCOPE_TEMPLATE },
+		{ 132005, 0, WA_GRAPH_SCOPE_TEMPLATE },
+		{ 132007, 0, WA_GRAPH_SCOPE_TEMPLATE },
+		{ 132012, 0, WA_GRAPH_SCOPE_TEMPLATE },
+		{ 132015, 0, WA_GRAPH_SCOPE_TEMPLATE },
+		{ 132016, 0, WA_GRAPH_SCOPE_TEMPLATE },
+		{ 132018, 0, WA_GRAPH_SCOPE_TEMPLATE },
+		{ 1, 0, WA_GRAPH_SCOPE_TRANSIENT },
+		{ 2, 0, WA_GRAPH_SCOPE_TRANSIENT },
+		{ 131000, 0, WA_GRAPH_SCOPE_TRANSIENT },
+		{ 131016, 0, WA_GRAPH_SCOPE_TRANSIENT },
+		{ 133004, 0, WA_GRAPH_SCOPE_TRANSIENT },
+		{ 100, 0, WA_GRAPH_SCOPE_MESSAGE },
+		{ 131026, 0, WA_GRAPH_SCOPE_MESSAGE },
+		{ 131047, 0, WA_GRAPH_SCOPE_MESSAGE },
+		{ 131049, 0, WA_GRAPH_SCOPE_MESSAGE },
+		{ 131050, 0, WA_GRAPH_SCOPE_MESSAGE },
+		{ 424242, 0, WA_GRAPH_SCOPE_MESSAGE },
+	};
+	const struct wa_graph_rule	*rule;
+	struct wa_graph_error		 e;
+	size_t				 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		memset(&e, 0, sizeof(e));
+		e.code = cases[i].code;
+		e.subcode = cases[i].subcode;
+		rule = wa_graph_rule_for(&e);
+		if (rule->scope != cases[i].scope)
+			fail_msg("code %ld/%ld: scope %d, want %d",
+			    cases[i].code, cases[i].subcode, rule->scope,
+			    cases[i].scope);
+	}
+	/* a transient unknown code is Meta's trouble */
+	e.code = 424242;
+	e.transient = 1;
+	assert_int_equal(wa_graph_rule_for(&e)->scope,
+	    WA_GRAPH_SCOPE_TRANSIENT);
+	/* every retryable row of the table that is not a limit or an
+	 * account's wait is transient, and a pair limit is a pair */
+	for (rule = wa_graph_rules; rule->message != NULL; rule++) {
+		assert_true(rule->scope <= WA_GRAPH_SCOPE_TRANSIENT);
+		if (rule->retry == WA_GRAPH_RETRY_PAIR)
+			assert_int_equal(rule->scope, WA_GRAPH_SCOPE_PAIR);
+		if (rule->scope == WA_GRAPH_SCOPE_TRANSIENT)
+			assert_int_equal(rule->retry, WA_GRAPH_RETRY);
+	}
+	assert_int_equal(wa_graph_rule_status(WA_GRAPH_TIMEOUT, 0)->scope,
+	    WA_GRAPH_SCOPE_TRANSIENT);
+	assert_int_equal(wa_graph_rule_status(WA_GRAPH_TLS, 0)->scope,
+	    WA_GRAPH_SCOPE_ACCOUNT);
+	assert_int_equal(wa_graph_rule_status(WA_GRAPH_HTTP, 503)->scope,
+	    WA_GRAPH_SCOPE_TRANSIENT);
+	assert_int_equal(wa_graph_rule_status(WA_GRAPH_HTTP, 429)->scope,
+	    WA_GRAPH_SCOPE_THROUGHPUT);
+	assert_int_equal(wa_graph_rule_status(WA_GRAPH_HTTP, 401)->scope,
+	    WA_GRAPH_SCOPE_ACCOUNT);
+	assert_int_equal(wa_graph_rule_status(WA_GRAPH_CONFIG, 0)->scope,
+	    WA_GRAPH_SCOPE_MESSAGE);
+}
+
+static void
+test_outcome(void **state)
+{
+	/* lo..hi: the delay with its jitter of a fifth either way */
+	static const struct {
+		enum wa_graph_status	st;
+		long			http, code, subcode;
+		int			written, attempt;
+		enum wa_graph_outcome	want;
+		int			lo, hi;
+	} cases[] = {
+		/* Meta answered with its error object: not sent */
+		{ WA_GRAPH_META, 400, 130429, 0, 1, 1, WA_GRAPH_O_SLOW, 1, 1 },
+		{ WA_GRAPH_META, 400, 130429, 0, 1, 4, WA_GRAPH_O_SLOW, 6, 10 },
+		{ WA_GRAPH_META, 400, 130429, 0, 1, 30, WA_GRAPH_O_SLOW,
+		  2880, 4320 },
+		{ WA_GRAPH_META, 429, 80007, 0, 1, 1, WA_GRAPH_O_SLOW,
+		  48, 72 },
+		{ WA_GRAPH_META, 400, 131056, 0, 1, 1, WA_GRAPH_O_PAIR, 1, 1 },
+		{ WA_GRAPH_META, 400, 131056, 0, 1, 3, WA_GRAPH_O_PAIR,
+		  12, 20 },
+		{ WA_GRAPH_META, 400, 131056, 0, 1, 8, WA_GRAPH_O_FAILED,
+		  0, 0 },
+		{ WA_GRAPH_META, 401, 190, 463, 1, 1, WA_GRAPH_O_PAUSE, 0, 0 },
+		{ WA_GRAPH_META, 403, 368, 0, 1, 1, WA_GRAPH_O_PAUSE, 0, 0 },
+		{ WA_GRAPH_META, 400, 131057, 0, 1, 1, WA_GRAPH_O_PAUSE,
+		  48, 72 },
+		{ WA_GRAPH_META, 400, 131048, 0, 1, 5, WA_GRAPH_O_PAUSE,
+		  2880, 4320 },
+		{ WA_GRAPH_META, 400, 132001, 0, 1, 1, WA_GRAPH_O_TEMPLATE,
+		  0, 0 },
+		{ WA_GRAPH_META, 400, 132015, 0, 1, 1, WA_GRAPH_O_TEMPLATE,
+		  0, 0 },
+		{ WA_GRAPH_META, 400, 131026, 0, 1, 1, WA_GRAPH_O_FAILED,
+		  0, 0 },
+		{ WA_GRAPH_META, 400, 100, 0, 1, 1, WA_GRAPH_O_FAILED, 0, 0 },
+		{ WA_GRAPH_META, 400, 131049, 0, 1, 1, WA_GRAPH_O_RETRY,
+		  69120, 103680 },
+		{ WA_GRAPH_META, 400, 131049, 0, 1, 2, WA_GRAPH_O_FAILED,
+		  0, 0 },
+		{ WA_GRAPH_META, 500, 131000, 0, 1, 1, WA_GRAPH_O_RETRY, 4, 6 },
+		{ WA_GRAPH_META, 503, 2, 0, 1, 2, WA_GRAPH_O_RETRY, 8, 12 },
+		{ WA_GRAPH_META, 500, 131000, 0, 1, 8, WA_GRAPH_O_FAILED,
+		  0, 0 },
+		/* no object, and the request went out: it may be sent */
+		{ WA_GRAPH_TIMEOUT, 0, 0, 0, 1, 1, WA_GRAPH_O_UNKNOWN, 0, 0 },
+		{ WA_GRAPH_DROPPED, 0, 0, 0, 1, 1, WA_GRAPH_O_UNKNOWN, 0, 0 },
+		{ WA_GRAPH_HTTP, 502, 0, 0, 1, 1, WA_GRAPH_O_UNKNOWN, 0, 0 },
+		{ WA_GRAPH_MALFORMED, 200, 0, 0, 1, 1, WA_GRAPH_O_UNKNOWN,
+		  0, 0 },
+		{ WA_GRAPH_TOO_LARGE, 200, 0, 0, 1, 1, WA_GRAPH_O_UNKNOWN,
+		  0, 0 },
+		{ WA_GRAPH_OK, 200, 0, 0, 1, 1, WA_GRAPH_O_UNKNOWN, 0, 0 },
+		/* never left: safe to try again */
+		{ WA_GRAPH_REFUSED, 0, 0, 0, 0, 1, WA_GRAPH_O_RETRY, 4, 6 },
+		{ WA_GRAPH_TIMEOUT, 0, 0, 0, 0, 2, WA_GRAPH_O_RETRY, 8, 12 },
+		{ WA_GRAPH_DROPPED, 0, 0, 0, 0, 1, WA_GRAPH_O_RETRY, 4, 6 },
+		{ WA_GRAPH_REFUSED, 0, 0, 0, 0, 8, WA_GRAPH_O_FAILED, 0, 0 },
+		{ WA_GRAPH_TLS, 0, 0, 0, 0, 1, WA_GRAPH_O_PAUSE, 0, 0 },
+		{ WA_GRAPH_CONFIG, 0, 0, 0, 0, 1, WA_GRAPH_O_FAILED, 0, 0 },
+		/* an answer without Meta's object that refuses the call */
+		{ WA_GRAPH_HTTP, 429, 0, 0, 1, 1, WA_GRAPH_O_SLOW, 48, 72 },
+		{ WA_GRAPH_HTTP, 401, 0, 0, 1, 1, WA_GRAPH_O_PAUSE, 0, 0 },
+		{ WA_GRAPH_HTTP, 404, 0, 0, 1, 1, WA_GRAPH_O_FAILED, 0, 0 },
+		{ WA_GRAPH_REDIRECT, 302, 0, 0, 1, 1, WA_GRAPH_O_PAUSE, 0, 0 },
+	};
+	struct wa_graph_xfer	x;
+	size_t			i;
+	int			d, k;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		memset(&x, 0, sizeof(x));
+		x.res.status = cases[i].st;
+		x.res.http_status = cases[i].http;
+		x.res.err.code = cases[i].code;
+		x.res.err.subcode = cases[i].subcode;
+		x.written = cases[i].written;
+		/* with and without the rule wa_graph_finish sets */
+		for (k = 0; k < 2; k++) {
+			x.res.rule = k == 0 ? NULL : cases[i].st ==
+			    WA_GRAPH_META ? wa_graph_rule_for(&x.res.err) :
+			    wa_graph_rule_status(cases[i].st,
+			    cases[i].http);
+			if (cases[i].st == WA_GRAPH_OK)
+				x.res.rule = NULL;
+			d = -1;
+			if (wa_graph_outcome(&x, cases[i].attempt, &d) !=
+			    cases[i].want || d < cases[i].lo ||
+			    d > cases[i].hi)
+				fail_msg("case %zu (%s %ld/%ld written %d "
+				    "attempt %d): %s after %d, want %s",
+				    i, wa_graph_status_name(cases[i].st),
+				    cases[i].http, cases[i].code,
+				    cases[i].written, cases[i].attempt,
+				    wa_graph_outcome_name(wa_graph_outcome(
+				    &x, cases[i].attempt, &d)), d,
+				    wa_graph_outcome_name(cases[i].want));
+		}
+	}
+	/* accepted with an id */
+	memset(&x, 0, sizeof(x));
+	x.written = 1;
+	x.sent.wamid = "wamid.X";
+	assert_int_equal(wa_graph_outcome(&x, 1, &d), WA_GRAPH_O_SENT);
+	assert_int_equal(d, 0);
+	/* attempt 0 counts as the first */
+	x.sent.wamid = NULL;
+	x.written = 0;
+	x.res.status = WA_GRAPH_REFUSED;
+	assert_int_equal(wa_graph_outcome(&x, 0, &d), WA_GRAPH_O_RETRY);
+	assert_true(d >= 4 && d <= 6);
+	assert_string_equal(wa_graph_outcome_name(WA_GRAPH_O_UNKNOWN),
+	    "unknown");
+	assert_string_equal(wa_graph_outcome_name(WA_GRAPH_O__MAX), "?");
+}
+
 /* ---- failures as wagate errors ---------------------------------------- */
 
 static void
@@ -784,6 +994,8 @@ main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_status_rules),
 		cmocka_unit_test(test_retry_delay),
+		cmocka_unit_test(test_scopes),
+		cmocka_unit_test(test_outcome),
 		cmocka_unit_test(test_fail),
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_msg_json),
