@@ -504,54 +504,6 @@ enum wa_graph_status wa_graph_verify_code(struct wa_req *,
 		    const struct wa_graph_acct *, const char *code,
 		    struct wa_graph_res *);
 
-/* ---- many calls at once (multi.c) ----------------------------------- */
-/*
- * For queue workers: calls in flight together on one libcurl multi
- * handle and its connection pool (keep-alive; HTTP/2 multiplexing where
- * the server offers it over TLS), no thread per call.  Each transfer
- * owns its memory (an arena of its own, released with
- * wa_graph_multi_release), so results outlive the caller's per-pass
- * arena.  Not for requests: a request calls wa_graph_send().
- */
-struct wa_graph_multi;
-
-struct wa_graph_xfer {
-	void			*udata;		/* as given */
-	struct wa_graph_res	 res;		/* typed as wa_graph_call's */
-	struct wa_graph_sent	 sent;		/* sends: messages[0].id ... */
-	int			 written;	/* any byte of the request
-						 * went out: a failure after it
-						 * may still have been sent */
-	int64_t			 started_us;	/* monotonic */
-	int64_t			 done_us;
-};
-
-struct wa_graph_multi *wa_graph_multi_new(const struct wa_cfg *,
-		    size_t max_inflight);
-void		wa_graph_multi_free(struct wa_graph_multi *);
-int		wa_graph_multi_send(struct wa_graph_multi *,
-		    const struct wa_graph_acct *, const struct wa_graph_msg *,
-		    int timeout_ms, void *udata);
-size_t		wa_graph_multi_poll(struct wa_graph_multi *, int timeout_ms,
-		    int fd);
-struct wa_graph_xfer *wa_graph_multi_next(struct wa_graph_multi *);
-void		wa_graph_multi_release(struct wa_graph_multi *,
-		    struct wa_graph_xfer *);
-size_t		wa_graph_multi_inflight(const struct wa_graph_multi *);
-
-enum wa_graph_outcome {
-	WA_GRAPH_O_SENT = 0,
-	WA_GRAPH_O_RETRY,
-	WA_GRAPH_O_SLOW,
-	WA_GRAPH_O_PAIR,
-	WA_GRAPH_O_PAUSE,
-	WA_GRAPH_O_TEMPLATE,
-	WA_GRAPH_O_FAILED,
-	WA_GRAPH_O_UNKNOWN
-};
-enum wa_graph_outcome wa_graph_outcome(const struct wa_graph_xfer *,
-		    int attempt, int *delay_s);
-
 /* ---- webhooks (contract §10.3) ------------------------------------- */
 
 /* 1 if header is "sha256=" + the hex HMAC-SHA256 of body[0..len) under

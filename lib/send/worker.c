@@ -517,8 +517,14 @@ outcome(struct wa_req *r, struct wa_graph_xfer *x)
 		break;
 	case WA_GRAPH_O_PAUSE:
 		result_add(l, it->id, "queued", NULL, code_of(r, x),
-		    why_of(r, x), meta, 0);
-		lane_pause(r, l, why_of(r, x), meta);
+		    why_of(r, x), meta, delay);
+		/* a wait Meta names (maintenance, the spam limit) the lane
+		 * sits out; anything else waits for someone to act */
+		if (delay > 0)
+			l->idle_until = wa_clock_mono_us() +
+			    (int64_t)delay * 1000000;
+		else
+			lane_pause(r, l, why_of(r, x), meta);
 		break;
 	case WA_GRAPH_O_TEMPLATE:
 		result_add(l, it->id, "failed", NULL, code_of(r, x),
