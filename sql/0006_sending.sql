@@ -214,8 +214,12 @@ $$;
 -- entry that supersedes it
 REVOKE DELETE, UPDATE ON wa.suppressions FROM wa_app;
 GRANT UPDATE (superseded_at, superseded_by) ON wa.suppressions TO wa_app;
+-- the sending worker's cross-tenant steps (below) move messages, whose
+-- triggers move broadcast and contact counters
 GRANT SELECT, UPDATE ON wa.send_lanes, wa.messages, wa.broadcasts
     TO wa_definer;
+GRANT SELECT, UPDATE (messages_sent_count, last_message_sent_at)
+    ON wa.contacts TO wa_definer;
 
 -- ---- statuses ---------------------------------------------------------
 
