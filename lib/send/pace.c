@@ -1,15 +1,17 @@
 /*
  * The pacing of one lane (send.h): a token bucket.
  *
- * The bucket holds a twentieth of a second of messages (at least two):
- * a lane at 80/s sends four at a time every 50 ms, not 80 at once.
+ * The bucket holds a tenth of a second of messages (at least two): a
+ * lane at 80/s sends eight at a time every 100 ms, not 80 at once, and
+ * a pass of the worker that takes longer than usual (a slow claim)
+ * loses none of its rate.
  * Meta's own bucket holds a second's worth (contract §3), so a lane
  * sending at exactly its rate, however late or early a request arrives
  * there, never finds it empty.
  */
 #include "send.h"
 
-#define SLICE		20.0	/* bucket = rate / SLICE */
+#define SLICE		10.0	/* bucket = rate / SLICE */
 #define RECOVER		10.0	/* climb back max / RECOVER per second */
 #define CALM_US		1000000	/* after a slow-down, before recovery */
 

@@ -43,7 +43,7 @@ struct wa_req;
 
 /*
  * A token bucket at `rate` messages per second holding at most a
- * twentieth of a second of them, so that a lane sends evenly rather
+ * tenth of a second of them, so that a lane sends evenly rather
  * than in bursts Meta's own bucket would refuse.  After Meta's 130429
  * the rate halves (never below 1/s) and, after a calm second, climbs
  * back by a tenth of the configured rate per second.
