@@ -363,30 +363,73 @@ start_nginx() {
 	    -c "$STATE/nginx/nginx.conf"
 }
 
-stop_pidfile() {
-	[ -f "$1" ] || return 0
-	pid=$(cat "$1")
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null || true
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	rm -f "$1"
+# Is process $1 still there?  A zombie has exited: it only waits for
+# init to collect it, which some inits do only every few seconds.
+alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) in
+	Z*)	return 1 ;;
+	esac
 }
 
-down() {
-	locate
-	stop_pidfile "$RUN/nginx.pid"
-	for p in "$RUN"/*.pid; do
-		[ -e "$p" ] && stop_pidfile "$p"
+# Stops the processes of the pid files given, all at once: TERM to each,
+# then one wait for all of them (a family finishes the requests in
+# flight), KILL to the process group of any still there after 30 s.
+# Sets STOPPED to the names (pid file without .pid) of those that ran.
+stop_pidfiles() {
+	STOPPED=
+	live=
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		pid=$(cat "$f")
+		if [ -n "$pid" ] && alive "$pid" &&
+		    kill -TERM "$pid" 2>/dev/null; then
+			live="$live $pid"
+			STOPPED="$STOPPED $(basename "$f" .pid)"
+		fi
 	done
+	i=0
+	while [ -n "$live" ] && [ $i -lt 300 ]; do
+		still=
+		for pid in $live; do
+			alive "$pid" && still="$still $pid"
+		done
+		live=$still
+		[ -n "$live" ] || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	for pid in $live; do
+		log "pid $pid did not stop in 30 s: killed"
+		kill -KILL "-$pid" 2>/dev/null ||
+		    kill -KILL "$pid" 2>/dev/null || true
+	done
+	rm -f "$@"
+}
+
+# Stops everything of the stack and says what it stopped; says nothing
+# when nothing ran and $1 is "quiet".
+down() {
+	quiet=${1:-}
+	locate
+	t0=$(date +%s%N)
+	# nginx first: it takes no new request while the families finish
+	set -- "$RUN/nginx.pid"
+	for p in "$RUN"/*.pid; do
+		[ -e "$p" ] && [ "$p" != "$RUN/nginx.pid" ] && set -- "$@" "$p"
+	done
+	stop_pidfiles "$@"
+	# last, once no family holds a connection
 	if pg_running; then
 		as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -m fast \
 		    -w stop >/dev/null 2>&1 || true
+		STOPPED="$STOPPED PostgreSQL"
+	fi
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if [ -n "$STOPPED" ]; then
+		log "stopped$STOPPED ($((ms / 1000)).$((ms % 1000 / 100)) s)"
+	elif [ "$quiet" != quiet ]; then
+		log "nothing was running in $DIR"
 	fi
 }
 
@@ -449,7 +492,7 @@ announce() {
 }
 
 up() {
-	down
+	down quiet
 	locate
 	make_log_dir
 	secrets
@@ -468,8 +511,7 @@ up)	up ;;
 down)	down ;;
 stop-family)
 	locate
-	stop_pidfile "$RUN/$3.pid"
-	stop_pidfile "$RUN/$3-worker.pid"
+	stop_pidfiles "$RUN/$3.pid" "$RUN/$3-worker.pid"
 	;;
 start-family)
 	locate
