@@ -56,8 +56,10 @@ apt_install() {
 		    3>&1 >"$aptlog" 2>&1 || rc=$?
 		echo "$rc" > "$rcfile"
 	} | awk -F: '
+	# the first number from the third field on (a pmstatus package
+	# name may carry its architecture: PACKAGE:ARCH:PERCENT)
 	function pct(   i) {
-		for (i = 2; i <= NF; i++)
+		for (i = 3; i <= NF; i++)
 			if ($i ~ /^[0-9]+(\.[0-9]+)?$/) {
 				at = i
 				return int($i)
@@ -154,7 +156,9 @@ if [ -n "$missing" ]; then
 	if [ -n "$disabled" ]; then
 		# shellcheck disable=SC2086
 		disable_services $disabled
-		say "Debian's own$disabled services are disabled (not" \
+		# "nginx postgresql" -> "nginx and postgresql"
+		names=$(echo $disabled | sed 's/ / and /')
+		say "Debian's own $names services are disabled (not" \
 		    "started now nor at boot): wagate runs its own instances"
 	fi
 	say "installed in $(($(date +%s) - t0)) s"
