@@ -38,7 +38,10 @@ struct conn {
 	int			 has_fault;
 };
 
-static struct MHD_Daemon	*daemon_;
+/* one daemon per listening address (127.0.0.1, ::1), one shared state */
+#define MAX_LISTEN	4
+static struct MHD_Daemon	*daemons[MAX_LISTEN];
+static int			 ndaemons;
 static char			*cert_pem, *key_pem;
 
 /* ---- request accessors --------------------------------------------- */
@@ -686,33 +689,88 @@ slurp(const char *path)
 	return sb_take(&b);
 }
 
+/*
+ * "127.x.x.x:PORT" or "[::1]:PORT" into sa: a loopback address only,
+ * the simulator has no authentication.  Returns 0 or -1.
+ */
+static int
+parse_listen(const char *addr, struct sockaddr_storage *sa)
+{
+	struct sockaddr_in	*in = (struct sockaddr_in *)sa;
+	struct sockaddr_in6	*in6 = (struct sockaddr_in6 *)sa;
+	const char		*h = addr, *p;
+	char			 host[64], *end;
+	size_t			 n;
+	long			 port;
+
+	if (addr[0] == '[') {
+		h = addr + 1;
+		if ((p = strchr(h, ']')) == NULL || p[1] != ':')
+			return -1;
+		n = (size_t)(p - h);
+		p += 2;
+	} else {
+		if ((p = strrchr(addr, ':')) == NULL)
+			return -1;
+		n = (size_t)(p - addr);
+		p++;
+	}
+	if (n == 0 || n >= sizeof(host))
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	port = strtol(p, &end, 10);
+	if (end == p || *end != '\0' || port < 1 || port > 65535)
+		return -1;
+	memset(sa, 0, sizeof(*sa));
+	if (h == addr) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((unsigned short)port);
+		if (inet_pton(AF_INET, host, &in->sin_addr) != 1 ||
+		    (ntohl(in->sin_addr.s_addr) >> 24) != 127)
+			return -1;
+	} else {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((unsigned short)port);
+		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1 ||
+		    !IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+			return -1;
+	}
+	return 0;
+}
+
 int
-http_start(const char *host, int port, const char *cert, const char *key,
+http_start(const char *addr, const char *cert, const char *key,
     int threads)
 {
-	struct sockaddr_in	 sa;
+	struct sockaddr_storage	 sa;
+	struct MHD_Daemon	*d;
 	unsigned		 flags = MHD_USE_INTERNAL_POLLING_THREAD |
 				    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 				    MHD_USE_ERROR_LOG;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)port);
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 ||
-	    (ntohl(sa.sin_addr.s_addr) >> 24) != 127) {
-		fprintf(stderr, "metasim: listen on a 127.x.x.x address, not "
-		    "%s\n", host);
+	if (parse_listen(addr, &sa) != 0) {
+		fprintf(stderr, "metasim: listen on 127.x.x.x:PORT or "
+		    "[::1]:PORT, not %s\n", addr);
 		return -1;
 	}
-	if (cert != NULL) {
+	if (ndaemons == MAX_LISTEN) {
+		fprintf(stderr, "metasim: at most %d --listen\n", MAX_LISTEN);
+		return -1;
+	}
+	if (sa.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (cert != NULL && cert_pem == NULL) {
 		if ((cert_pem = slurp(cert)) == NULL ||
 		    (key_pem = slurp(key)) == NULL) {
 			fprintf(stderr, "metasim: cannot read %s or %s\n",
 			    cert, key);
 			return -1;
 		}
+	}
+	if (cert != NULL) {
 		flags |= MHD_USE_TLS;
-		daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, on_request,
+		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request,
 		    NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		    MHD_OPTION_CONNECTION_LIMIT, 4000u,
@@ -721,26 +779,25 @@ http_start(const char *host, int port, const char *cert, const char *key,
 		    MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
 		    MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_END);
 	} else
-		daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, on_request,
+		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request,
 		    NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		    MHD_OPTION_CONNECTION_LIMIT, 4000u,
 		    MHD_OPTION_CONNECTION_TIMEOUT, 120u,
 		    MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
-	if (daemon_ == NULL) {
-		fprintf(stderr, "metasim: cannot listen on %s:%d\n", host,
-		    port);
+	if (d == NULL) {
+		fprintf(stderr, "metasim: cannot listen on %s\n", addr);
 		return -1;
 	}
+	daemons[ndaemons++] = d;
 	return 0;
 }
 
 void
 http_stop(void)
 {
-	if (daemon_ != NULL)
-		MHD_stop_daemon(daemon_);
-	daemon_ = NULL;
+	while (ndaemons > 0)
+		MHD_stop_daemon(daemons[--ndaemons]);
 	free(cert_pem);
 	free(key_pem);
 	cert_pem = key_pem = NULL;

@@ -3,6 +3,7 @@
 // hostile bodies are refused with a 400 or 413, never a 500.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { api, request, tenant } from './lib/harness.mjs';
 import { mosendError } from './lib/expect.mjs';
 import {
