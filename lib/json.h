@@ -77,10 +77,16 @@ struct wa_field {
 };
 
 /*
- * Checks obj against fields, recording every problem with
- * wa_fail_field() under its dotted path (prefix may be NULL).  Unknown
- * members are ignored.  Returns WA_OK or WA_ERR_VALIDATION.
+ * Checks obj against fields, recording every problem as a field error
+ * of e (err.h's wa_err_field(), paths and messages in the arena) under
+ * its dotted path (prefix may be NULL).  Unknown members are ignored.
+ * Returns the code e holds afterwards: WA_OK, WA_ERR_VALIDATION, or an
+ * error recorded before.
  */
+enum wa_err	wa_json_check(struct wa_arena *, struct wa_error *,
+		    const cJSON *obj, const struct wa_field *fields,
+		    const char *prefix);
+/* The same on the request's record (r->arena, r->err). */
 enum wa_err	wa_json_validate(struct wa_req *, const cJSON *obj,
 		    const struct wa_field *fields, const char *prefix);
 

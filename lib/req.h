@@ -141,8 +141,10 @@ enum wa_face	 wa_face_for_path(const char *path);
 unsigned	 wa_method_parse(const char *);
 
 /*
- * Failure recording, first error wins.  Each returns the code it was
- * given, so a handler can write `return wa_fail(r, WA_ERR_X, "...")`.
+ * Failure recording on the request's record r->err: err.h's wa_err_*()
+ * (first error wins, messages cut on a character boundary).  Each
+ * returns the code r->err holds, so a handler can write
+ * `return wa_fail(r, WA_ERR_X, "...")`.
  */
 enum wa_err	 wa_fail(struct wa_req *, enum wa_err, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
