@@ -136,7 +136,7 @@ contacts_create(struct wa_req *r)
 	PGresult		*res;
 
 	if (wa_json_body(r, &body) != WA_OK ||
-	    ct_new_parse(r, body, NULL, &nw) != WA_OK ||
+	    ct_new_parse(r, &r->err, body, NULL, &nw) != WA_OK ||
 	    wa_account_get(r, wa_json_str(body, "accountId"), &acc) != WA_OK)
 		return r->err.code;
 	rows = cJSON_CreateArray();

@@ -72,9 +72,11 @@ struct ct_bulk {
 
 /* Validates a create body, or with imp one row of that import (no
  * accountId; the import's default tags and groups merged in), into
- * out; records field problems on r. */
-enum wa_err	ct_new_parse(struct wa_req *, const cJSON *obj,
-		    const struct ct_import *imp, struct ct_new *out);
+ * out; records its problems in e (&r->err for a create, the row's own
+ * record for an import) and returns the code e holds. */
+enum wa_err	ct_new_parse(struct wa_req *, struct wa_error *e,
+		    const cJSON *obj, const struct ct_import *imp,
+		    struct ct_new *out);
 /* Validates an import body up to its rows. */
 enum wa_err	ct_import_parse(struct wa_req *, const cJSON *body,
 		    struct ct_import *imp);

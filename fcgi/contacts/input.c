@@ -197,9 +197,11 @@ ct_labels_from(struct wa_req *r, const cJSON *arr, const cJSON *extra,
 }
 
 /* customFields: at most CT_FIELDS_MAX members, each a string (or, on
- * update, null to remove it); keys and values bounded. */
+ * update, null to remove it); keys and values bounded.  Problems go to
+ * e. */
 static void
-check_custom(struct wa_req *r, const cJSON *obj, int nulls, const char *pfx)
+check_custom(struct wa_req *r, struct wa_error *e, const cJSON *obj,
+    int nulls, const char *pfx)
 {
 	const cJSON	*it;
 	const char	*path;
@@ -215,7 +217,7 @@ check_custom(struct wa_req *r, const cJSON *obj, int nulls, const char *pfx)
 		    CT_FIELD_KEY_MAX || blank(it->string) ||
 		    has_control(it->string)) {
 			/* the key itself is the problem: do not echo it */
-			wa_fail_field(r, wa_arena_printf(r->arena,
+			wa_err_field(e, r->arena, wa_arena_printf(r->arena,
 			    "%scustomFields", pfx), "keys must be 1-%d "
 			    "characters without control characters",
 			    CT_FIELD_KEY_MAX);
@@ -224,16 +226,17 @@ check_custom(struct wa_req *r, const cJSON *obj, int nulls, const char *pfx)
 		if (cJSON_IsNull(it) && nulls)
 			continue;
 		if (!cJSON_IsString(it))
-			wa_fail_field(r, path, nulls ? "must be a string or "
-			    "null" : "must be a string");
+			wa_err_field(e, r->arena, path, nulls ? "must be a "
+			    "string or null" : "must be a string");
 		else if (wa_utf8_count(it->valuestring,
 		    strlen(it->valuestring)) > CT_FIELD_VALUE_MAX)
-			wa_fail_field(r, path, "must be at most %d characters",
-			    CT_FIELD_VALUE_MAX);
+			wa_err_field(e, r->arena, path, "must be at most %d "
+			    "characters", CT_FIELD_VALUE_MAX);
 	}
 	if (n > CT_FIELDS_MAX)
-		wa_fail_field(r, wa_arena_printf(r->arena, "%scustomFields",
-		    pfx), "must have at most %d members", CT_FIELDS_MAX);
+		wa_err_field(e, r->arena, wa_arena_printf(r->arena,
+		    "%scustomFields", pfx), "must have at most %d members",
+		    CT_FIELDS_MAX);
 }
 
 /* "email": "  " is no e-mail at all; trimmed copies of the strings. */
@@ -260,18 +263,18 @@ add_text(struct wa_req *r, cJSON *row, const cJSON *in, const char *name,
 }
 
 /* name: the labels of in, with those of extra (import defaults) after
- * them; more than CT_LABELS_MAX in all is a problem of `name`. */
+ * them; more than CT_LABELS_MAX in all is a problem of `name`, in e. */
 static void
-add_labels(struct wa_req *r, cJSON *row, const cJSON *in, const char *name,
-    const cJSON *extra)
+add_labels(struct wa_req *r, struct wa_error *e, cJSON *row, const cJSON *in,
+    const char *name, const cJSON *extra)
 {
 	struct ct_labels	l;
 
 	ct_labels_from(r, cJSON_GetObjectItemCaseSensitive(in, name), extra,
 	    &l);
 	if (l.n > CT_LABELS_MAX)
-		wa_fail_field(r, name, "must have at most %d items together "
-		    "with the defaults", CT_LABELS_MAX);
+		wa_err_field(e, r->arena, name, "must have at most %d items "
+		    "together with the defaults", CT_LABELS_MAX);
 	/* a text[] literal: cast by the statement, several times cheaper
 	 * than populating a text[] from a JSON array */
 	cJSON_AddStringToObject(row, name,
@@ -279,25 +282,25 @@ add_labels(struct wa_req *r, cJSON *row, const cJSON *in, const char *name,
 }
 
 enum wa_err
-ct_new_parse(struct wa_req *r, const cJSON *obj, const struct ct_import *imp,
-    struct ct_new *out)
+ct_new_parse(struct wa_req *r, struct wa_error *e, const cJSON *obj,
+    const struct ct_import *imp, struct ct_new *out)
 {
 	const cJSON	*cf;
 
 	memset(out, 0, sizeof(*out));
 	if (imp == NULL)
-		wa_json_validate(r, obj, account_field, NULL);
-	wa_json_validate(r, obj, new_fields, NULL);
-	check_custom(r, cJSON_GetObjectItemCaseSensitive(obj, "customFields"),
-	    0, "");
-	if (r->err.code != WA_OK)
-		return r->err.code;
+		wa_json_check(r->arena, e, obj, account_field, NULL);
+	wa_json_check(r->arena, e, obj, new_fields, NULL);
+	check_custom(r, e, cJSON_GetObjectItemCaseSensitive(obj,
+	    "customFields"), 0, "");
+	if (e->code != WA_OK)
+		return e->code;
 
 	wa_e164_normalize(wa_json_str(obj, "phone"), out->phone,
 	    sizeof(out->phone));
 	out->name = ct_trim(r, wa_json_str(obj, "name"));
 	if (wa_crypto_uuid7((uint64_t)wa_clock_now_ms(), out->id) != 0)
-		return wa_fail(r, WA_ERR_INTERNAL, "no random bytes");
+		return wa_err_fail(e, WA_ERR_INTERNAL, NULL, "no random bytes");
 	out->row = cJSON_CreateObject();
 	cJSON_AddStringToObject(out->row, "id", out->id);
 	cJSON_AddStringToObject(out->row, "phone", out->phone);
@@ -305,16 +308,16 @@ ct_new_parse(struct wa_req *r, const cJSON *obj, const struct ct_import *imp,
 	add_text(r, out->row, obj, "email", 0);
 	add_text(r, out->row, obj, "company", 0);
 	add_text(r, out->row, obj, "notes", 0);
-	add_labels(r, out->row, obj, "tags",
+	add_labels(r, e, out->row, obj, "tags",
 	    imp != NULL ? imp->default_tags : NULL);
-	add_labels(r, out->row, obj, "groups",
+	add_labels(r, e, out->row, obj, "groups",
 	    imp != NULL ? imp->default_groups : NULL);
 	cJSON_AddBoolToObject(out->row, "isOptedIn",
 	    wa_json_bool(obj, "isOptedIn", 1));
 	cf = cJSON_GetObjectItemCaseSensitive(obj, "customFields");
 	cJSON_AddItemToObject(out->row, "customFields", cJSON_IsObject(cf) ?
 	    cJSON_Duplicate(cf, 1) : cJSON_CreateObject());
-	return r->err.code;
+	return e->code;
 }
 
 enum wa_err
@@ -350,8 +353,8 @@ ct_update_parse(struct wa_req *r, const cJSON *body, cJSON **patch)
 	cJSON		*p;
 
 	wa_json_validate(r, body, update_fields, NULL);
-	check_custom(r, cJSON_GetObjectItemCaseSensitive(body, "customFields"),
-	    1, "");
+	check_custom(r, &r->err, cJSON_GetObjectItemCaseSensitive(body,
+	    "customFields"), 1, "");
 	if (r->err.code != WA_OK)
 		return r->err.code;
 
@@ -362,9 +365,9 @@ ct_update_parse(struct wa_req *r, const cJSON *body, cJSON **patch)
 	add_text(r, p, body, "company", 1);
 	add_text(r, p, body, "notes", 1);
 	if (wa_json_has(body, "tags"))
-		add_labels(r, p, body, "tags", NULL);
+		add_labels(r, &r->err, p, body, "tags", NULL);
 	if (wa_json_has(body, "groups"))
-		add_labels(r, p, body, "groups", NULL);
+		add_labels(r, &r->err, p, body, "groups", NULL);
 	if ((v = cJSON_GetObjectItemCaseSensitive(body, "isOptedIn")) != NULL)
 		cJSON_AddBoolToObject(p, "isOptedIn", cJSON_IsTrue(v));
 	if ((v = cJSON_GetObjectItemCaseSensitive(body, "isBlocked")) != NULL)
