@@ -75,53 +75,46 @@ valid_phone(const char *s)
 	return wa_e164_normalize(s, out, sizeof(out));
 }
 
-#define STR(n, fl, mx)	{ .name = n, .type = WA_J_STRING, .flags = fl, \
-	.max = mx }
-#define STRC(n, fl, mx, fn, msg) { .name = n, .type = WA_J_STRING, \
-	.flags = fl, .max = mx, .check = fn, .check_msg = msg }
-#define LABELS(n, fl)	{ .name = n, .type = WA_J_ARRAY, .flags = fl, \
-	.max = CT_LABELS_MAX, .item = WA_J_STRING, .item_max = CT_LABEL_MAX, \
-	.check = ct_label_ok, .check_msg = MSG_LABEL }
-#define BOOL(n, fl)	{ .name = n, .type = WA_J_BOOL, .flags = fl }
-#define OBJ(n, fl)	{ .name = n, .type = WA_J_OBJECT, .flags = fl }
-#define N		WA_F_NULLABLE
-#define R		(WA_F_REQUIRED | WA_F_NONEMPTY)
+#define LABELS(n, fl) WA_FIELD_ARR_STR_CHECK(n, fl, 0, CT_LABELS_MAX, \
+	CT_LABEL_MAX, ct_label_ok, MSG_LABEL)
 
 /* POST /contacts and each row of an import (which has no accountId and
  * no isOptedIn of its own in the seed; wagate takes it, see
  * docs/contacts.md). */
 static const struct wa_field new_fields[] = {
-	STRC("phone", R, CT_PHONE_IN_MAX, valid_phone, MSG_E164),
-	STR("name", R, CT_NAME_MAX),
-	STRC("email", N, WA_EMAIL_MAX, valid_email, MSG_EMAIL),
-	STR("company", N, CT_COMPANY_MAX),
-	STR("notes", N, CT_NOTES_MAX),
-	LABELS("tags", N),
-	LABELS("groups", N),
-	BOOL("isOptedIn", N),
-	OBJ("customFields", N),
-	{ NULL }
+	WA_FIELD_STR_CHECK("phone", WA_F_REQUIRED_TEXT, CT_PHONE_IN_MAX,
+	    valid_phone, MSG_E164),
+	WA_FIELD_STR("name", WA_F_REQUIRED_TEXT, CT_NAME_MAX),
+	WA_FIELD_STR_CHECK("email", WA_F_NULLABLE, WA_EMAIL_MAX, valid_email,
+	    MSG_EMAIL),
+	WA_FIELD_STR("company", WA_F_NULLABLE, CT_COMPANY_MAX),
+	WA_FIELD_STR("notes", WA_F_NULLABLE, CT_NOTES_MAX),
+	LABELS("tags", WA_F_NULLABLE),
+	LABELS("groups", WA_F_NULLABLE),
+	WA_FIELD_BOOL("isOptedIn", WA_F_NULLABLE),
+	WA_FIELD_OBJ("customFields", WA_F_NULLABLE, NULL),
+	WA_FIELD_END
 };
 
 static const struct wa_field account_field[] = {
-	STR("accountId", R, 64),
-	{ NULL }
+	WA_FIELD_STR("accountId", WA_F_REQUIRED_TEXT, 64),
+	WA_FIELD_END
 };
 
 /* PUT /contacts/{id}: all optional; null clears email, company and
  * notes, and is refused where there is nothing to clear to. */
 static const struct wa_field update_fields[] = {
-	{ .name = "name", .type = WA_J_STRING, .flags = WA_F_NONEMPTY,
-	    .max = CT_NAME_MAX },
-	STRC("email", N, WA_EMAIL_MAX, valid_email, MSG_EMAIL),
-	STR("company", N, CT_COMPANY_MAX),
-	STR("notes", N, CT_NOTES_MAX),
+	WA_FIELD_STR("name", WA_F_NONEMPTY, CT_NAME_MAX),
+	WA_FIELD_STR_CHECK("email", WA_F_NULLABLE, WA_EMAIL_MAX, valid_email,
+	    MSG_EMAIL),
+	WA_FIELD_STR("company", WA_F_NULLABLE, CT_COMPANY_MAX),
+	WA_FIELD_STR("notes", WA_F_NULLABLE, CT_NOTES_MAX),
 	LABELS("tags", 0),
 	LABELS("groups", 0),
-	BOOL("isOptedIn", 0),
-	BOOL("isBlocked", 0),
-	OBJ("customFields", 0),
-	{ NULL }
+	WA_FIELD_BOOL("isOptedIn", 0),
+	WA_FIELD_BOOL("isBlocked", 0),
+	WA_FIELD_OBJ("customFields", 0, NULL),
+	WA_FIELD_END
 };
 
 static const char *const actions[] = {
@@ -129,22 +122,20 @@ static const char *const actions[] = {
 	"optOut", "block", "unblock", NULL
 };
 
-#define IDS	{ .name = "contactIds", .type = WA_J_ARRAY, \
-	.flags = WA_F_REQUIRED, .min = 1, .max = CT_BULK_MAX, \
-	.item = WA_J_STRING, .item_max = 64 }
+#define IDS	WA_FIELD_ARR_STR("contactIds", WA_F_REQUIRED, 1, CT_BULK_MAX, \
+	64)
 
 static const struct wa_field bulk_fields[] = {
-	{ .name = "action", .type = WA_J_STRING, .flags = WA_F_REQUIRED,
-	    .enumv = actions },
+	WA_FIELD_ENUM("action", WA_F_REQUIRED, actions),
 	IDS,
-	LABELS("tags", N),
-	LABELS("groups", N),
-	{ NULL }
+	LABELS("tags", WA_F_NULLABLE),
+	LABELS("groups", WA_F_NULLABLE),
+	WA_FIELD_END
 };
 
 static const struct wa_field ids_fields[] = {
 	IDS,
-	{ NULL }
+	WA_FIELD_END
 };
 
 const char *
@@ -324,14 +315,13 @@ enum wa_err
 ct_import_parse(struct wa_req *r, const cJSON *body, struct ct_import *imp)
 {
 	static const struct wa_field fields[] = {
-		STR("accountId", R, 64),
+		WA_FIELD_STR("accountId", WA_F_REQUIRED_TEXT, 64),
 		/* rows are checked one by one: a bad row fails alone */
-		{ .name = "contacts", .type = WA_J_ARRAY,
-		    .flags = WA_F_REQUIRED, .min = 1, .max = CT_IMPORT_MAX },
-		LABELS("defaultTags", N),
-		LABELS("defaultGroups", N),
-		BOOL("skipDuplicates", N),
-		{ NULL }
+		WA_FIELD_ARR("contacts", WA_F_REQUIRED, 1, CT_IMPORT_MAX),
+		LABELS("defaultTags", WA_F_NULLABLE),
+		LABELS("defaultGroups", WA_F_NULLABLE),
+		WA_FIELD_BOOL("skipDuplicates", WA_F_NULLABLE),
+		WA_FIELD_END
 	};
 
 	memset(imp, 0, sizeof(*imp));
@@ -396,10 +386,9 @@ const char *
 ct_label_arg(struct wa_req *r, const cJSON *body, const char *field)
 {
 	const struct wa_field	f[] = {
-		{ .name = field, .type = WA_J_STRING, .flags = R,
-		    .max = CT_LABEL_MAX, .check = ct_label_ok,
-		    .check_msg = MSG_LABEL },
-		{ NULL }
+		WA_FIELD_STR_CHECK(field, WA_F_REQUIRED_TEXT, CT_LABEL_MAX,
+		    ct_label_ok, MSG_LABEL),
+		WA_FIELD_END
 	};
 	size_t	before = r->err.nfields;
 
