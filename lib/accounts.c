@@ -10,6 +10,7 @@
 #include "valid.h"
 
 #define TOKEN_MAX	4096
+#define ACCOUNT		"WhatsApp account"	/* what its 404 names */
 
 int
 wa_account_valid_meta_id(const char *s)
@@ -27,12 +28,6 @@ wa_account_valid_meta_id(const char *s)
 	return 1;
 }
 
-static enum wa_err
-account_not_found(struct wa_req *r)
-{
-	return wa_fail(r, WA_ERR_NOT_FOUND, "WhatsApp account not found");
-}
-
 enum wa_err
 wa_account_get(struct wa_req *r, const char *id, struct wa_account *out)
 {
@@ -47,14 +42,13 @@ wa_account_get(struct wa_req *r, const char *id, struct wa_account *out)
 
 	memset(out, 0, sizeof(*out));
 	if (!wa_valid_uuid(id))
-		return account_not_found(r);
-	if (wa_db_q(r, &res, sql, 1, id) != WA_OK)
+		return wa_fail_not_found(r, NULL, ACCOUNT);
+	if (wa_db_q(r, &res, sql, 1, id) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, ACCOUNT) != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return account_not_found(r);
 	pid = wa_db_get(res, 0, "profile_id");
 	if (scope[0] != '\0' && pid != NULL && strcasecmp(pid, scope) != 0)
-		return account_not_found(r);
+		return wa_fail_not_found(r, NULL, ACCOUNT);
 	snprintf(out->id, sizeof(out->id), "%s", wa_db_get(res, 0, "id"));
 	snprintf(out->org_id, sizeof(out->org_id), "%s",
 	    wa_db_get(res, 0, "org_id"));

@@ -376,7 +376,7 @@ wa_db_one_or_fail(struct wa_req *r, const PGresult *res, const char *code,
 {
 	if (res != NULL && PQntuples(res) == 1)
 		return WA_OK;
-	return wa_fail_as(r, WA_ERR_NOT_FOUND, code, "%s not found", what);
+	return wa_fail_not_found(r, code, what);
 }
 
 const char *

@@ -78,8 +78,9 @@ enum wa_err	 wa_db_rollback_to_savepoint(struct wa_req *);
 /* Sets the tenant of the open transaction (wa.org_id, local). */
 enum wa_err	 wa_db_set_org(struct wa_req *, const char *org_id);
 
-/* WA_OK if res has exactly one row; else records 404 as the face's
- * `code` with message "<what> not found" and returns it. */
+/* WA_OK if res has exactly one row; else records the 404 of
+ * wa_fail_not_found(r, code, what) ("<what> not found") and returns
+ * it. */
 enum wa_err	 wa_db_one_or_fail(struct wa_req *, const PGresult *res,
 		    const char *code, const char *what);
 

@@ -17,6 +17,7 @@
 #include "req.h"
 #include "url.h"
 #include "utf8.h"
+#include "valid.h"
 
 const char *
 wa_req_env(const struct wa_req *r, const char *name)
@@ -74,6 +75,18 @@ const char *
 wa_req_param(const struct wa_req *r, const char *name)
 {
 	return kv_find(r->params, r->nparams, name);
+}
+
+const char *
+wa_req_id(struct wa_req *r, const char *name, const char *code,
+    const char *what)
+{
+	const char	*id = wa_req_param(r, name);
+
+	if (wa_valid_uuid(id))
+		return id;
+	wa_fail_not_found(r, code, what);
+	return NULL;
 }
 
 unsigned
@@ -337,6 +350,12 @@ wa_fail_field(struct wa_req *r, const char *field, const char *fmt, ...)
 	code = wa_err_vfield(&r->err, r->arena, field, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+enum wa_err
+wa_fail_not_found(struct wa_req *r, const char *code, const char *what)
+{
+	return wa_fail_as(r, WA_ERR_NOT_FOUND, code, "%s not found", what);
 }
 
 void

@@ -123,10 +123,9 @@ flow_respond(struct wa_req *r, const char *id, int status)
 	PGresult		*res;
 	cJSON			*o;
 
-	if (wa_db_q(r, &res, flow_sql_get, 1, id) != WA_OK)
+	if (wa_db_q(r, &res, flow_sql_get, 1, id) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, FLOW_WHAT) != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return flow_not_found(r);
 	o = flow_render(r, res, 0, 1);
 	if (flow_load(r, wa_db_get(res, 0, "steps"), &f, &rep) != WA_OK)
 		return r->err.code;

@@ -12,7 +12,6 @@
 #include "db.h"
 #include "json.h"
 #include "resp.h"
-#include "valid.h"
 
 cJSON *
 ct_json(struct wa_req *r, const char *text)
@@ -37,23 +36,11 @@ ct_count(const PGresult *res, const char *col)
 	return v != NULL ? strtoll(v, NULL, 10) : 0;
 }
 
-static enum wa_err
-not_found(struct wa_req *r)
-{
-	return wa_fail(r, WA_ERR_NOT_FOUND, "Contact not found");
-}
-
 /* {contactId}: a malformed id is as absent as another tenant's. */
 static const char *
 path_id(struct wa_req *r)
 {
-	const char	*id = wa_req_param(r, "contactId");
-
-	if (!wa_valid_uuid(id)) {
-		not_found(r);
-		return NULL;
-	}
-	return id;
+	return wa_req_id(r, "contactId", NULL, "Contact");
 }
 
 /* {"contact": <json text>} as the response. */
@@ -159,10 +146,9 @@ contacts_get(struct wa_req *r)
 	PGresult	*res;
 
 	if ((id = path_id(r)) == NULL ||
-	    wa_db_q(r, &res, sql, 2, id, ct_scope(r)) != WA_OK)
+	    wa_db_q(r, &res, sql, 2, id, ct_scope(r)) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, "Contact") != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return not_found(r);
 	return respond_contact(r, wa_db_get(res, 0, "contact"));
 }
 
@@ -205,10 +191,9 @@ contacts_update(struct wa_req *r)
 	    ct_update_parse(r, body, &patch) != WA_OK)
 		return r->err.code;
 	if (wa_db_q(r, &res, sql, 3, id, wa_json_print(patch),
-	    ct_scope(r)) != WA_OK)
+	    ct_scope(r)) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, "Contact") != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return not_found(r);
 	/* The merge may push the stored fields over the limit; failing
 	 * here rolls the update back. */
 	if (ct_count(res, "nfields") > CT_FIELDS_MAX)
@@ -229,10 +214,9 @@ contacts_delete(struct wa_req *r)
 
 	/* the SDK sends no body; one that is sent must at least be JSON */
 	if ((id = path_id(r)) == NULL || wa_json_body(r, &body) != WA_OK ||
-	    wa_db_q(r, &res, sql, 2, id, ct_scope(r)) != WA_OK)
+	    wa_db_q(r, &res, sql, 2, id, ct_scope(r)) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, "Contact") != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return not_found(r);
 	data = cJSON_CreateObject();
 	cJSON_AddStringToObject(data, "message",
 	    "Contact deleted successfully");
