@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,6 +388,20 @@ wa_db_get(const PGresult *res, int row, const char *col)
 	if (c < 0 || row >= PQntuples(res) || PQgetisnull(res, row, c))
 		return NULL;
 	return PQgetvalue(res, row, c);
+}
+
+long long
+wa_db_int(const PGresult *res, int row, const char *col, long long def)
+{
+	const char	*v = wa_db_get(res, row, col);
+	char		*end;
+	long long	 n;
+
+	if (v == NULL)
+		return def;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	return end == v || errno != 0 ? def : n;
 }
 
 int

@@ -86,6 +86,10 @@ enum wa_err	 wa_db_one_or_fail(struct wa_req *, const PGresult *res,
 
 /* Column value by name of row i, or NULL for SQL NULL / no column. */
 const char	*wa_db_get(const PGresult *, int row, const char *col);
+/* An integer column of row i; def for SQL NULL, no column, or a value
+ * that does not start with a number. */
+long long	 wa_db_int(const PGresult *, int row, const char *col,
+		    long long def);
 /* "t"/"f" column as 1/0; def for NULL. */
 int		 wa_db_bool(const PGresult *, int row, const char *col,
 		    int def);

@@ -3,7 +3,6 @@
  * wagate adds (publishedVersion, hasUnpublishedChanges, lint; stepCount
  * in lists, which leave the steps out).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -53,12 +52,11 @@ static void
 add_int(cJSON *o, const char *key, const PGresult *res, int row,
     const char *col)
 {
-	const char	*v = wa_db_get(res, row, col);
-
-	if (v == NULL)
+	if (wa_db_get(res, row, col) == NULL)
 		cJSON_AddNullToObject(o, key);
 	else
-		cJSON_AddNumberToObject(o, key, (double)strtol(v, NULL, 10));
+		cJSON_AddNumberToObject(o, key,
+		    (double)wa_db_int(res, row, col, 0));
 }
 
 cJSON *

@@ -4,7 +4,6 @@
  * conversation.  Nothing is stored and nothing leaves the process:
  * http_request steps are answered from the request's mocks.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -26,7 +25,7 @@ load(struct wa_req *r, const char *id, const cJSON *version,
 	    "AND a.id = f.phone_number_id "
 	    "WHERE f.id = $1 AND f.deleted_at IS NULL";
 	static const char sql_version[] =
-	    "SELECT steps::text AS steps FROM wa.bot_flow_versions "
+	    "SELECT steps::text AS steps, version FROM wa.bot_flow_versions "
 	    "WHERE flow_id = $1 AND version = $2::int";
 	PGresult	*res;
 	const char	*v;
@@ -58,7 +57,7 @@ load(struct wa_req *r, const char *id, const cJSON *version,
 	    "flow version %s", v)) != WA_OK)
 		return r->err.code;
 	*steps = wa_db_get(res, 0, "steps");
-	*label = cJSON_CreateNumber((double)strtol(v, NULL, 10));
+	*label = cJSON_CreateNumber((double)wa_db_int(res, 0, "version", 0));
 	return WA_OK;
 }
 

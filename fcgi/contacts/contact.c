@@ -4,7 +4,6 @@
  * limits it to the caller's organization and CT_VISIBLE to the accounts
  * the key may use, so another tenant's id is a plain 404.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -26,14 +25,6 @@ ct_json(struct wa_req *r, const char *text)
 		return NULL;
 	}
 	return v;
-}
-
-long long
-ct_count(const PGresult *res, const char *col)
-{
-	const char	*v = wa_db_get(res, 0, col);
-
-	return v != NULL ? strtoll(v, NULL, 10) : 0;
 }
 
 /* {contactId}: a malformed id is as absent as another tenant's. */
@@ -196,7 +187,7 @@ contacts_update(struct wa_req *r)
 		return r->err.code;
 	/* The merge may push the stored fields over the limit; failing
 	 * here rolls the update back. */
-	if (ct_count(res, "nfields") > CT_FIELDS_MAX)
+	if (wa_db_int(res, 0, "nfields", 0) > CT_FIELDS_MAX)
 		return wa_fail_field(r, "customFields", "would have more than "
 		    "%d members after the merge", CT_FIELDS_MAX);
 	return respond_contact(r, wa_db_get(res, 0, "contact"));

@@ -178,9 +178,6 @@ enum wa_err	groups_delete(struct wa_req *);
 	"WHERE a.id = c.account_id AND a.deleted_at IS NULL AND (" n " = '' " \
 	"OR a.profile_id IS NULL OR a.profile_id = NULLIF(" n ", '')::uuid))"
 
-/* The integer in column col of the first row (0 if NULL). */
-long long	ct_count(const PGresult *, const char *col);
-
 /* JSON text that one of our statements built, as a cJSON tree; NULL
  * (and a 500 recorded) if it does not parse, which would be a bug. */
 cJSON		*ct_json(struct wa_req *, const char *text);

@@ -55,10 +55,11 @@ groups_list(struct wa_req *r)
 	cJSON_AddItemToObject(data, "groups", groups);
 	sum = cJSON_AddObjectToObject(data, "summary");
 	cJSON_AddNumberToObject(sum, "totalContacts",
-	    (double)ct_count(res, "total"));
+	    (double)wa_db_int(res, 0, "total", 0));
 	cJSON_AddNumberToObject(sum, "optedInContacts",
-	    (double)ct_count(res, "opted"));
-	cJSON_AddNumberToObject(sum, "groupCount", (double)ct_count(res, "n"));
+	    (double)wa_db_int(res, 0, "opted", 0));
+	cJSON_AddNumberToObject(sum, "groupCount",
+	    (double)wa_db_int(res, 0, "n", 0));
 	return wa_resp_ok(r, 200, data);
 }
 
@@ -93,7 +94,8 @@ change(struct wa_req *r, const char *sql, const char *from_field,
 		return r->err.code;
 	data = cJSON_CreateObject();
 	cJSON_AddStringToObject(data, "message", message);
-	cJSON_AddNumberToObject(data, "modified", (double)ct_count(res, "n"));
+	cJSON_AddNumberToObject(data, "modified",
+	    (double)wa_db_int(res, 0, "n", 0));
 	return wa_resp_ok(r, 200, data);
 }
 

@@ -275,11 +275,11 @@ contacts_list(struct wa_req *r)
 	if (wa_db_q(r, &cnt, sql_counts, 3, q.acc.id, kind, label) != WA_OK)
 		return r->err.code;
 	if (label != NULL)
-		total = by_opted(q.opted, ct_count(cnt, "label_total"),
-		    ct_count(cnt, "label_opted"));
+		total = by_opted(q.opted, wa_db_int(cnt, 0, "label_total", 0),
+		    wa_db_int(cnt, 0, "label_opted", 0));
 	else
-		total = by_opted(q.opted, ct_count(cnt, "all_total"),
-		    ct_count(cnt, "all_opted"));
+		total = by_opted(q.opted, wa_db_int(cnt, 0, "all_total", 0),
+		    wa_db_int(cnt, 0, "all_opted", 0));
 	/* ad hoc sets are counted by their statements and walked forward */
 	if (q.search != NULL || also != NULL) {
 		o = q.skip;
@@ -295,7 +295,7 @@ contacts_list(struct wa_req *r)
 		    wa_pgval_like(r->arena, q.search, 1) : q.search, q.tag,
 		    q.group, q.opted, off, lim) != WA_OK)
 			return r->err.code;
-		total = ct_count(page, "total");
+		total = wa_db_int(page, 0, "total", 0);
 	} else if (label != NULL) {
 		if (wa_db_q(r, &page, desc ? sql_label_desc : sql_label, 7,
 		    q.acc.id, kind, label, q.opted, also, off, lim) != WA_OK)
@@ -307,7 +307,7 @@ contacts_list(struct wa_req *r)
 		if (wa_db_q(r, &res, sql_label_count, 5, q.acc.id, kind, label,
 		    q.opted, also) != WA_OK)
 			return r->err.code;
-		total = ct_count(res, "total");
+		total = wa_db_int(res, 0, "total", 0);
 	}
 
 	if ((arr = ct_json(r, wa_db_get(page, 0, "contacts"))) == NULL ||

@@ -123,6 +123,33 @@ test_get_bool(void **state)
 	PQclear(res);
 }
 
+/* Integers as the statements return them (count, sum, a version), and
+ * the default for what is no integer. */
+static void
+test_int(void **state)
+{
+	static const char *const rows[][2] = {
+		{ "42", "t" }, { "-7", NULL }, { NULL, "f" }, { "", "t" },
+		{ "9007199254740993", "t" }, { "12.5", "t" }, { "x1", "t" },
+		{ "99999999999999999999", "t" },
+	};
+	static const long long want[] = { 42, -7, -1, -1,
+	    9007199254740993LL, 12, -1, -1 };
+	PGresult	*res;
+	size_t		 i;
+
+	(void)state;
+	res = make_result(rows, (int)NELEM(rows));
+	for (i = 0; i < NELEM(rows); i++)
+		if (wa_db_int(res, (int)i, "name", -1) != want[i])
+			fail_msg("row %zu: %lld", i,
+			    wa_db_int(res, (int)i, "name", -1));
+	/* no such column, no such row */
+	assert_int_equal(wa_db_int(res, 0, "nope", 5), 5);
+	assert_int_equal(wa_db_int(res, 99, "name", 6), 6);
+	PQclear(res);
+}
+
 static void
 test_one_or_fail(void **state)
 {
@@ -310,6 +337,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sqlstate_table),
 		cmocka_unit_test(test_get_bool),
+		cmocka_unit_test(test_int),
 		cmocka_unit_test(test_one_or_fail),
 		cmocka_unit_test(test_no_handle),
 		cmocka_unit_test(test_unreachable),
