@@ -121,6 +121,24 @@ wa_db_sqlstate_err(const char *st)
 	return WA_ERR_INTERNAL;
 }
 
+const char *
+wa_db_sqlstate_message(const char *st)
+{
+	switch (wa_db_sqlstate_err(st)) {
+	case WA_ERR_CONFLICT:
+		if (strcmp(st, "23503") == 0)
+			return "A record this request refers to was removed "
+			    "by another request";
+		return "Resource already exists";
+	case WA_ERR_UNAVAILABLE:
+		return "Database temporarily unavailable";
+	case WA_ERR_VALIDATION:
+		return "Invalid value in request";
+	default:
+		return "Internal error";
+	}
+}
+
 static enum wa_err
 fail_result(struct wa_req *r, PGresult *res)
 {
@@ -141,14 +159,15 @@ fail_result(struct wa_req *r, PGresult *res)
 	    cons != NULL ? cons : "-", db->errmsg);
 	switch (e) {
 	case WA_ERR_CONFLICT:
-		wa_fail(r, e, "Resource already exists");
+		wa_fail(r, e, "%s", wa_db_sqlstate_message(st));
 		break;
 	case WA_ERR_UNAVAILABLE:
 		r->err.retry_after = 1;
 		wa_fail(r, e, "Database temporarily unavailable");
 		break;
 	case WA_ERR_VALIDATION:
-		wa_fail(r, WA_ERR_BAD_REQUEST, "Invalid value in request");
+		wa_fail(r, WA_ERR_BAD_REQUEST, "%s",
+		    wa_db_sqlstate_message(st));
 		break;
 	default:
 		wa_log(WA_LOG_ERROR, "database error: %s", r->err.log_detail);

@@ -7,8 +7,10 @@
  * registered with the request arena: callers never PQclear.
  *
  * Errors are recorded on the request with wa_fail() and mapped from the
- * SQLSTATE: unique violation -> 409, lost connection / cannot connect ->
- * 503, statement timeout -> 503, serialization failure -> 503 with
+ * SQLSTATE: unique violation -> 409 "Resource already exists", foreign
+ * key violation (a row the request named was deleted under it) -> 409
+ * with a message that says so, lost connection / cannot connect -> 503,
+ * statement timeout -> 503, serialization failure -> 503 with
  * Retry-After; anything else -> 500 with the detail in the log only.
  */
 #ifndef WA_DB_H
@@ -94,7 +96,9 @@ long long	 wa_db_int(const PGresult *, int row, const char *col,
 int		 wa_db_bool(const PGresult *, int row, const char *col,
 		    int def);
 
-/* Maps a SQLSTATE to a code (exposed for tests). */
+/* Maps a SQLSTATE to a code, and to the message a client gets for it
+ * (exposed for tests). */
 enum wa_err	 wa_db_sqlstate_err(const char *sqlstate);
+const char	*wa_db_sqlstate_message(const char *sqlstate);
 
 #endif /* WA_DB_H */

@@ -58,6 +58,32 @@ test_sqlstate_table(void **state)
 			    cases[i].st : "(null)", cases[i].want);
 }
 
+/* What a client is told: a duplicate and a removed reference are both
+ * 409, but not the same sentence. */
+static void
+test_sqlstate_message(void **state)
+{
+	static const struct {
+		const char	*st;
+		const char	*want;
+	} cases[] = {
+		{ "23505", "Resource already exists" },
+		{ "23503", "A record this request refers to was removed by "
+		    "another request" },
+		{ NULL, "Database temporarily unavailable" },
+		{ "40001", "Database temporarily unavailable" },
+		{ "22P02", "Invalid value in request" },
+		{ "XX000", "Internal error" },
+		{ "", "Internal error" },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++)
+		assert_string_equal(wa_db_sqlstate_message(cases[i].st),
+		    cases[i].want);
+}
+
 /* A result with columns (name, flag) and the given rows; NULL = SQL NULL. */
 static PGresult *
 make_result(const char *const (*rows)[2], int nrows)
@@ -336,6 +362,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sqlstate_table),
+		cmocka_unit_test(test_sqlstate_message),
 		cmocka_unit_test(test_get_bool),
 		cmocka_unit_test(test_int),
 		cmocka_unit_test(test_one_or_fail),
