@@ -100,15 +100,17 @@ enum wa_err
 wa_account_create(struct wa_req *r, const struct wa_account_new *a,
     char id_out[WA_UUID_LEN])
 {
+	/* a number taken in the organization is no row, not an error:
+	 * the conflict is then recorded with its own sentence */
 	static const char sql[] =
 	    "INSERT INTO wa.wa_accounts (id, org_id, profile_id, waba_id, "
 	    "phone_number_id, display_phone_number, access_token_enc) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex'))";
+	    "VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex')) "
+	    "ON CONFLICT DO NOTHING RETURNING id";
 	unsigned char	*sealed;
 	char		*hex, aad[64];
 	size_t		 n = strlen(a->access_token), slen;
 	PGresult	*res;
-	enum wa_err	 e;
 
 	if (r->cfg == NULL || !r->cfg->have_secret_key) {
 		wa_fail_log(r, "WA_SECRET_KEY is not configured");
@@ -128,12 +130,12 @@ wa_account_create(struct wa_req *r, const struct wa_account_new *a,
 		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
 	hex = wa_arena_alloc(r->arena, 2 * slen + 1);
 	wa_crypto_hex(sealed, slen, hex);
-	e = wa_db_q(r, &res, sql, 7, id_out, a->org_id, a->profile_id,
-	    a->waba_id, a->phone_number_id, a->display_phone_number, hex);
-	if (e == WA_ERR_CONFLICT) {
-		/* first error wins: reword the generic conflict */
-		snprintf(r->err.message, sizeof(r->err.message), "A WhatsApp "
-		    "account with this phone_number_id already exists");
-	}
-	return e;
+	if (wa_db_q(r, &res, sql, 7, id_out, a->org_id, a->profile_id,
+	    a->waba_id, a->phone_number_id, a->display_phone_number, hex) !=
+	    WA_OK)
+		return r->err.code;
+	if (PQntuples(res) == 0)
+		return wa_fail(r, WA_ERR_CONFLICT, "A WhatsApp account with "
+		    "this phone_number_id already exists");
+	return WA_OK;
 }
