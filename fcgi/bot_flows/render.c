@@ -3,7 +3,6 @@
  * wagate adds (publishedVersion, hasUnpublishedChanges, lint; stepCount
  * in lists, which leave the steps out).
  */
-#include <string.h>
 
 #include "arena.h"
 #include "db.h"
@@ -34,18 +33,19 @@ const char flow_sql_list_phone[] = FLOW_SELECT " FROM wa.bot_flows f "
     "WHERE f.deleted_at IS NULL AND (f.phone_number_id = $1 "
     "OR f.phone_number_id IS NULL) ORDER BY f.created_at DESC, f.id DESC";
 
-static cJSON *
-json_col(const PGresult *res, int row, const char *col)
+/* A json column as it is stored: PostgreSQL checked it on the way in,
+ * and it was written by wa_json_print(), so it goes out without a
+ * parse and a print. */
+static void
+add_json(cJSON *o, const char *key, const PGresult *res, int row,
+    const char *col)
 {
-	const char	*v = wa_db_get(res, row, col), *why;
-	cJSON		*j;
+	const char	*v = wa_db_get(res, row, col);
 
 	if (v == NULL)
-		return cJSON_CreateNull();
-	/* our own column: valid JSON, still read with the hardened
-	 * parser */
-	j = wa_json_parse(v, strlen(v), WA_JSON_DEPTH_MAX, &why);
-	return j != NULL ? j : cJSON_CreateNull();
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddRawToObject(o, key, v);
 }
 
 static void
@@ -73,12 +73,11 @@ flow_render(struct wa_req *r, const PGresult *res, int row, int full)
 	    "phone_number_id"));
 	wa_json_add_strn(o, "triggerType", wa_db_get(res, row,
 	    "trigger_type"));
-	cJSON_AddItemToObject(o, "triggerConfig", json_col(res, row,
-	    "trigger_config"));
+	add_json(o, "triggerConfig", res, row, "trigger_config");
 	cJSON_AddBoolToObject(o, "enabled", wa_db_bool(res, row, "enabled",
 	    1));
 	if (full)
-		cJSON_AddItemToObject(o, "steps", json_col(res, row, "steps"));
+		add_json(o, "steps", res, row, "steps");
 	cJSON_AddBoolToObject(o, "published", wa_db_bool(res, row,
 	    "published", 0));
 	wa_json_add_strn(o, "publishedAt", wa_db_get(res, row,

@@ -119,8 +119,8 @@ enum wa_err	contacts_update(struct wa_req *);
 enum wa_err	contacts_delete(struct wa_req *);
 /* Inserts rows (a JSON array of ct_new.row objects) into the account;
  * res has per row: ord, id (NULL when the phone existed), phone,
- * existing_id, and with with_json `contact` (the created contact's
- * JSON). */
+ * existing_id, and with with_json `data`: {"contact": the created
+ * contact}, the JSON text of the answer. */
 enum wa_err	ct_insert(struct wa_req *, const struct wa_account *,
 		    const cJSON *rows, int with_json, PGresult **res);
 
@@ -177,9 +177,5 @@ enum wa_err	groups_delete(struct wa_req *);
 #define CT_VISIBLE(n)	"EXISTS (SELECT 1 FROM wa.wa_accounts a " \
 	"WHERE a.id = c.account_id AND a.deleted_at IS NULL AND (" n " = '' " \
 	"OR a.profile_id IS NULL OR a.profile_id = NULLIF(" n ", '')::uuid))"
-
-/* JSON text that one of our statements built, as a cJSON tree; NULL
- * (and a 500 recorded) if it does not parse, which would be a bug. */
-cJSON		*ct_json(struct wa_req *, const char *text);
 
 #endif /* CONTACTS_H */

@@ -45,14 +45,17 @@ groups_list(struct wa_req *r)
 {
 	struct wa_account	 acc;
 	PGresult		*res;
-	cJSON			*data, *groups, *sum;
+	const char		*groups;
+	cJSON			*data, *sum;
 
 	if (ct_account(r, wa_req_query(r, "accountId"), &acc) != WA_OK ||
-	    wa_db_q(r, &res, sql_list, 1, acc.id) != WA_OK ||
-	    (groups = ct_json(r, wa_db_get(res, 0, "groups"))) == NULL)
+	    wa_db_q(r, &res, sql_list, 1, acc.id) != WA_OK)
 		return r->err.code;
+	/* the statement's own JSON, as it is */
+	if ((groups = wa_db_get(res, 0, "groups")) == NULL)
+		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
 	data = cJSON_CreateObject();
-	cJSON_AddItemToObject(data, "groups", groups);
+	cJSON_AddRawToObject(data, "groups", groups);
 	sum = cJSON_AddObjectToObject(data, "summary");
 	cJSON_AddNumberToObject(sum, "totalContacts",
 	    (double)wa_db_int(res, 0, "total", 0));

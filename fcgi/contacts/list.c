@@ -29,7 +29,8 @@
  * Every statement that reads a page has the same frame: the walk `p`
  * yields the page's (id, sort_name), each contact is looked up by id
  * into CT_JSON_ITEM, and the page comes back as one JSON array text in
- * name order.  A walk goes in name order, or backwards from the end: a
+ * name order (`contacts`, which goes into the response as it is) with
+ * its length (`n`).  A walk goes in name order, or backwards from the end: a
  * page past the middle is walked from the end (its total is known from
  * the counts), so that no walk is longer than half the set; the frame
  * puts the page back in name order.
@@ -37,28 +38,31 @@
 
 /* The account's contacts: $1 account, $2 optedIn, $3 offset, $4 limit */
 static const char sql_all[] =
-    "SELECT (SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
-    "'[]')::text FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
+    "SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
+    "'[]')::text AS contacts, count(*) AS n "
+    "FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
     " FROM wa.contacts c WHERE c.id = p.id) AS j FROM ("
     "SELECT id, sort_name FROM wa.contacts WHERE account_id = $1 "
     "AND ($2::boolean IS NULL OR is_opted_in = $2) "
     "ORDER BY sort_name, id OFFSET $3 LIMIT $4"
-    ") p) x) AS contacts";
+    ") p) x";
 
 static const char sql_all_desc[] =
-    "SELECT (SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
-    "'[]')::text FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
+    "SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
+    "'[]')::text AS contacts, count(*) AS n "
+    "FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
     " FROM wa.contacts c WHERE c.id = p.id) AS j FROM ("
     "SELECT id, sort_name FROM wa.contacts WHERE account_id = $1 "
     "AND ($2::boolean IS NULL OR is_opted_in = $2) "
     "ORDER BY sort_name DESC, id DESC OFFSET $3 LIMIT $4"
-    ") p) x) AS contacts";
+    ") p) x";
 
 /* The members of label ($2 kind, $3 name) of account $1, optedIn $4,
  * also in group $5 (NULL = any); $6 offset, $7 limit */
 static const char sql_label[] =
-    "SELECT (SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
-    "'[]')::text FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
+    "SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
+    "'[]')::text AS contacts, count(*) AS n "
+    "FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
     " FROM wa.contacts c WHERE c.id = p.id) AS j FROM ("
     "SELECT m.contact_id AS id, m.sort_name "
     "FROM wa.contact_label_members m WHERE m.label_id = "
@@ -71,11 +75,12 @@ static const char sql_label[] =
     "AND l.kind = 'group' AND l.label = $5) "
     "AND g.sort_name = m.sort_name AND g.contact_id = m.contact_id)) "
     "ORDER BY m.sort_name, m.contact_id OFFSET $6 LIMIT $7"
-    ") p) x) AS contacts";
+    ") p) x";
 
 static const char sql_label_desc[] =
-    "SELECT (SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
-    "'[]')::text FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
+    "SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
+    "'[]')::text AS contacts, count(*) AS n "
+    "FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
     " FROM wa.contacts c WHERE c.id = p.id) AS j FROM ("
     "SELECT m.contact_id AS id, m.sort_name "
     "FROM wa.contact_label_members m WHERE m.label_id = "
@@ -88,7 +93,7 @@ static const char sql_label_desc[] =
     "AND l.kind = 'group' AND l.label = $5) "
     "AND g.sort_name = m.sort_name AND g.contact_id = m.contact_id)) "
     "ORDER BY m.sort_name DESC, m.contact_id DESC OFFSET $6 LIMIT $7"
-    ") p) x) AS contacts";
+    ") p) x";
 
 /* How many members sql_label walks: $1 to $5 as there */
 static const char sql_label_count[] =
@@ -125,11 +130,12 @@ static const char sql_search[] =
     "AND ($4::text IS NULL OR $4 = ANY (groups)) "
     "AND ($5::boolean IS NULL OR is_opted_in = $5)) "
     "SELECT (SELECT count(*) FROM f) AS total, "
-    "(SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
-    "'[]')::text FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
+    "coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
+    "'[]')::text AS contacts, count(*) AS n "
+    "FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
     " FROM wa.contacts c WHERE c.id = p.id) AS j FROM ("
     "SELECT id, sort_name FROM f ORDER BY sort_name, id OFFSET $6 LIMIT $7"
-    ") p) x) AS contacts";
+    ") p) x";
 
 static const char sql_scan[] =
     "WITH m AS MATERIALIZED (SELECT id, account_id, sort_name, tags, "
@@ -141,11 +147,12 @@ static const char sql_scan[] =
     "AND ($4::text IS NULL OR $4 = ANY (groups)) "
     "AND ($5::boolean IS NULL OR is_opted_in = $5)) "
     "SELECT (SELECT count(*) FROM f) AS total, "
-    "(SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
-    "'[]')::text FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
+    "coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
+    "'[]')::text AS contacts, count(*) AS n "
+    "FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
     " FROM wa.contacts c WHERE c.id = p.id) AS j FROM ("
     "SELECT id, sort_name FROM f ORDER BY sort_name, id OFFSET $6 LIMIT $7"
-    ") p) x) AS contacts";
+    ") p) x";
 
 /* Tags and groups in use, the account's counts and one label's. */
 static const char sql_counts[] =
@@ -300,10 +307,10 @@ contacts_list(struct wa_req *r)
 	struct list_q	 q;
 	PGresult	*page, *cnt, *res;
 	const char	*kind = NULL, *label = NULL, *also = NULL;
-	const char	*lim, *off;
-	cJSON		*data, *arr, *filters, *pg;
-	long long	 total = 0, o, l;
-	int		 n, desc = 0;
+	const char	*lim, *off, *arr, *filters;
+	cJSON		*data, *pg;
+	long long	 total = 0, o, l, n;
+	int		 desc = 0;
 
 	if (parse_query(r, &q) != WA_OK)
 		return r->err.code;
@@ -353,13 +360,14 @@ contacts_list(struct wa_req *r)
 		total = wa_db_int(res, 0, "total", 0);
 	}
 
-	if ((arr = ct_json(r, wa_db_get(page, 0, "contacts"))) == NULL ||
-	    (filters = ct_json(r, wa_db_get(cnt, 0, "filters"))) == NULL)
-		return r->err.code;
-	n = cJSON_GetArraySize(arr);
+	/* the statements' own JSON, as it is */
+	if ((arr = wa_db_get(page, 0, "contacts")) == NULL ||
+	    (filters = wa_db_get(cnt, 0, "filters")) == NULL)
+		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
+	n = wa_db_int(page, 0, "n", 0);
 	data = cJSON_CreateObject();
-	cJSON_AddItemToObject(data, "contacts", arr);
-	cJSON_AddItemToObject(data, "filters", filters);
+	cJSON_AddRawToObject(data, "contacts", arr);
+	cJSON_AddRawToObject(data, "filters", filters);
 	pg = cJSON_AddObjectToObject(data, "pagination");
 	cJSON_AddNumberToObject(pg, "total", (double)total);
 	cJSON_AddNumberToObject(pg, "limit", (double)q.limit);
