@@ -31,19 +31,18 @@ h(struct wa_req *r)
 	return WA_OK;
 }
 
+#define MEMBER(m, p, face)	WA_ROUTE_KEY(m, p, h, WA_ROLE_MEMBER, face)
+
 static const struct wa_route routes[] = {
-	{ WA_M_GET, "/v3/profiles", h, WA_ROLE_MEMBER, WA_FACE_SENT, 0 },
-	{ WA_M_POST, "/v3/profiles", h, WA_ROLE_MEMBER, WA_FACE_SENT, 0 },
-	{ WA_M_GET, "/v3/profiles/{profileId}", h, WA_ROLE_MEMBER,
-	    WA_FACE_SENT, 0 },
-	{ WA_M_PATCH, "/v3/profiles/{profileId}", h, WA_ROLE_MEMBER,
-	    WA_FACE_SENT, 0 },
-	{ WA_M_GET, "/v3/profiles/bulk", h, WA_ROLE_MEMBER, WA_FACE_SENT, 0 },
-	{ WA_M_POST, "/v1/whatsapp/{id}/messages", h, WA_ROLE_MEMBER,
-	    WA_FACE_LATE, 0 },
-	{ WA_M_PUT, "/organizations/{orgId}/things/{thingId}", h,
-	    WA_ROLE_ADMIN, WA_FACE_MOSEND, 0 },
-	{ 0, NULL, NULL, 0, 0, 0 }
+	MEMBER(WA_M_GET, "/v3/profiles", WA_FACE_SENT),
+	MEMBER(WA_M_POST, "/v3/profiles", WA_FACE_SENT),
+	MEMBER(WA_M_GET, "/v3/profiles/{profileId}", WA_FACE_SENT),
+	MEMBER(WA_M_PATCH, "/v3/profiles/{profileId}", WA_FACE_SENT),
+	MEMBER(WA_M_GET, "/v3/profiles/bulk", WA_FACE_SENT),
+	MEMBER(WA_M_POST, "/v1/whatsapp/{id}/messages", WA_FACE_LATE),
+	WA_ROUTE_KEY(WA_M_PUT, "/organizations/{orgId}/things/{thingId}", h,
+	    WA_ROLE_ADMIN, WA_FACE_MOSEND),
+	WA_ROUTE_END
 };
 
 static const char *const methods[] = {
