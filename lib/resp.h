@@ -1,7 +1,8 @@
 /*
  * resp: the three response envelopes of DESIGN.md, for success and for
- * errors.  Handlers call wa_resp_ok()/wa_resp_raw()/wa_resp_empty();
- * only the dispatcher calls wa_resp_error().
+ * errors.  Handlers call wa_resp_ok() (or wa_resp_ok_raw() for JSON a
+ * statement built), wa_resp_raw() or wa_resp_empty(); only the
+ * dispatcher calls wa_resp_error().
  *
  *   Mosend  {"data": D, "timestamp": T}
  *   Late    {"success": true, ...members of D}
