@@ -30,8 +30,8 @@ TOOL_BINS    = $(BUILD)/bin/wa-admin $(BUILD)/bin/metasim
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 UNIT_BINS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run stop test test-unit test-asan test-fuzz test-e2e bench \
-	lint clean asan fuzz format
+.PHONY: all deps deps-test run stop test test-unit test-asan test-fuzz \
+	test-e2e bench lint clean asan fuzz format
 .SUFFIXES:
 
 all: $(LIBWA) $(FAMILY_BINS) $(TOOL_BINS)
@@ -70,8 +70,13 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBWA)
 
 # ---- the two commands -------------------------------------------------
 
+# What building and running needs (make run), and that plus what only
+# the tests need (make test): scripts/install-deps.sh.
 deps:
-	@sh scripts/install-deps.sh
+	@sh scripts/install-deps.sh run
+
+deps-test:
+	@sh scripts/install-deps.sh test
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -80,7 +85,7 @@ run: deps
 stop:
 	@sh scripts/stack.sh down var
 
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-unit
@@ -137,7 +142,8 @@ test-fuzz: fuzz
 test-e2e: all asan
 	@sh tests/e2e/run.sh
 
-bench: all
+bench: deps-test
+	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run.sh
 
 lint:

@@ -10,6 +10,7 @@
 #include "valid.h"
 
 #define TOKEN_MAX	4096
+#define ACCOUNT		"WhatsApp account"	/* what its 404 names */
 
 int
 wa_account_valid_meta_id(const char *s)
@@ -27,12 +28,6 @@ wa_account_valid_meta_id(const char *s)
 	return 1;
 }
 
-static enum wa_err
-account_not_found(struct wa_req *r)
-{
-	return wa_fail(r, WA_ERR_NOT_FOUND, "WhatsApp account not found");
-}
-
 enum wa_err
 wa_account_get(struct wa_req *r, const char *id, struct wa_account *out)
 {
@@ -47,14 +42,13 @@ wa_account_get(struct wa_req *r, const char *id, struct wa_account *out)
 
 	memset(out, 0, sizeof(*out));
 	if (!wa_valid_uuid(id))
-		return account_not_found(r);
-	if (wa_db_q(r, &res, sql, 1, id) != WA_OK)
+		return wa_fail_not_found(r, NULL, ACCOUNT);
+	if (wa_db_q(r, &res, sql, 1, id) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, ACCOUNT) != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return account_not_found(r);
 	pid = wa_db_get(res, 0, "profile_id");
 	if (scope[0] != '\0' && pid != NULL && strcasecmp(pid, scope) != 0)
-		return account_not_found(r);
+		return wa_fail_not_found(r, NULL, ACCOUNT);
 	snprintf(out->id, sizeof(out->id), "%s", wa_db_get(res, 0, "id"));
 	snprintf(out->org_id, sizeof(out->org_id), "%s",
 	    wa_db_get(res, 0, "org_id"));
@@ -106,15 +100,17 @@ enum wa_err
 wa_account_create(struct wa_req *r, const struct wa_account_new *a,
     char id_out[WA_UUID_LEN])
 {
+	/* a number taken in the organization is no row, not an error:
+	 * the conflict is then recorded with its own sentence */
 	static const char sql[] =
 	    "INSERT INTO wa.wa_accounts (id, org_id, profile_id, waba_id, "
 	    "phone_number_id, display_phone_number, access_token_enc) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex'))";
+	    "VALUES ($1, $2, $3, $4, $5, $6, decode($7, 'hex')) "
+	    "ON CONFLICT DO NOTHING RETURNING id";
 	unsigned char	*sealed;
 	char		*hex, aad[64];
 	size_t		 n = strlen(a->access_token), slen;
 	PGresult	*res;
-	enum wa_err	 e;
 
 	if (r->cfg == NULL || !r->cfg->have_secret_key) {
 		wa_fail_log(r, "WA_SECRET_KEY is not configured");
@@ -134,12 +130,12 @@ wa_account_create(struct wa_req *r, const struct wa_account_new *a,
 		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
 	hex = wa_arena_alloc(r->arena, 2 * slen + 1);
 	wa_crypto_hex(sealed, slen, hex);
-	e = wa_db_q(r, &res, sql, 7, id_out, a->org_id, a->profile_id,
-	    a->waba_id, a->phone_number_id, a->display_phone_number, hex);
-	if (e == WA_ERR_CONFLICT) {
-		/* first error wins: reword the generic conflict */
-		snprintf(r->err.message, sizeof(r->err.message), "A WhatsApp "
-		    "account with this phone_number_id already exists");
-	}
-	return e;
+	if (wa_db_q(r, &res, sql, 7, id_out, a->org_id, a->profile_id,
+	    a->waba_id, a->phone_number_id, a->display_phone_number, hex) !=
+	    WA_OK)
+		return r->err.code;
+	if (PQntuples(res) == 0)
+		return wa_fail(r, WA_ERR_CONFLICT, "A WhatsApp account with "
+		    "this phone_number_id already exists");
+	return WA_OK;
 }

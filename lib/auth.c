@@ -7,6 +7,7 @@
 #include "db.h"
 #include "req.h"
 #include "route.h"
+#include "utf8.h"
 #include "valid.h"
 
 #define BAD_KEY	"Invalid or revoked API key"
@@ -197,9 +198,12 @@ scope_mosend(struct wa_req *r)
 
 	if (org == NULL)
 		return WA_OK;
+	/* the path's {orgId} is quoted back: at most 64 bytes of it,
+	 * never half a character */
 	if (strcasecmp(org, r->auth.org_id) != 0)
 		return wa_fail(r, WA_ERR_FORBIDDEN,
-		    "This API key does not belong to organization %.64s", org);
+		    "This API key does not belong to organization %.*s",
+		    (int)wa_utf8_cut(org, strlen(org), 64), org);
 	return WA_OK;
 }
 

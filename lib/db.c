@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,24 @@ wa_db_sqlstate_err(const char *st)
 	return WA_ERR_INTERNAL;
 }
 
+const char *
+wa_db_sqlstate_message(const char *st)
+{
+	switch (wa_db_sqlstate_err(st)) {
+	case WA_ERR_CONFLICT:
+		if (strcmp(st, "23503") == 0)
+			return "A record this request refers to was removed "
+			    "by another request";
+		return "Resource already exists";
+	case WA_ERR_UNAVAILABLE:
+		return "Database temporarily unavailable";
+	case WA_ERR_VALIDATION:
+		return "Invalid value in request";
+	default:
+		return "Internal error";
+	}
+}
+
 static enum wa_err
 fail_result(struct wa_req *r, PGresult *res)
 {
@@ -140,14 +159,15 @@ fail_result(struct wa_req *r, PGresult *res)
 	    cons != NULL ? cons : "-", db->errmsg);
 	switch (e) {
 	case WA_ERR_CONFLICT:
-		wa_fail(r, e, "Resource already exists");
+		wa_fail(r, e, "%s", wa_db_sqlstate_message(st));
 		break;
 	case WA_ERR_UNAVAILABLE:
 		r->err.retry_after = 1;
 		wa_fail(r, e, "Database temporarily unavailable");
 		break;
 	case WA_ERR_VALIDATION:
-		wa_fail(r, WA_ERR_BAD_REQUEST, "Invalid value in request");
+		wa_fail(r, WA_ERR_BAD_REQUEST, "%s",
+		    wa_db_sqlstate_message(st));
 		break;
 	default:
 		wa_log(WA_LOG_ERROR, "database error: %s", r->err.log_detail);
@@ -424,7 +444,7 @@ wa_db_one_or_fail(struct wa_req *r, const PGresult *res, const char *code,
 {
 	if (res != NULL && PQntuples(res) == 1)
 		return WA_OK;
-	return wa_fail_as(r, WA_ERR_NOT_FOUND, code, "%s not found", what);
+	return wa_fail_not_found(r, code, what);
 }
 
 const char *
@@ -446,8 +466,9 @@ wa_db_int(const PGresult *res, int row, const char *col, long long def)
 
 	if (v == NULL)
 		return def;
+	errno = 0;
 	n = strtoll(v, &end, 10);
-	return end != v && *end == '\0' ? n : def;
+	return end == v || errno != 0 ? def : n;
 }
 
 int

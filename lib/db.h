@@ -7,8 +7,10 @@
  * registered with the request arena: callers never PQclear.
  *
  * Errors are recorded on the request with wa_fail() and mapped from the
- * SQLSTATE: unique violation -> 409, lost connection / cannot connect ->
- * 503, statement timeout -> 503, serialization failure -> 503 with
+ * SQLSTATE: unique violation -> 409 "Resource already exists", foreign
+ * key violation (a row the request named was deleted under it) -> 409
+ * with a message that says so, lost connection / cannot connect -> 503,
+ * statement timeout -> 503, serialization failure -> 503 with
  * Retry-After; anything else -> 500 with the detail in the log only.
  */
 #ifndef WA_DB_H
@@ -89,21 +91,25 @@ enum wa_err	 wa_db_rollback_to_savepoint(struct wa_req *);
 /* Sets the tenant of the open transaction (wa.org_id, local). */
 enum wa_err	 wa_db_set_org(struct wa_req *, const char *org_id);
 
-/* WA_OK if res has exactly one row; else records 404 as the face's
- * `code` with message "<what> not found" and returns it. */
+/* WA_OK if res has exactly one row; else records the 404 of
+ * wa_fail_not_found(r, code, what) ("<what> not found") and returns
+ * it. */
 enum wa_err	 wa_db_one_or_fail(struct wa_req *, const PGresult *res,
 		    const char *code, const char *what);
 
 /* Column value by name of row i, or NULL for SQL NULL / no column. */
 const char	*wa_db_get(const PGresult *, int row, const char *col);
-/* An integer column; def for NULL or anything else. */
+/* An integer column of row i; def for SQL NULL, no column, or a value
+ * that does not start with a number. */
 long long	 wa_db_int(const PGresult *, int row, const char *col,
 		    long long def);
 /* "t"/"f" column as 1/0; def for NULL. */
 int		 wa_db_bool(const PGresult *, int row, const char *col,
 		    int def);
 
-/* Maps a SQLSTATE to a code (exposed for tests). */
+/* Maps a SQLSTATE to a code, and to the message a client gets for it
+ * (exposed for tests). */
 enum wa_err	 wa_db_sqlstate_err(const char *sqlstate);
+const char	*wa_db_sqlstate_message(const char *sqlstate);
 
 #endif /* WA_DB_H */

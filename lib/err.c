@@ -1,4 +1,12 @@
+/*
+ * The table, and the recording of errors into a struct wa_error.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
 #include "err.h"
+#include "utf8.h"
 
 const struct wa_errdesc wa_errs[WA_ERR__MAX] = {
 	/* WA_OK */
@@ -109,4 +117,85 @@ wa_err_reason(int status)
 	case 504: return "Gateway Timeout";
 	default:  return "Unknown";
 	}
+}
+
+/*
+ * fmt into dst[WA_ERR_MESSAGE_MAX], cut on a character boundary.  The
+ * scratch buffer holds 4 bytes more than dst keeps, so the sequence
+ * that straddles the end is seen whole and cut before, not inside.
+ */
+static void
+format(char *dst, const char *fmt, va_list ap)
+{
+	char	buf[WA_ERR_MESSAGE_MAX + 4];
+	size_t	n;
+
+	if (vsnprintf(buf, sizeof(buf), fmt, ap) < 0)
+		buf[0] = '\0';
+	n = wa_utf8_cut(buf, strlen(buf), WA_ERR_MESSAGE_MAX - 1);
+	memcpy(dst, buf, n);
+	dst[n] = '\0';
+}
+
+enum wa_err
+wa_err_vfail(struct wa_error *e, enum wa_err code, const char *face_code,
+    const char *fmt, va_list ap)
+{
+	if (e->code != WA_OK)
+		return e->code;
+	e->code = code;
+	e->face_code = face_code;
+	format(e->message, fmt, ap);
+	return code;
+}
+
+enum wa_err
+wa_err_fail(struct wa_error *e, enum wa_err code, const char *face_code,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	code = wa_err_vfail(e, code, face_code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+enum wa_err
+wa_err_vfield(struct wa_error *e, struct wa_arena *a, const char *field,
+    const char *fmt, va_list ap)
+{
+	struct wa_field_error	*f;
+
+	if (e->code == WA_OK) {
+		e->code = WA_ERR_VALIDATION;
+		snprintf(e->message, sizeof(e->message), "%s",
+		    wa_errs[WA_ERR_VALIDATION].message);
+	}
+	if (e->code != WA_ERR_VALIDATION || e->nfields == WA_ERR_FIELDS_MAX)
+		return e->code;
+	f = &e->fields[e->nfields++];
+	f->field = wa_arena_strdup(a, field);
+	f->msg = wa_arena_vprintf(a, fmt, ap);
+	return e->code;
+}
+
+enum wa_err
+wa_err_field(struct wa_error *e, struct wa_arena *a, const char *field,
+    const char *fmt, ...)
+{
+	va_list		ap;
+	enum wa_err	code;
+
+	va_start(ap, fmt);
+	code = wa_err_vfield(e, a, field, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void
+wa_err_vlog(struct wa_error *e, const char *fmt, va_list ap)
+{
+	if (e->log_detail[0] == '\0')
+		format(e->log_detail, fmt, ap);
 }

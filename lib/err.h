@@ -9,7 +9,10 @@
 #ifndef WA_ERR_H
 #define WA_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
+
+struct wa_arena;
 
 enum wa_err {
 	WA_OK = 0,
@@ -59,9 +62,11 @@ struct wa_field_error {
 };
 
 /*
- * What went wrong in one request.  The first recorded error wins: later
- * calls do not overwrite code or message, so the root cause reaches the
- * client.  Field errors accumulate while the error is a validation one.
+ * What went wrong: in one request (r->err), or in one part of it that is
+ * reported on its own (a row of an import).  The first recorded error
+ * wins: later calls do not overwrite code or message, so the root cause
+ * reaches the client.  Field errors accumulate while the error is a
+ * validation one.  A zeroed record holds no error.
  */
 struct wa_error {
 	enum wa_err		 code;
@@ -76,6 +81,32 @@ struct wa_error {
 	/* cJSON object merged into the envelope's details, or NULL */
 	void			*details;
 };
+
+/*
+ * Recording into a record, first error wins.  Each returns the code the
+ * record holds afterwards (the one given, unless an earlier one stays),
+ * so a caller can write `return wa_err_fail(e, WA_ERR_X, NULL, "...")`.
+ * Messages are cut to WA_ERR_MESSAGE_MAX - 1 bytes on a character
+ * boundary: text quoted from input stays UTF-8.  req.h's wa_fail*()
+ * are the same on the request's record.
+ */
+/* The error and its message; face_code is the face's own code
+ * ("RESOURCE_014", static, not copied) or NULL for the table's. */
+enum wa_err	 wa_err_fail(struct wa_error *, enum wa_err,
+		    const char *face_code, const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5)));
+enum wa_err	 wa_err_vfail(struct wa_error *, enum wa_err,
+		    const char *face_code, const char *fmt, va_list);
+/* One field problem (field and message copied into the arena); makes
+ * the error a validation error if none was recorded.  Ignored, like
+ * any later error, when another kind of error came first. */
+enum wa_err	 wa_err_field(struct wa_error *, struct wa_arena *,
+		    const char *field, const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5)));
+enum wa_err	 wa_err_vfield(struct wa_error *, struct wa_arena *,
+		    const char *field, const char *fmt, va_list);
+/* Log-only detail (SQL state, constraint...); the first one stays. */
+void		 wa_err_vlog(struct wa_error *, const char *fmt, va_list);
 
 /* Status for a code; 500 for out-of-range values. */
 int		 wa_err_status(enum wa_err);

@@ -1,5 +1,4 @@
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -52,7 +51,7 @@ wa_idem_begin(struct wa_req *r, struct wa_idem *st)
 	    "FROM wa.idempotency_keys WHERE org_id = $1 AND key = $2";
 	static const char sql_del[] =
 	    "DELETE FROM wa.idempotency_keys WHERE org_id = $1 AND key = $2";
-	const char	*key, *status;
+	const char	*key;
 	PGresult	*res;
 	int		 code;
 
@@ -79,8 +78,7 @@ wa_idem_begin(struct wa_req *r, struct wa_idem *st)
 			return wa_fail(r, WA_ERR_IDEM_MISMATCH,
 			    "Idempotency-Key was already used for a "
 			    "different request");
-		status = wa_db_get(res, 0, "status");
-		code = status != NULL ? (int)strtol(status, NULL, 10) : 200;
+		code = (int)wa_db_int(res, 0, "status", 200);
 		if (code == 0) {
 			/* committed, its finish step not done: resume it */
 			st->active = st->pending = 1;

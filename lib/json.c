@@ -181,16 +181,37 @@ blank(const char *s)
 	return 1;
 }
 
-static void check_value(struct wa_req *, const cJSON *,
-    const struct wa_field *, const char *);
+/* Where validation records: the arena of paths and messages, and the
+ * error record. */
+struct vctx {
+	struct wa_arena		*a;
+	struct wa_error		*e;
+};
+
+static void	bad(struct vctx *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+static void	check_value(struct vctx *, const cJSON *,
+		    const struct wa_field *, const char *);
+static void	check_fields(struct vctx *, const cJSON *,
+		    const struct wa_field *, const char *);
+
+static void
+bad(struct vctx *c, const char *path, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	wa_err_vfield(c->e, c->a, path, fmt, ap);
+	va_end(ap);
+}
 
 /* "a, b, c" for an error message; arena-owned. */
 static const char *
-enum_list(struct wa_req *r, const char *const *e)
+enum_list(struct vctx *c, const char *const *e)
 {
 	struct wa_buf	b;
 
-	wa_buf_init(&b, r->arena, 1024);
+	wa_buf_init(&b, c->a, 1024);
 	for (; *e != NULL; e++)
 		if (wa_buf_addf(&b, "%s%s", b.len > 0 ? ", " : "", *e) != WA_OK)
 			break;
@@ -198,7 +219,7 @@ enum_list(struct wa_req *r, const char *const *e)
 }
 
 static void
-check_string(struct wa_req *r, const cJSON *v, const struct wa_field *f,
+check_string(struct vctx *c, const cJSON *v, const struct wa_field *f,
     const char *path)
 {
 	const char	*s = v->valuestring;
@@ -206,17 +227,15 @@ check_string(struct wa_req *r, const cJSON *v, const struct wa_field *f,
 	const char *const *e;
 
 	if ((f->flags & WA_F_NONEMPTY) && blank(s)) {
-		wa_fail_field(r, path, "must not be empty");
+		bad(c, path, "must not be empty");
 		return;
 	}
 	if (f->max > 0 && n > f->max) {
-		wa_fail_field(r, path, "must be at most %zu characters",
-		    f->max);
+		bad(c, path, "must be at most %zu characters", f->max);
 		return;
 	}
 	if (f->min > 0 && n < f->min) {
-		wa_fail_field(r, path, "must be at least %zu characters",
-		    f->min);
+		bad(c, path, "must be at least %zu characters", f->min);
 		return;
 	}
 	if (f->enumv != NULL) {
@@ -224,18 +243,18 @@ check_string(struct wa_req *r, const cJSON *v, const struct wa_field *f,
 			if (strcmp(*e, s) == 0)
 				break;
 		if (*e == NULL) {
-			wa_fail_field(r, path, "must be one of: %s",
-			    enum_list(r, f->enumv));
+			bad(c, path, "must be one of: %s",
+			    enum_list(c, f->enumv));
 			return;
 		}
 	}
 	if (f->check != NULL && !f->check(s))
-		wa_fail_field(r, path, "%s", f->check_msg != NULL ?
-		    f->check_msg : "is invalid");
+		bad(c, path, "%s", f->check_msg != NULL ? f->check_msg :
+		    "is invalid");
 }
 
 static void
-check_value(struct wa_req *r, const cJSON *v, const struct wa_field *f,
+check_value(struct vctx *c, const cJSON *v, const struct wa_field *f,
     const char *path)
 {
 	const cJSON	*it;
@@ -243,33 +262,31 @@ check_value(struct wa_req *r, const cJSON *v, const struct wa_field *f,
 	int		 i = 0;
 
 	if (!type_ok(v, f->type)) {
-		wa_fail_field(r, path, "must be %s", type_names[f->type]);
+		bad(c, path, "must be %s", type_names[f->type]);
 		return;
 	}
 	switch (f->type) {
 	case WA_J_STRING:
-		check_string(r, v, f, path);
+		check_string(c, v, f, path);
 		break;
 	case WA_J_INT:
 	case WA_J_NUMBER:
 		if ((f->imin != 0 || f->imax != 0) &&
 		    (v->valuedouble < f->imin || v->valuedouble > f->imax))
-			wa_fail_field(r, path, "must be between %g and %g",
-			    f->imin, f->imax);
+			bad(c, path, "must be between %g and %g", f->imin,
+			    f->imax);
 		break;
 	case WA_J_OBJECT:
 		if (f->sub != NULL)
-			wa_json_validate(r, v, f->sub, path);
+			check_fields(c, v, f->sub, path);
 		break;
 	case WA_J_ARRAY:
 		if (f->max > 0 && (size_t)cJSON_GetArraySize(v) > f->max) {
-			wa_fail_field(r, path, "must have at most %zu items",
-			    f->max);
+			bad(c, path, "must have at most %zu items", f->max);
 			break;
 		}
 		if (f->min > 0 && (size_t)cJSON_GetArraySize(v) < f->min) {
-			wa_fail_field(r, path, "must have at least %zu items",
-			    f->min);
+			bad(c, path, "must have at least %zu items", f->min);
 			break;
 		}
 		if (f->item == 0)
@@ -283,8 +300,8 @@ check_value(struct wa_req *r, const cJSON *v, const struct wa_field *f,
 			itf.min = 0;
 			itf.max = f->item_max;
 			itf.item = 0;
-			ipath = wa_arena_printf(r->arena, "%s[%d]", path, i++);
-			check_value(r, it, &itf, ipath);
+			ipath = wa_arena_printf(c->a, "%s[%d]", path, i++);
+			check_value(c, it, &itf, ipath);
 		}
 		break;
 	default:
@@ -292,9 +309,9 @@ check_value(struct wa_req *r, const cJSON *v, const struct wa_field *f,
 	}
 }
 
-enum wa_err
-wa_json_validate(struct wa_req *r, const cJSON *obj,
-    const struct wa_field *fields, const char *prefix)
+static void
+check_fields(struct vctx *c, const cJSON *obj, const struct wa_field *fields,
+    const char *prefix)
 {
 	const struct wa_field	*f;
 	const cJSON		*v;
@@ -302,25 +319,40 @@ wa_json_validate(struct wa_req *r, const cJSON *obj,
 
 	for (f = fields; f->name != NULL; f++) {
 		path = prefix != NULL && *prefix != '\0' ?
-		    wa_arena_printf(r->arena, "%s.%s", prefix, f->name) :
+		    wa_arena_printf(c->a, "%s.%s", prefix, f->name) :
 		    f->name;
 		v = cJSON_GetObjectItemCaseSensitive(obj, f->name);
 		if (v == NULL) {
 			if (f->flags & WA_F_REQUIRED)
-				wa_fail_field(r, path, "is required");
+				bad(c, path, "is required");
 			continue;
 		}
 		if (cJSON_IsNull(v)) {
 			if (f->flags & WA_F_REQUIRED)
-				wa_fail_field(r, path, "is required");
+				bad(c, path, "is required");
 			else if (!(f->flags & WA_F_NULLABLE))
-				wa_fail_field(r, path, "must not be null");
+				bad(c, path, "must not be null");
 			continue;
 		}
-		check_value(r, v, f, path);
+		check_value(c, v, f, path);
 	}
-	return r->err.code == WA_ERR_VALIDATION ? WA_ERR_VALIDATION :
-	    (r->err.code == WA_OK ? WA_OK : r->err.code);
+}
+
+enum wa_err
+wa_json_check(struct wa_arena *a, struct wa_error *e, const cJSON *obj,
+    const struct wa_field *fields, const char *prefix)
+{
+	struct vctx	c = { a, e };
+
+	check_fields(&c, obj, fields, prefix);
+	return e->code;
+}
+
+enum wa_err
+wa_json_validate(struct wa_req *r, const cJSON *obj,
+    const struct wa_field *fields, const char *prefix)
+{
+	return wa_json_check(r->arena, &r->err, obj, fields, prefix);
 }
 
 const char *

@@ -55,9 +55,11 @@ enum wa_jtype {
 #define WA_F_REQUIRED	0x01	/* must be present */
 #define WA_F_NULLABLE	0x02	/* null accepted (means "clear") */
 #define WA_F_NONEMPTY	0x04	/* string not blank */
+#define WA_F_REQUIRED_TEXT	(WA_F_REQUIRED | WA_F_NONEMPTY)
 
 /*
- * One field of a request body.  Tables end with a { NULL } row.
+ * One field of a request body.  Tables are written with the
+ * WA_FIELD_*() rows below and end with WA_FIELD_END.
  * For strings, max is the limit in characters; for arrays, in items.
  * `check` (strings) returns 1 for a good value; its failure is reported
  * with check_msg.  `sub` describes an object's members.  For an array,
@@ -80,10 +82,64 @@ struct wa_field {
 };
 
 /*
- * Checks obj against fields, recording every problem with
- * wa_fail_field() under its dotted path (prefix may be NULL).  Unknown
- * members are ignored.  Returns WA_OK or WA_ERR_VALIDATION.
+ * The rows of a field table, one macro per kind of value; a table ends
+ * with WA_FIELD_END.  fl is WA_F_* flags; mx is a string's limit in
+ * characters or an array's in items (0: none); lo and mn are lower
+ * limits.  A check function fn returns 1 for a good string; msg is
+ * what a bad one is told ("must be ...").
+ *
+ *   WA_FIELD_STR(name, fl, mx)			a string
+ *   WA_FIELD_STR_CHECK(name, fl, mx, fn, msg)	a string fn accepts
+ *   WA_FIELD_ENUM(name, fl, values)		one of values (NULL-ended)
+ *   WA_FIELD_BOOL(name, fl)			true or false
+ *   WA_FIELD_INT(name, fl, lo, hi)		an integer in [lo, hi]
+ *   WA_FIELD_OBJ(name, fl, sub)		an object; sub is the table
+ *						of its members, or NULL
+ *   WA_FIELD_ARR(name, fl, mn, mx)		an array, items unchecked
+ *   WA_FIELD_ARR_STR(name, fl, mn, mx, imx)	strings of imx characters
+ *   WA_FIELD_ARR_STR_CHECK(name, fl, mn, mx, imx, fn, msg)
+ *   WA_FIELD_ARR_OBJ(name, fl, mn, mx, sub)	objects, each against sub
  */
+#define WA_FIELD_STR(n, fl, mx) \
+	{ .name = (n), .type = WA_J_STRING, .flags = (fl), .max = (mx) }
+#define WA_FIELD_STR_CHECK(n, fl, mx, fn, msg) \
+	{ .name = (n), .type = WA_J_STRING, .flags = (fl), .max = (mx), \
+	    .check = (fn), .check_msg = (msg) }
+#define WA_FIELD_ENUM(n, fl, ev) \
+	{ .name = (n), .type = WA_J_STRING, .flags = (fl), .enumv = (ev) }
+#define WA_FIELD_BOOL(n, fl) \
+	{ .name = (n), .type = WA_J_BOOL, .flags = (fl) }
+#define WA_FIELD_INT(n, fl, lo, hi) \
+	{ .name = (n), .type = WA_J_INT, .flags = (fl), .imin = (lo), \
+	    .imax = (hi) }
+#define WA_FIELD_OBJ(n, fl, sb) \
+	{ .name = (n), .type = WA_J_OBJECT, .flags = (fl), .sub = (sb) }
+#define WA_FIELD_ARR(n, fl, mn, mx) \
+	{ .name = (n), .type = WA_J_ARRAY, .flags = (fl), .min = (mn), \
+	    .max = (mx) }
+#define WA_FIELD_ARR_STR(n, fl, mn, mx, imx) \
+	{ .name = (n), .type = WA_J_ARRAY, .flags = (fl), .min = (mn), \
+	    .max = (mx), .item = WA_J_STRING, .item_max = (imx) }
+#define WA_FIELD_ARR_STR_CHECK(n, fl, mn, mx, imx, fn, msg) \
+	{ .name = (n), .type = WA_J_ARRAY, .flags = (fl), .min = (mn), \
+	    .max = (mx), .item = WA_J_STRING, .item_max = (imx), \
+	    .check = (fn), .check_msg = (msg) }
+#define WA_FIELD_ARR_OBJ(n, fl, mn, mx, sb) \
+	{ .name = (n), .type = WA_J_ARRAY, .flags = (fl), .min = (mn), \
+	    .max = (mx), .item = WA_J_OBJECT, .sub = (sb) }
+#define WA_FIELD_END	{ .name = NULL }
+
+/*
+ * Checks obj against fields, recording every problem as a field error
+ * of e (err.h's wa_err_field(), paths and messages in the arena) under
+ * its dotted path (prefix may be NULL).  Unknown members are ignored.
+ * Returns the code e holds afterwards: WA_OK, WA_ERR_VALIDATION, or an
+ * error recorded before.
+ */
+enum wa_err	wa_json_check(struct wa_arena *, struct wa_error *,
+		    const cJSON *obj, const struct wa_field *fields,
+		    const char *prefix);
+/* The same on the request's record (r->arena, r->err). */
 enum wa_err	wa_json_validate(struct wa_req *, const cJSON *obj,
 		    const struct wa_field *fields, const char *prefix);
 

@@ -17,6 +17,7 @@
 #include "req.h"
 #include "url.h"
 #include "utf8.h"
+#include "valid.h"
 
 const char *
 wa_req_env(const struct wa_req *r, const char *name)
@@ -74,6 +75,18 @@ const char *
 wa_req_param(const struct wa_req *r, const char *name)
 {
 	return kv_find(r->params, r->nparams, name);
+}
+
+const char *
+wa_req_id(struct wa_req *r, const char *name, const char *code,
+    const char *what)
+{
+	const char	*id = wa_req_param(r, name);
+
+	if (wa_valid_uuid(id))
+		return id;
+	wa_fail_not_found(r, code, what);
+	return NULL;
 }
 
 unsigned
@@ -303,16 +316,14 @@ wa_req_clear_err(struct wa_req *r)
 	memset(&r->err, 0, sizeof(r->err));
 }
 
+/* The request's record: err.h's functions on r->err. */
 enum wa_err
 wa_fail(struct wa_req *r, enum wa_err code, const char *fmt, ...)
 {
 	va_list	ap;
 
-	if (r->err.code != WA_OK)
-		return r->err.code;
-	r->err.code = code;
 	va_start(ap, fmt);
-	vsnprintf(r->err.message, sizeof(r->err.message), fmt, ap);
+	code = wa_err_vfail(&r->err, code, NULL, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -323,12 +334,8 @@ wa_fail_as(struct wa_req *r, enum wa_err code, const char *face_code,
 {
 	va_list	ap;
 
-	if (r->err.code != WA_OK)
-		return r->err.code;
-	r->err.code = code;
-	r->err.face_code = face_code;
 	va_start(ap, fmt);
-	vsnprintf(r->err.message, sizeof(r->err.message), fmt, ap);
+	code = wa_err_vfail(&r->err, code, face_code, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -336,23 +343,19 @@ wa_fail_as(struct wa_req *r, enum wa_err code, const char *face_code,
 enum wa_err
 wa_fail_field(struct wa_req *r, const char *field, const char *fmt, ...)
 {
-	va_list			 ap;
-	struct wa_field_error	*f;
+	va_list		ap;
+	enum wa_err	code;
 
-	if (r->err.code == WA_OK) {
-		r->err.code = WA_ERR_VALIDATION;
-		snprintf(r->err.message, sizeof(r->err.message), "%s",
-		    wa_errs[WA_ERR_VALIDATION].message);
-	}
-	if (r->err.code != WA_ERR_VALIDATION ||
-	    r->err.nfields == WA_ERR_FIELDS_MAX)
-		return r->err.code;
-	f = &r->err.fields[r->err.nfields++];
-	f->field = wa_arena_strdup(r->arena, field);
 	va_start(ap, fmt);
-	f->msg = wa_arena_vprintf(r->arena, fmt, ap);
+	code = wa_err_vfield(&r->err, r->arena, field, fmt, ap);
 	va_end(ap);
-	return r->err.code;
+	return code;
+}
+
+enum wa_err
+wa_fail_not_found(struct wa_req *r, const char *code, const char *what)
+{
+	return wa_fail_as(r, WA_ERR_NOT_FOUND, code, "%s not found", what);
 }
 
 void
@@ -360,9 +363,7 @@ wa_fail_log(struct wa_req *r, const char *fmt, ...)
 {
 	va_list	ap;
 
-	if (r->err.log_detail[0] != '\0')
-		return;
 	va_start(ap, fmt);
-	vsnprintf(r->err.log_detail, sizeof(r->err.log_detail), fmt, ap);
+	wa_err_vlog(&r->err, fmt, ap);
 	va_end(ap);
 }

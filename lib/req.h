@@ -135,6 +135,14 @@ const char	*wa_req_query(const struct wa_req *, const char *key);
 /* A route parameter ("profileId"), decoded; NULL if absent. */
 const char	*wa_req_param(const struct wa_req *, const char *name);
 
+/*
+ * The route parameter `name` when it is a well-formed UUID.  Otherwise
+ * records the 404 of wa_fail_not_found(r, code, what), since a
+ * malformed id is as absent as another tenant's, and returns NULL.
+ */
+const char	*wa_req_id(struct wa_req *, const char *name,
+		    const char *code, const char *what);
+
 /* Face that owns a path by its prefix (used before a route matches). */
 enum wa_face	 wa_face_for_path(const char *path);
 
@@ -142,8 +150,10 @@ enum wa_face	 wa_face_for_path(const char *path);
 unsigned	 wa_method_parse(const char *);
 
 /*
- * Failure recording, first error wins.  Each returns the code it was
- * given, so a handler can write `return wa_fail(r, WA_ERR_X, "...")`.
+ * Failure recording on the request's record r->err: err.h's wa_err_*()
+ * (first error wins, messages cut on a character boundary).  Each
+ * returns the code r->err holds, so a handler can write
+ * `return wa_fail(r, WA_ERR_X, "...")`.
  */
 enum wa_err	 wa_fail(struct wa_req *, enum wa_err, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -156,6 +166,10 @@ enum wa_err	 wa_fail_as(struct wa_req *, enum wa_err, const char *code,
 enum wa_err	 wa_fail_field(struct wa_req *, const char *field,
 		    const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
+/* The 404 of a resource: "<what> not found" ("Contact", "flow"), with
+ * the face's own code ("RESOURCE_014") or NULL for the table's. */
+enum wa_err	 wa_fail_not_found(struct wa_req *, const char *code,
+		    const char *what);
 /* Forgets the recorded error: for job workers, which run several
  * transactions on one wa_req (db.h's wa_db_tx). */
 void		 wa_req_clear_err(struct wa_req *);

@@ -105,6 +105,27 @@ wa_resp_ok(struct wa_req *r, int status, cJSON *data)
 }
 
 enum wa_err
+wa_resp_ok_raw(struct wa_req *r, int status, const char *json)
+{
+	const char	*in;
+	char		*s;
+
+	if (json == NULL)
+		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
+	if (r->face != WA_FACE_LATE)
+		return wa_resp_ok(r, status, cJSON_CreateRaw(json));
+	/* {"success":true, then the object's members and its brace */
+	in = json + strspn(json, " \t\r\n");
+	if (*in++ != '{')
+		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
+	in += strspn(in, " \t\r\n");
+	s = wa_arena_printf(r->arena, "{\"success\":true%s%s",
+	    *in == '}' ? "" : ",", in);
+	wa_resp_set(r, status, s, strlen(s));
+	return WA_OK;
+}
+
+enum wa_err
 wa_resp_raw(struct wa_req *r, int status, const cJSON *body)
 {
 	finish(r, status, (cJSON *)body);

@@ -1,7 +1,8 @@
 /*
  * resp: the three response envelopes of DESIGN.md, for success and for
- * errors.  Handlers call wa_resp_ok()/wa_resp_raw()/wa_resp_empty();
- * only the dispatcher calls wa_resp_error().
+ * errors.  Handlers call wa_resp_ok() (or wa_resp_ok_raw() for JSON a
+ * statement built), wa_resp_raw() or wa_resp_empty(); only the
+ * dispatcher calls wa_resp_error().
  *
  *   Mosend  {"data": D, "timestamp": T}
  *   Late    {"success": true, ...members of D}
@@ -18,6 +19,17 @@
 /* Wraps data (any JSON value; Late needs an object) in the face's
  * envelope and sets the response.  Always returns WA_OK. */
 enum wa_err	wa_resp_ok(struct wa_req *, int status, cJSON *data);
+
+/*
+ * The same with data already serialized: JSON text that one of our
+ * statements built (json_build_object, json_agg) goes into the envelope
+ * as it is, without a parse and a print.  Late needs an object, whose
+ * members go up into the envelope.  json must be one JSON value, as
+ * PostgreSQL's json output is: never text from a client.  NULL, or not
+ * an object for Late, is a bug (500).  (A statement that builds only a
+ * member of data: cJSON_AddRawToObject() puts it in, as it is.)
+ */
+enum wa_err	wa_resp_ok_raw(struct wa_req *, int status, const char *json);
 
 /* Sends body as is (Late's phone-number routes have no `success`). */
 enum wa_err	wa_resp_raw(struct wa_req *, int status, const cJSON *body);

@@ -3,6 +3,10 @@
 # database `wagate` has not seen, in file-name order, each in one
 # transaction together with its entry in public.wa_schema_migrations.
 set -eu
+# File names in byte order whatever the caller's locale (0002_tenancy
+# before 0002a_tenant_table, as '_' < 'a').
+LC_ALL=C
+export LC_ALL
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGBIN=$1
 PGSOCK=$2

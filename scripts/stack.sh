@@ -16,20 +16,22 @@
 # folder named after DIR.
 #
 # Settings (environment): WA_TLS_PORT (8443), WA_HTTP_PORT (8080),
-# WA_LISTEN (0.0.0.0), WA_WORKERS (2), WA_JOB_WORKERS (1), WA_BIN_DIR
-# (build/bin), WA_RATE (50 r/s per client), WA_BURST (100), WA_DEMO (1),
-# WA_PG_FAST (0: 1
-# turns fsync off, for throwaway test clusters), WA_PG_SHARED_BUFFERS (a
-# quarter of the memory, 128 MB to 8 GB), WA_BENCH (0: 1 adds
-# nginx/bench.conf, the fixed responses benchmarks compare against).
+# WA_LISTEN (0.0.0.0; nginx also listens on [::] for 0.0.0.0 and on
+# [::1] for 127.0.0.1 when the host has IPv6), WA_WORKERS (2),
+# WA_JOB_WORKERS (1), WA_BIN_DIR (build/bin), WA_RATE (50 r/s per
+# client), WA_BURST (100), WA_DEMO (1), WA_PG_FAST (0: 1 turns fsync
+# off, for throwaway test clusters), WA_PG_SHARED_BUFFERS (a quarter of
+# the memory, 128 MB to 8 GB), WA_BENCH (0: 1 adds nginx/bench.conf, the
+# fixed responses benchmarks compare against).
 #
 # Meta (docs/meta.md): unless WA_GRAPH_URL is set, the stack runs the
-# bundled simulator (build/bin/metasim, the "sandbox") on 127.0.0.1:
-# WA_METASIM_PORT (8444) and points the families at it; its webhooks
-# come back to this stack's /webhooks/meta.  Setting WA_GRAPH_URL (and
-# WA_META_APP_ID, WA_META_APP_SECRET, WA_META_VERIFY_TOKEN from the Meta
-# app) goes live: no simulator.  Families that have background work
-# (`<binary> --has-worker`) also run as `<binary> --worker`.
+# bundled simulator (build/bin/metasim, the "sandbox") on 127.0.0.1 and
+# ::1, port WA_METASIM_PORT (8444), and points the families at it; its
+# webhooks come back to this stack's /webhooks/meta.  Setting
+# WA_GRAPH_URL (and WA_META_APP_ID, WA_META_APP_SECRET,
+# WA_META_VERIFY_TOKEN from the Meta app) goes live: no simulator.
+# Families that have background work (`<binary> --has-worker`) also run
+# as `<binary> --worker`.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +55,23 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$PGBIN" ] || { echo "stack: PostgreSQL is not installed (make deps)" >&2; exit 1; }
 
 log() { printf 'stack: %s\n' "$*" >&2; }
+
+# IPv6: "localhost" may resolve to ::1 first (Debian's /etc/hosts), and
+# not every client falls back to 127.0.0.1 (node 18 does not), so what
+# listens on 127.0.0.1 listens on ::1 too, and nginx on [::] next to
+# 0.0.0.0 -- when the host has IPv6 at all (with it disabled, ::1 is not
+# on lo and a listen there would fail).
+has_ipv6_loopback() {
+	grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null
+}
+has_ipv6() {
+	grep -q . /proc/net/if_inet6 2>/dev/null
+}
+LISTEN6=
+case $LISTEN in
+127.0.0.1)	has_ipv6_loopback && LISTEN6='[::1]' ;;
+0.0.0.0)	has_ipv6 && LISTEN6='[::]' ;;
+esac
 
 # Can user $1 reach directory $2 (search permission on every parent)?
 reachable() {
@@ -258,8 +277,11 @@ start_metasim() {
 	fi
 	[ -x "$BIN_DIR/metasim" ] || { log "no $BIN_DIR/metasim: make all"; exit 1; }
 	mkdir -p "$RUN"
+	sim_v6=
+	has_ipv6_loopback && sim_v6="--listen [::1]:$SIM_PORT"
+	# shellcheck disable=SC2086
 	WA_META_APP_SECRET=$META_APP_SECRET WA_META_VERIFY_TOKEN=$META_VERIFY_TOKEN \
-	    setsid "$BIN_DIR/metasim" --listen "127.0.0.1:$SIM_PORT" \
+	    setsid "$BIN_DIR/metasim" --listen "127.0.0.1:$SIM_PORT" $sim_v6 \
 	    --cert "$STATE/tls/cert.pem" --key "$STATE/tls/key.pem" \
 	    --app-id "$META_APP_ID" \
 	    --webhook-url "https://localhost:$TLS_PORT/webhooks/meta" \
@@ -323,6 +345,12 @@ start_nginx() {
 	    s|@TLS_PORT@|$TLS_PORT|g; s|@HTTP_PORT@|$HTTP_PORT|g;
 	    s|@LISTEN@|$LISTEN|g; s|@RATE@|$RATE|g; s|@BURST@|$BURST|g;
 	    s|@NGINX_USER@|$NGINX_USER|g"
+	# the IPv6 twin of each listen, or no such line
+	if [ -n "$LISTEN6" ]; then
+		sub="$sub; s|@LISTEN6@|$LISTEN6|g"
+	else
+		sub="$sub; /@LISTEN6@/d"
+	fi
 	: > "$STATE/nginx/families.conf"
 	# @BODY_MAX@: the family's own body limit (struct wa_family), so
 	# nginx refuses what the family would, with the same 413
@@ -340,30 +368,73 @@ start_nginx() {
 	    -c "$STATE/nginx/nginx.conf"
 }
 
-stop_pidfile() {
-	[ -f "$1" ] || return 0
-	pid=$(cat "$1")
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid" 2>/dev/null || true
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	rm -f "$1"
+# Is process $1 still there?  A zombie has exited: it only waits for
+# init to collect it, which some inits do only every few seconds.
+alive() {
+	kill -0 "$1" 2>/dev/null || return 1
+	case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) in
+	Z*)	return 1 ;;
+	esac
 }
 
-down() {
-	locate
-	stop_pidfile "$RUN/nginx.pid"
-	for p in "$RUN"/*.pid; do
-		[ -e "$p" ] && stop_pidfile "$p"
+# Stops the processes of the pid files given, all at once: TERM to each,
+# then one wait for all of them (a family finishes the requests in
+# flight), KILL to the process group of any still there after 30 s.
+# Sets STOPPED to the names (pid file without .pid) of those that ran.
+stop_pidfiles() {
+	STOPPED=
+	live=
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		pid=$(cat "$f")
+		if [ -n "$pid" ] && alive "$pid" &&
+		    kill -TERM "$pid" 2>/dev/null; then
+			live="$live $pid"
+			STOPPED="$STOPPED $(basename "$f" .pid)"
+		fi
 	done
+	i=0
+	while [ -n "$live" ] && [ $i -lt 300 ]; do
+		still=
+		for pid in $live; do
+			alive "$pid" && still="$still $pid"
+		done
+		live=$still
+		[ -n "$live" ] || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	for pid in $live; do
+		log "pid $pid did not stop in 30 s: killed"
+		kill -KILL "-$pid" 2>/dev/null ||
+		    kill -KILL "$pid" 2>/dev/null || true
+	done
+	rm -f "$@"
+}
+
+# Stops everything of the stack and says what it stopped; says nothing
+# when nothing ran and $1 is "quiet".
+down() {
+	quiet=${1:-}
+	locate
+	t0=$(date +%s%N)
+	# nginx first: it takes no new request while the families finish
+	set -- "$RUN/nginx.pid"
+	for p in "$RUN"/*.pid; do
+		[ -e "$p" ] && [ "$p" != "$RUN/nginx.pid" ] && set -- "$@" "$p"
+	done
+	stop_pidfiles "$@"
+	# last, once no family holds a connection
 	if pg_running; then
 		as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -m fast \
 		    -w stop >/dev/null 2>&1 || true
+		STOPPED="$STOPPED PostgreSQL"
+	fi
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if [ -n "$STOPPED" ]; then
+		log "stopped$STOPPED ($((ms / 1000)).$((ms % 1000 / 100)) s)"
+	elif [ "$quiet" != quiet ]; then
+		log "nothing was running in $DIR"
 	fi
 }
 
@@ -426,7 +497,7 @@ announce() {
 }
 
 up() {
-	down
+	down quiet
 	locate
 	make_log_dir
 	secrets
@@ -445,8 +516,7 @@ up)	up ;;
 down)	down ;;
 stop-family)
 	locate
-	stop_pidfile "$RUN/$3.pid"
-	stop_pidfile "$RUN/$3-worker.pid"
+	stop_pidfiles "$RUN/$3.pid" "$RUN/$3-worker.pid"
 	;;
 start-family)
 	locate

@@ -135,24 +135,9 @@ CREATE TABLE wa.idempotency_keys (
 );
 CREATE INDEX idempotency_keys_age ON wa.idempotency_keys (created_at);
 
--- Row-level security: ENABLE and FORCE on every tenant table, one
--- policy on the transaction's tenant.
-DO $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['profiles', 'profile_brands', 'wa_accounts',
-	    'api_keys', 'idempotency_keys'] LOOP
-		EXECUTE format('ALTER TABLE wa.%I ENABLE ROW LEVEL SECURITY', t);
-		EXECUTE format('ALTER TABLE wa.%I FORCE ROW LEVEL SECURITY', t);
-		EXECUTE format('CREATE POLICY tenant ON wa.%I '
-		    'USING (org_id = wa.current_org()) '
-		    'WITH CHECK (org_id = wa.current_org())', t);
-		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON wa.%I '
-		    'TO wa_app, wa_admin', t);
-	END LOOP;
-END
-$$;
+-- Row-level security: the tables above with an org_id become tenant
+-- tables in 0002a_tenant_table.sql (wa.tenant_table(), the one place
+-- that says how).  An organization is its own tenant:
 ALTER TABLE wa.organizations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE wa.organizations FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON wa.organizations

@@ -443,29 +443,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT CASE WHEN new = ANY (tags) THEN array_remove(tags, old)
     ELSE array_replace(tags, old, new) END $$;
 
--- Row-level security as in 0002_tenancy.sql, with one difference: the
--- tenant is read by a subquery, which PostgreSQL evaluates once per
--- statement (an InitPlan) instead of once per row.  Rows that a search
--- or a walk checks by filter (a trigram match, the pairs an import
--- writes) each cost a current_setting() and a uuid parse otherwise: a
--- third of a search over 10,000 candidates.  Where the tenant is an
--- index condition, both forms are the same.
-DO $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['contacts', 'contact_labels',
-	    'contact_label_members'] LOOP
-		EXECUTE format('ALTER TABLE wa.%I ENABLE ROW LEVEL SECURITY', t);
-		EXECUTE format('ALTER TABLE wa.%I FORCE ROW LEVEL SECURITY', t);
-		EXECUTE format('CREATE POLICY tenant ON wa.%I '
-		    'USING (org_id = (SELECT wa.current_org())) '
-		    'WITH CHECK (org_id = (SELECT wa.current_org()))', t);
-		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON wa.%I '
-		    'TO wa_app, wa_admin', t);
-	END LOOP;
-END
-$$;
+-- Tenant tables (0002a_tenant_table.sql).
+CALL wa.tenant_table('wa.contacts');
+CALL wa.tenant_table('wa.contact_labels');
+CALL wa.tenant_table('wa.contact_label_members');
 
 -- As ON DELETE CASCADE would: an account deleted (or its organization)
 -- takes its contacts with it.  Before the account goes, so that the

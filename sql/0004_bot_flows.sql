@@ -61,21 +61,12 @@ CREATE TRIGGER bot_flow_versions_immutable
     BEFORE UPDATE ON wa.bot_flow_versions
     FOR EACH ROW EXECUTE FUNCTION wa.bot_flow_versions_immutable();
 
-ALTER TABLE wa.bot_flows ENABLE ROW LEVEL SECURITY;
-ALTER TABLE wa.bot_flows FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant ON wa.bot_flows
-    USING (org_id = wa.current_org())
-    WITH CHECK (org_id = wa.current_org());
-ALTER TABLE wa.bot_flow_versions ENABLE ROW LEVEL SECURITY;
-ALTER TABLE wa.bot_flow_versions FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant ON wa.bot_flow_versions
-    USING (org_id = wa.current_org())
-    WITH CHECK (org_id = wa.current_org());
-
--- Flows are soft-deleted (deleted_at) by the application; DELETE is for
--- the operator.
-GRANT SELECT, INSERT, UPDATE, DELETE ON wa.bot_flows TO wa_app, wa_admin;
-GRANT SELECT, INSERT ON wa.bot_flow_versions TO wa_app;
-GRANT SELECT, INSERT, DELETE ON wa.bot_flow_versions TO wa_admin;
+-- Tenant tables (0002a_tenant_table.sql).  Flows are soft-deleted
+-- (deleted_at) by the application; DELETE is for the operator.
+-- Versions are written once: the roles may add them, and the operator
+-- may delete them.
+CALL wa.tenant_table('wa.bot_flows');
+CALL wa.tenant_table('wa.bot_flow_versions', 'SELECT, INSERT');
+GRANT DELETE ON wa.bot_flow_versions TO wa_admin;
 
 RESET ROLE;

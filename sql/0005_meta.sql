@@ -101,22 +101,11 @@ CREATE TABLE wa.inbound_messages (
 CREATE INDEX inbound_messages_from ON wa.inbound_messages
     (org_id, account_id, from_wa_id, sent_at);
 
-DO $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['templates', 'template_events',
-	    'message_statuses', 'inbound_messages'] LOOP
-		EXECUTE format('ALTER TABLE wa.%I ENABLE ROW LEVEL SECURITY', t);
-		EXECUTE format('ALTER TABLE wa.%I FORCE ROW LEVEL SECURITY', t);
-		EXECUTE format('CREATE POLICY tenant ON wa.%I '
-		    'USING (org_id = wa.current_org()) '
-		    'WITH CHECK (org_id = wa.current_org())', t);
-		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON wa.%I '
-		    'TO wa_app, wa_admin', t);
-	END LOOP;
-END
-$$;
+-- Tenant tables (0002a_tenant_table.sql).
+CALL wa.tenant_table('wa.templates');
+CALL wa.tenant_table('wa.template_events');
+CALL wa.tenant_table('wa.message_statuses');
+CALL wa.tenant_table('wa.inbound_messages');
 
 -- The raw webhooks, exactly as received (bytes), once each: a
 -- redelivery of the same bytes finds body_sha256 taken.  No policy: with

@@ -194,26 +194,16 @@ CREATE TABLE wa.send_lanes (
 CREATE INDEX send_lanes_due ON wa.send_lanes (due_at)
     WHERE due_at IS NOT NULL AND paused_at IS NULL;
 
-DO $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['messages', 'suppressions', 'broadcasts',
-	    'broadcast_recipients', 'send_lanes'] LOOP
-		EXECUTE format('ALTER TABLE wa.%I ENABLE ROW LEVEL SECURITY', t);
-		EXECUTE format('ALTER TABLE wa.%I FORCE ROW LEVEL SECURITY', t);
-		EXECUTE format('CREATE POLICY tenant ON wa.%I '
-		    'USING (org_id = (SELECT wa.current_org())) '
-		    'WITH CHECK (org_id = (SELECT wa.current_org()))', t);
-		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON wa.%I '
-		    'TO wa_app, wa_admin', t);
-	END LOOP;
-END
-$$;
+-- Tenant tables (0002a_tenant_table.sql).
+CALL wa.tenant_table('wa.messages');
 -- the ledger is never deleted from, and an entry only ever gains the
 -- entry that supersedes it
-REVOKE DELETE, UPDATE ON wa.suppressions FROM wa_app;
-GRANT UPDATE (superseded_at, superseded_by) ON wa.suppressions TO wa_app;
+CALL wa.tenant_table('wa.suppressions', 'SELECT, INSERT');
+GRANT UPDATE (superseded_at, superseded_by) ON wa.suppressions
+    TO wa_app, wa_admin;
+CALL wa.tenant_table('wa.broadcasts');
+CALL wa.tenant_table('wa.broadcast_recipients');
+CALL wa.tenant_table('wa.send_lanes');
 -- the sending worker's cross-tenant steps (below) move messages, whose
 -- triggers move broadcast and contact counters
 GRANT SELECT, UPDATE ON wa.send_lanes, wa.messages, wa.broadcasts

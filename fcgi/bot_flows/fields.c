@@ -15,41 +15,35 @@ static const char *const trigger_types[] = {
 	"KEYWORD", "INTENT", "MANUAL", "AUTO_REPLY", NULL
 };
 
-#define N	WA_F_NULLABLE
-
 /* Fields of both create and PATCH; "name" differs.  The definition
  * (steps or json) is the engine's to check. */
 static const struct wa_field common[] = {
-	{ .name = "description", .type = WA_J_STRING, .flags = N,
-	    .max = 2000 },
-	{ .name = "phoneNumberId", .type = WA_J_STRING, .flags = N,
-	    .check = wa_valid_uuid, .check_msg = "must be the id of a "
-	    "WhatsApp number of the organization (a UUID)" },
-	{ .name = "triggerType", .type = WA_J_STRING, .enumv = trigger_types },
-	{ .name = "triggerConfig", .type = WA_J_OBJECT, .flags = N },
-	{ .name = "enabled", .type = WA_J_BOOL },
+	WA_FIELD_STR("description", WA_F_NULLABLE, 2000),
+	WA_FIELD_STR_CHECK("phoneNumberId", WA_F_NULLABLE, 0, wa_valid_uuid,
+	    "must be the id of a WhatsApp number of the organization "
+	    "(a UUID)"),
+	WA_FIELD_ENUM("triggerType", 0, trigger_types),
+	WA_FIELD_OBJ("triggerConfig", WA_F_NULLABLE, NULL),
+	WA_FIELD_BOOL("enabled", 0),
 	/* Mosend's SDK sends it; a flow belongs to numbers, not to a
 	 * WABA, so it is accepted and ignored */
-	{ .name = "wabaId", .type = WA_J_STRING, .flags = N, .max = 64 },
-	{ .name = NULL }
+	WA_FIELD_STR("wabaId", WA_F_NULLABLE, 64),
+	WA_FIELD_END
 };
 
 static const struct wa_field create_only[] = {
-	{ .name = "name", .type = WA_J_STRING,
-	    .flags = WA_F_REQUIRED | WA_F_NONEMPTY, .max = 255 },
-	{ .name = NULL }
+	WA_FIELD_STR("name", WA_F_REQUIRED_TEXT, 255),
+	WA_FIELD_END
 };
 
 static const struct wa_field update_only[] = {
-	{ .name = "name", .type = WA_J_STRING, .flags = WA_F_NONEMPTY,
-	    .max = 255 },
-	{ .name = NULL }
+	WA_FIELD_STR("name", WA_F_NONEMPTY, 255),
+	WA_FIELD_END
 };
 
 static const struct wa_field keywords[] = {
-	{ .name = "keywords", .type = WA_J_ARRAY, .flags = WA_F_REQUIRED,
-	    .min = 1, .max = 50, .item = WA_J_STRING, .item_max = 100 },
-	{ .name = NULL }
+	WA_FIELD_ARR_STR("keywords", WA_F_REQUIRED, 1, 50, 100),
+	WA_FIELD_END
 };
 
 enum wa_err

@@ -71,9 +71,10 @@ enum wa_err	flows_delete(struct wa_req *);
 enum wa_err	flows_publish(struct wa_req *);
 enum wa_err	flows_unpublish(struct wa_req *);
 enum wa_err	flows_duplicate(struct wa_req *);
-/* The {id} of the path if it is a UUID, else a 404. */
-enum wa_err	flow_path_id(struct wa_req *, const char **id);
-enum wa_err	flow_not_found(struct wa_req *);
+/* What a flow's 404 names: "flow not found" (wa_fail_not_found()). */
+#define FLOW_WHAT	"flow"
+/* The {id} of the path if it is a UUID, else NULL and a 404. */
+const char	*flow_id(struct wa_req *);
 
 /* testrun.c */
 enum wa_err	flows_test_run(struct wa_req *);

@@ -13,21 +13,11 @@
 #include "flows.h"
 #include "json.h"
 #include "resp.h"
-#include "valid.h"
 
-enum wa_err
-flow_not_found(struct wa_req *r)
+const char *
+flow_id(struct wa_req *r)
 {
-	return wa_fail(r, WA_ERR_NOT_FOUND, "flow not found");
-}
-
-enum wa_err
-flow_path_id(struct wa_req *r, const char **id)
-{
-	*id = wa_req_param(r, "id");
-	if (!wa_valid_uuid(*id))
-		return flow_not_found(r);
-	return WA_OK;
+	return wa_req_id(r, "id", NULL, FLOW_WHAT);
 }
 
 /* A phoneNumberId names a WhatsApp account the caller may use (404). */
@@ -54,7 +44,7 @@ change_one(struct wa_req *r, const char *sql, const char *id,
 	if (wa_db_q(r, &res, sql, arg != NULL ? 2 : 1, id, arg) != WA_OK)
 		return r->err.code;
 	if (strcmp(PQcmdTuples(res), "1") != 0)
-		return flow_not_found(r);
+		return wa_fail_not_found(r, NULL, FLOW_WHAT);
 	return WA_OK;
 }
 
@@ -83,7 +73,7 @@ flows_get(struct wa_req *r)
 {
 	const char	*id;
 
-	if (flow_path_id(r, &id) != WA_OK)
+	if ((id = flow_id(r)) == NULL)
 		return r->err.code;
 	return flow_respond(r, id, 200);
 }
@@ -125,10 +115,9 @@ load_current(struct wa_req *r, const char *id, struct flow_current *cur)
 	    "FOR UPDATE";
 	PGresult	*res;
 
-	if (wa_db_q(r, &res, sql, 1, id) != WA_OK)
+	if (wa_db_q(r, &res, sql, 1, id) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, FLOW_WHAT) != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return flow_not_found(r);
 	cur->trigger_type = wa_db_get(res, 0, "trigger_type");
 	cur->trigger_config = wa_db_get(res, 0, "trigger_config");
 	return WA_OK;
@@ -154,7 +143,7 @@ flows_update(struct wa_req *r)
 	cJSON			*body;
 	PGresult		*res;
 
-	if (flow_path_id(r, &id) != WA_OK || load_current(r, id, &cur) != WA_OK)
+	if ((id = flow_id(r)) == NULL || load_current(r, id, &cur) != WA_OK)
 		return r->err.code;
 	if (wa_json_body(r, &body) != WA_OK ||
 	    flow_input_parse(r, body, &cur, &in) != WA_OK ||
@@ -178,7 +167,7 @@ flows_delete(struct wa_req *r)
 	    "WHERE id = $1 AND deleted_at IS NULL";
 	const char	*id;
 
-	if (flow_path_id(r, &id) != WA_OK ||
+	if ((id = flow_id(r)) == NULL ||
 	    change_one(r, sql, id, NULL) != WA_OK)
 		return r->err.code;
 	return wa_resp_empty(r, 204);
@@ -214,11 +203,10 @@ flows_publish(struct wa_req *r)
 	PGresult		*res;
 	int			 same;
 
-	if (flow_path_id(r, &id) != WA_OK ||
-	    wa_db_q(r, &res, sql_get, 1, id) != WA_OK)
+	if ((id = flow_id(r)) == NULL ||
+	    wa_db_q(r, &res, sql_get, 1, id) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, FLOW_WHAT) != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return flow_not_found(r);
 	if (flow_load(r, wa_db_get(res, 0, "steps"), &f, &rep) != WA_OK)
 		return r->err.code;
 	if (f->nsteps == 0)
@@ -246,7 +234,7 @@ flows_unpublish(struct wa_req *r)
 	    "WHERE id = $1 AND deleted_at IS NULL";
 	const char	*id;
 
-	if (flow_path_id(r, &id) != WA_OK ||
+	if ((id = flow_id(r)) == NULL ||
 	    change_one(r, sql, id, NULL) != WA_OK)
 		return r->err.code;
 	return flow_respond(r, id, 201);
@@ -265,7 +253,7 @@ flows_duplicate(struct wa_req *r)
 	const char	*id;
 	char		 copy[WA_UUID_LEN];
 
-	if (flow_path_id(r, &id) != WA_OK)
+	if ((id = flow_id(r)) == NULL)
 		return r->err.code;
 	if (wa_crypto_uuid4(copy) != 0)
 		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");

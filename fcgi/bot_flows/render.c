@@ -3,8 +3,6 @@
  * wagate adds (publishedVersion, hasUnpublishedChanges, lint; stepCount
  * in lists, which leave the steps out).
  */
-#include <stdlib.h>
-#include <string.h>
 
 #include "arena.h"
 #include "db.h"
@@ -35,22 +33,11 @@ const char flow_sql_list_phone[] = FLOW_SELECT " FROM wa.bot_flows f "
     "WHERE f.deleted_at IS NULL AND (f.phone_number_id = $1 "
     "OR f.phone_number_id IS NULL) ORDER BY f.created_at DESC, f.id DESC";
 
-static cJSON *
-json_col(const PGresult *res, int row, const char *col)
-{
-	const char	*v = wa_db_get(res, row, col), *why;
-	cJSON		*j;
-
-	if (v == NULL)
-		return cJSON_CreateNull();
-	/* our own column: valid JSON, still read with the hardened
-	 * parser */
-	j = wa_json_parse(v, strlen(v), WA_JSON_DEPTH_MAX, &why);
-	return j != NULL ? j : cJSON_CreateNull();
-}
-
+/* A json column as it is stored: PostgreSQL checked it on the way in,
+ * and it was written by wa_json_print(), so it goes out without a
+ * parse and a print. */
 static void
-add_int(cJSON *o, const char *key, const PGresult *res, int row,
+add_json(cJSON *o, const char *key, const PGresult *res, int row,
     const char *col)
 {
 	const char	*v = wa_db_get(res, row, col);
@@ -58,7 +45,18 @@ add_int(cJSON *o, const char *key, const PGresult *res, int row,
 	if (v == NULL)
 		cJSON_AddNullToObject(o, key);
 	else
-		cJSON_AddNumberToObject(o, key, (double)strtol(v, NULL, 10));
+		cJSON_AddRawToObject(o, key, v);
+}
+
+static void
+add_int(cJSON *o, const char *key, const PGresult *res, int row,
+    const char *col)
+{
+	if (wa_db_get(res, row, col) == NULL)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key,
+		    (double)wa_db_int(res, row, col, 0));
 }
 
 cJSON *
@@ -75,12 +73,11 @@ flow_render(struct wa_req *r, const PGresult *res, int row, int full)
 	    "phone_number_id"));
 	wa_json_add_strn(o, "triggerType", wa_db_get(res, row,
 	    "trigger_type"));
-	cJSON_AddItemToObject(o, "triggerConfig", json_col(res, row,
-	    "trigger_config"));
+	add_json(o, "triggerConfig", res, row, "trigger_config");
 	cJSON_AddBoolToObject(o, "enabled", wa_db_bool(res, row, "enabled",
 	    1));
 	if (full)
-		cJSON_AddItemToObject(o, "steps", json_col(res, row, "steps"));
+		add_json(o, "steps", res, row, "steps");
 	cJSON_AddBoolToObject(o, "published", wa_db_bool(res, row,
 	    "published", 0));
 	wa_json_add_strn(o, "publishedAt", wa_db_get(res, row,
@@ -123,10 +120,9 @@ flow_respond(struct wa_req *r, const char *id, int status)
 	PGresult		*res;
 	cJSON			*o;
 
-	if (wa_db_q(r, &res, flow_sql_get, 1, id) != WA_OK)
+	if (wa_db_q(r, &res, flow_sql_get, 1, id) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, FLOW_WHAT) != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return flow_not_found(r);
 	o = flow_render(r, res, 0, 1);
 	if (flow_load(r, wa_db_get(res, 0, "steps"), &f, &rep) != WA_OK)
 		return r->err.code;

@@ -4,7 +4,6 @@
  * conversation.  Nothing is stored and nothing leaves the process:
  * http_request steps are answered from the request's mocks.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -26,16 +25,15 @@ load(struct wa_req *r, const char *id, const cJSON *version,
 	    "AND a.id = f.phone_number_id "
 	    "WHERE f.id = $1 AND f.deleted_at IS NULL";
 	static const char sql_version[] =
-	    "SELECT steps::text AS steps FROM wa.bot_flow_versions "
+	    "SELECT steps::text AS steps, version FROM wa.bot_flow_versions "
 	    "WHERE flow_id = $1 AND version = $2::int";
 	PGresult	*res;
 	const char	*v;
 	char		 num[16];
 
-	if (wa_db_q(r, &res, sql_flow, 1, id) != WA_OK)
+	if (wa_db_q(r, &res, sql_flow, 1, id) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, FLOW_WHAT) != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return flow_not_found(r);
 	*steps = wa_db_get(res, 0, "steps");
 	*phone = wa_db_get(res, 0, "display_phone_number");
 	v = wa_db_get(res, 0, "published_version");
@@ -54,13 +52,12 @@ load(struct wa_req *r, const char *id, const cJSON *version,
 		snprintf(num, sizeof(num), "%d", (int)version->valuedouble);
 		v = num;
 	}
-	if (wa_db_q(r, &res, sql_version, 2, id, v) != WA_OK)
+	if (wa_db_q(r, &res, sql_version, 2, id, v) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, wa_arena_printf(r->arena,
+	    "flow version %s", v)) != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return wa_fail(r, WA_ERR_NOT_FOUND, "flow version %s not found",
-		    v);
 	*steps = wa_db_get(res, 0, "steps");
-	*label = cJSON_CreateNumber((double)strtol(v, NULL, 10));
+	*label = cJSON_CreateNumber((double)wa_db_int(res, 0, "version", 0));
 	return WA_OK;
 }
 
@@ -89,7 +86,8 @@ flows_test_run(struct wa_req *r)
 	const char		*id, *steps = NULL, *phone = NULL;
 	cJSON			*body, *label = NULL, *o;
 
-	if (flow_path_id(r, &id) != WA_OK || wa_json_body(r, &body) != WA_OK)
+	if ((id = flow_id(r)) == NULL ||
+	    wa_json_body(r, &body) != WA_OK)
 		return r->err.code;
 	version = cJSON_GetObjectItemCaseSensitive(body, "version");
 	if (!valid_version(version))

@@ -139,13 +139,10 @@ broadcasts_list(struct wa_req *r)
 }
 
 static const struct wa_field create_fields[] = {
-	{ .name = "accountId", .type = WA_J_STRING,
-	    .flags = WA_F_REQUIRED | WA_F_NONEMPTY, .max = 64 },
-	{ .name = "name", .type = WA_J_STRING,
-	    .flags = WA_F_REQUIRED | WA_F_NONEMPTY, .max = BC_NAME_MAX },
-	{ .name = "description", .type = WA_J_STRING,
-	    .flags = WA_F_NULLABLE, .max = BC_DESCRIPTION_MAX },
-	{ NULL }
+	WA_FIELD_STR("accountId", WA_F_REQUIRED_TEXT, 64),
+	WA_FIELD_STR("name", WA_F_REQUIRED_TEXT, BC_NAME_MAX),
+	WA_FIELD_STR("description", WA_F_NULLABLE, BC_DESCRIPTION_MAX),
+	WA_FIELD_END
 };
 
 enum wa_err
@@ -214,8 +211,8 @@ broadcasts_get(struct wa_req *r)
 	if ((id = bc_path_id(r)) == NULL ||
 	    wa_db_q(r, &res, sql, 2, id, r->auth.profile_id) != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return bc_not_found(r);
+	if (wa_db_one_or_fail(r, res, NULL, "Broadcast") != WA_OK)
+		return r->err.code;
 	data = cJSON_CreateObject();
 	cJSON_AddItemToObject(data, "broadcast", bc_render(r, res, 0, 1));
 	return wa_resp_ok(r, 200, data);
@@ -237,8 +234,8 @@ broadcasts_delete(struct wa_req *r)
 	if ((id = bc_path_id(r)) == NULL ||
 	    wa_db_q(r, &res, sql, 2, id, r->auth.profile_id) != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return bc_not_found(r);
+	if (wa_db_one_or_fail(r, res, NULL, "Broadcast") != WA_OK)
+		return r->err.code;
 	if (wa_db_int(res, 0, "deleted", 0) != 1)
 		return wa_fail_as(r, WA_ERR_BAD_REQUEST, "invalid_status",
 		    "Can only delete draft or cancelled broadcasts; this one "

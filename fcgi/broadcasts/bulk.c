@@ -70,9 +70,8 @@ enum wa_err
 bulk_send(struct wa_req *r)
 {
 	static const struct wa_field fields[] = {
-		{ .name = "accountId", .type = WA_J_STRING,
-		    .flags = WA_F_REQUIRED | WA_F_NONEMPTY, .max = 64 },
-		{ NULL }
+		WA_FIELD_STR("accountId", WA_F_REQUIRED_TEXT, 64),
+		WA_FIELD_END
 	};
 	struct wa_account	 acc;
 	struct bc_template	 t;

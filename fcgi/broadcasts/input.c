@@ -32,27 +32,22 @@ name_ok(const char *s)
 }
 
 static const struct wa_field template_fields[] = {
-	{ .name = "name", .type = WA_J_STRING,
-	    .flags = WA_F_REQUIRED | WA_F_NONEMPTY, .max = 512,
-	    .check = name_ok, .check_msg = "must be a template name "
-	    "(lower-case letters, digits and underscores)" },
-	{ .name = "language", .type = WA_J_STRING,
-	    .flags = WA_F_REQUIRED | WA_F_NONEMPTY, .max = 16,
-	    .check = wa_graph_language_ok,
-	    .check_msg = "must be a template language such as en_US" },
-	{ .name = "components", .type = WA_J_ARRAY, .max = BC_COMPONENTS_MAX,
-	    .item = WA_J_OBJECT },
-	{ NULL }
+	WA_FIELD_STR_CHECK("name", WA_F_REQUIRED_TEXT, 512, name_ok,
+	    "must be a template name (lower-case letters, digits and "
+	    "underscores)"),
+	WA_FIELD_STR_CHECK("language", WA_F_REQUIRED_TEXT, 16,
+	    wa_graph_language_ok, "must be a template language such as "
+	    "en_US"),
+	WA_FIELD_ARR_OBJ("components", 0, 0, BC_COMPONENTS_MAX, NULL),
+	WA_FIELD_END
 };
 
 static const struct wa_field recipient_fields[] = {
-	{ .name = "phone", .type = WA_J_STRING,
-	    .flags = WA_F_REQUIRED | WA_F_NONEMPTY, .max = 32,
-	    .check = phone_ok, .check_msg = MSG_E164 },
-	{ .name = "name", .type = WA_J_STRING, .flags = WA_F_NULLABLE,
-	    .max = 255 },
-	{ .name = "variables", .type = WA_J_OBJECT, .flags = WA_F_NULLABLE },
-	{ NULL }
+	WA_FIELD_STR_CHECK("phone", WA_F_REQUIRED_TEXT, 32, phone_ok,
+	    MSG_E164),
+	WA_FIELD_STR("name", WA_F_NULLABLE, 255),
+	WA_FIELD_OBJ("variables", WA_F_NULLABLE, NULL),
+	WA_FIELD_END
 };
 
 void
@@ -60,9 +55,8 @@ bc_template_parse(struct wa_req *r, const cJSON *body, const char *field,
     struct bc_template *out)
 {
 	const struct wa_field	f[] = {
-		{ .name = field, .type = WA_J_OBJECT,
-		    .flags = WA_F_REQUIRED, .sub = template_fields },
-		{ NULL }
+		WA_FIELD_OBJ(field, WA_F_REQUIRED, template_fields),
+		WA_FIELD_END
 	};
 	const cJSON		*t, *c;
 
@@ -114,10 +108,9 @@ bc_recipients_parse(struct wa_req *r, const cJSON *body, const char *field,
     size_t min, size_t max, int keep_dups, cJSON **rows, long *dups)
 {
 	const struct wa_field	f[] = {
-		{ .name = field, .type = WA_J_ARRAY,
-		    .flags = min > 0 ? WA_F_REQUIRED : WA_F_NULLABLE,
-		    .min = min, .max = max, .item = WA_J_OBJECT },
-		{ NULL }
+		WA_FIELD_ARR_OBJ(field, min > 0 ? WA_F_REQUIRED :
+		    WA_F_NULLABLE, min, max, NULL),
+		WA_FIELD_END
 	};
 	const cJSON	*arr, *it, *v;
 	const char	*path, **seen;
@@ -173,19 +166,13 @@ bc_account(struct wa_req *r, const char *id, struct wa_account *out)
 enum wa_err
 bc_not_found(struct wa_req *r)
 {
-	return wa_fail(r, WA_ERR_NOT_FOUND, "Broadcast not found");
+	return wa_fail_not_found(r, NULL, "Broadcast");
 }
 
 const char *
 bc_path_id(struct wa_req *r)
 {
-	const char	*id = wa_req_param(r, "broadcastId");
-
-	if (!wa_valid_uuid(id)) {
-		bc_not_found(r);
-		return NULL;
-	}
-	return id;
+	return wa_req_id(r, "broadcastId", NULL, "Broadcast");
 }
 
 static long

@@ -27,8 +27,8 @@ lock(struct wa_req *r, const char *id, const char **status)
 
 	if (wa_db_q(r, &res, sql, 2, id, r->auth.profile_id) != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return bc_not_found(r);
+	if (wa_db_one_or_fail(r, res, NULL, "Broadcast") != WA_OK)
+		return r->err.code;
 	*status = wa_arena_strdup(r->arena, wa_db_get(res, 0, "status"));
 	return WA_OK;
 }
@@ -66,9 +66,9 @@ bc_recipients_insert(struct wa_req *r, const char *id, const cJSON *rows,
 	    wa_json_print(rows)) != WA_OK)
 		return r->err.code;
 	if (wa_db_int(res, 0, "recipient_count", 0) > BC_RECIPIENTS_MAX)
-		return wa_fail_as(r, WA_ERR_UNPROCESSABLE, "too_many_recipients",
-		    "A broadcast holds at most %d recipients",
-		    BC_RECIPIENTS_MAX);
+		return wa_fail_as(r, WA_ERR_UNPROCESSABLE,
+		    "too_many_recipients", "A broadcast holds at most %d "
+		    "recipients", BC_RECIPIENTS_MAX);
 	*added = (long)wa_db_int(res, 0, "added", 0);
 	*total = wa_db_int(res, 0, "recipient_count", 0);
 	return WA_OK;
@@ -102,10 +102,8 @@ enum wa_err
 recipients_remove(struct wa_req *r)
 {
 	static const struct wa_field fields[] = {
-		{ .name = "phones", .type = WA_J_ARRAY,
-		    .flags = WA_F_REQUIRED, .min = 1, .max = BC_ADD_MAX,
-		    .item = WA_J_STRING, .item_max = 32 },
-		{ NULL }
+		WA_FIELD_ARR_STR("phones", WA_F_REQUIRED, 1, BC_ADD_MAX, 32),
+		WA_FIELD_END
 	};
 	static const char sql[] =
 	    "WITH d AS (DELETE FROM wa.broadcast_recipients "
@@ -227,8 +225,8 @@ recipients_list(struct wa_req *r)
 	if (r->err.code != WA_OK ||
 	    wa_db_q(r, &head, sql_head, 2, id, r->auth.profile_id) != WA_OK)
 		return r->err.code;
-	if (PQntuples(head) != 1)
-		return bc_not_found(r);
+	if (wa_db_one_or_fail(r, head, NULL, "Broadcast") != WA_OK)
+		return r->err.code;
 	if (wa_db_q(r, &res, sql, 4, id, status,
 	    wa_arena_printf(r->arena, "%ld", limit),
 	    wa_arena_printf(r->arena, "%ld", skip)) != WA_OK)

@@ -50,8 +50,8 @@ lock(struct wa_req *r, const char *id, struct bc *b)
 	memset(b, 0, sizeof(*b));
 	if (wa_db_q(r, &res, sql, 2, id, r->auth.profile_id) != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return bc_not_found(r);
+	if (wa_db_one_or_fail(r, res, NULL, "Broadcast") != WA_OK)
+		return r->err.code;
 	b->id = id;
 	b->status = wa_arena_strdup(r->arena, wa_db_get(res, 0, "status"));
 	b->recipients = wa_db_int(res, 0, "recipient_count", 0);
@@ -74,7 +74,7 @@ is(const struct bc *b, const char *status)
 	return strcmp(b->status, status) == 0;
 }
 
-/* ---- the dry run ------------------------------------------------------- */
+/* ---- the dry run ----------------------------------------------------- */
 
 static enum wa_err
 dry_run(struct wa_req *r, const struct bc *b, const struct bc_tpl_check *chk)
@@ -137,7 +137,7 @@ dry_run(struct wa_req *r, const struct bc *b, const struct bc_tpl_check *chk)
 	return wa_resp_ok(r, 200, data);
 }
 
-/* ---- send ----------------------------------------------------------------- */
+/* ---- send ------------------------------------------------------------ */
 
 /* ?dryRun=true|false */
 static int
@@ -244,15 +244,14 @@ broadcasts_send_finish(struct wa_req *r)
 	return wa_resp_ok(r, 200, data);
 }
 
-/* ---- schedule ----------------------------------------------------------- */
+/* ---- schedule -------------------------------------------------------- */
 
 enum wa_err
 broadcasts_schedule(struct wa_req *r)
 {
 	static const struct wa_field fields[] = {
-		{ .name = "scheduledAt", .type = WA_J_STRING,
-		    .flags = WA_F_REQUIRED | WA_F_NONEMPTY, .max = 40 },
-		{ NULL }
+		WA_FIELD_STR("scheduledAt", WA_F_REQUIRED_TEXT, 40),
+		WA_FIELD_END
 	};
 	static const char sql[] =
 	    "UPDATE wa.broadcasts SET status = 'scheduled', "

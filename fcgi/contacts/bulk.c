@@ -61,9 +61,9 @@ contacts_bulk(struct wa_req *r)
 	data = cJSON_CreateObject();
 	cJSON_AddStringToObject(data, "action", b.action);
 	cJSON_AddNumberToObject(data, "modified",
-	    (double)ct_count(res, "modified"));
+	    (double)wa_db_int(res, 0, "modified", 0));
 	cJSON_AddNumberToObject(data, "matched",
-	    (double)ct_count(res, "matched"));
+	    (double)wa_db_int(res, 0, "matched", 0));
 	return wa_resp_ok(r, 200, data);
 }
 
@@ -80,6 +80,6 @@ contacts_bulk_delete(struct wa_req *r)
 		return r->err.code;
 	data = cJSON_CreateObject();
 	cJSON_AddNumberToObject(data, "deleted",
-	    (double)ct_count(res, "deleted"));
+	    (double)wa_db_int(res, 0, "deleted", 0));
 	return wa_resp_ok(r, 200, data);
 }

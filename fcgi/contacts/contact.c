@@ -4,7 +4,6 @@
  * limits it to the caller's organization and CT_VISIBLE to the accounts
  * the key may use, so another tenant's id is a plain 404.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -12,61 +11,20 @@
 #include "db.h"
 #include "json.h"
 #include "resp.h"
-#include "valid.h"
-
-cJSON *
-ct_json(struct wa_req *r, const char *text)
-{
-	const char	*why;
-	cJSON		*v;
-
-	if (text == NULL || (v = wa_json_parse(text, strlen(text),
-	    WA_JSON_DEPTH_MAX, &why)) == NULL) {
-		wa_fail_log(r, "contacts: unreadable JSON from the database");
-		wa_fail(r, WA_ERR_INTERNAL, "Internal error");
-		return NULL;
-	}
-	return v;
-}
-
-long long
-ct_count(const PGresult *res, const char *col)
-{
-	const char	*v = wa_db_get(res, 0, col);
-
-	return v != NULL ? strtoll(v, NULL, 10) : 0;
-}
-
-static enum wa_err
-not_found(struct wa_req *r)
-{
-	return wa_fail(r, WA_ERR_NOT_FOUND, "Contact not found");
-}
 
 /* {contactId}: a malformed id is as absent as another tenant's. */
 static const char *
 path_id(struct wa_req *r)
 {
-	const char	*id = wa_req_param(r, "contactId");
-
-	if (!wa_valid_uuid(id)) {
-		not_found(r);
-		return NULL;
-	}
-	return id;
+	return wa_req_id(r, "contactId", NULL, "Contact");
 }
 
-/* {"contact": <json text>} as the response. */
+/* The statements build the whole answer, {"contact": {...}}, in
+ * column `data`: it goes out as it is. */
 static enum wa_err
-respond_contact(struct wa_req *r, const char *text)
+respond_contact(struct wa_req *r, const PGresult *res)
 {
-	cJSON	*data, *c;
-
-	if ((c = ct_json(r, text)) == NULL)
-		return r->err.code;
-	data = cJSON_CreateObject();
-	cJSON_AddItemToObject(data, "contact", c);
-	return wa_resp_ok(r, 200, data);
+	return wa_resp_ok_raw(r, 200, wa_db_get(res, 0, "data"));
 }
 
 /*
@@ -117,7 +75,8 @@ ct_insert(struct wa_req *r, const struct wa_account *acc, const cJSON *rows,
 	static const char sql_lock[] =
 	    "SELECT pg_advisory_xact_lock(2002871156, hashtext($1))";
 	static const char sql_json[] =
-	    CT_INSERT(", " CT_JSON_CREATED "::text AS contact");
+	    CT_INSERT(", json_build_object('contact', " CT_JSON_CREATED
+	    ")::text AS data");
 	static const char sql_ids[] = CT_INSERT("");
 	PGresult	*lock;
 
@@ -136,7 +95,7 @@ contacts_create(struct wa_req *r)
 	PGresult		*res;
 
 	if (wa_json_body(r, &body) != WA_OK ||
-	    ct_new_parse(r, body, NULL, &nw) != WA_OK ||
+	    ct_new_parse(r, &r->err, body, NULL, &nw) != WA_OK ||
 	    wa_account_get(r, wa_json_str(body, "accountId"), &acc) != WA_OK)
 		return r->err.code;
 	rows = cJSON_CreateArray();
@@ -146,24 +105,24 @@ contacts_create(struct wa_req *r)
 	if (PQntuples(res) != 1 || wa_db_get(res, 0, "id") == NULL)
 		return wa_fail(r, WA_ERR_CONFLICT, "Contact with this phone "
 		    "number already exists");
-	return respond_contact(r, wa_db_get(res, 0, "contact"));
+	return respond_contact(r, res);
 }
 
 enum wa_err
 contacts_get(struct wa_req *r)
 {
 	static const char sql[] =
-	    "SELECT " CT_JSON_DETAIL "::text AS contact FROM wa.contacts c "
+	    "SELECT json_build_object('contact', " CT_JSON_DETAIL
+	    ")::text AS data FROM wa.contacts c "
 	    "WHERE c.id = $1 AND " CT_VISIBLE("$2");
 	const char	*id;
 	PGresult	*res;
 
 	if ((id = path_id(r)) == NULL ||
-	    wa_db_q(r, &res, sql, 2, id, ct_scope(r)) != WA_OK)
+	    wa_db_q(r, &res, sql, 2, id, ct_scope(r)) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, "Contact") != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return not_found(r);
-	return respond_contact(r, wa_db_get(res, 0, "contact"));
+	return respond_contact(r, res);
 }
 
 enum wa_err
@@ -194,7 +153,8 @@ contacts_update(struct wa_req *r)
 	    "updated_at = CASE WHEN j = '{}' THEN updated_at ELSE now() END "
 	    "FROM (SELECT $2::jsonb AS j) AS x "
 	    "WHERE c.id = $1 AND " CT_VISIBLE("$3") " "
-	    "RETURNING " CT_JSON_UPDATED "::text AS contact, "
+	    "RETURNING json_build_object('contact', " CT_JSON_UPDATED
+	    ")::text AS data, "
 	    "(SELECT count(*) FROM jsonb_object_keys(c.custom_fields)) "
 	    "AS nfields";
 	const char	*id;
@@ -205,16 +165,15 @@ contacts_update(struct wa_req *r)
 	    ct_update_parse(r, body, &patch) != WA_OK)
 		return r->err.code;
 	if (wa_db_q(r, &res, sql, 3, id, wa_json_print(patch),
-	    ct_scope(r)) != WA_OK)
+	    ct_scope(r)) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, "Contact") != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return not_found(r);
 	/* The merge may push the stored fields over the limit; failing
 	 * here rolls the update back. */
-	if (ct_count(res, "nfields") > CT_FIELDS_MAX)
+	if (wa_db_int(res, 0, "nfields", 0) > CT_FIELDS_MAX)
 		return wa_fail_field(r, "customFields", "would have more than "
 		    "%d members after the merge", CT_FIELDS_MAX);
-	return respond_contact(r, wa_db_get(res, 0, "contact"));
+	return respond_contact(r, res);
 }
 
 enum wa_err
@@ -229,10 +188,9 @@ contacts_delete(struct wa_req *r)
 
 	/* the SDK sends no body; one that is sent must at least be JSON */
 	if ((id = path_id(r)) == NULL || wa_json_body(r, &body) != WA_OK ||
-	    wa_db_q(r, &res, sql, 2, id, ct_scope(r)) != WA_OK)
+	    wa_db_q(r, &res, sql, 2, id, ct_scope(r)) != WA_OK ||
+	    wa_db_one_or_fail(r, res, NULL, "Contact") != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return not_found(r);
 	data = cJSON_CreateObject();
 	cJSON_AddStringToObject(data, "message",
 	    "Contact deleted successfully");

@@ -72,9 +72,11 @@ struct ct_bulk {
 
 /* Validates a create body, or with imp one row of that import (no
  * accountId; the import's default tags and groups merged in), into
- * out; records field problems on r. */
-enum wa_err	ct_new_parse(struct wa_req *, const cJSON *obj,
-		    const struct ct_import *imp, struct ct_new *out);
+ * out; records its problems in e (&r->err for a create, the row's own
+ * record for an import) and returns the code e holds. */
+enum wa_err	ct_new_parse(struct wa_req *, struct wa_error *e,
+		    const cJSON *obj, const struct ct_import *imp,
+		    struct ct_new *out);
 /* Validates an import body up to its rows. */
 enum wa_err	ct_import_parse(struct wa_req *, const cJSON *body,
 		    struct ct_import *imp);
@@ -117,8 +119,8 @@ enum wa_err	contacts_update(struct wa_req *);
 enum wa_err	contacts_delete(struct wa_req *);
 /* Inserts rows (a JSON array of ct_new.row objects) into the account;
  * res has per row: ord, id (NULL when the phone existed), phone,
- * existing_id, and with with_json `contact` (the created contact's
- * JSON). */
+ * existing_id, and with with_json `data`: {"contact": the created
+ * contact}, the JSON text of the answer. */
 enum wa_err	ct_insert(struct wa_req *, const struct wa_account *,
 		    const cJSON *rows, int with_json, PGresult **res);
 
@@ -175,12 +177,5 @@ enum wa_err	groups_delete(struct wa_req *);
 #define CT_VISIBLE(n)	"EXISTS (SELECT 1 FROM wa.wa_accounts a " \
 	"WHERE a.id = c.account_id AND a.deleted_at IS NULL AND (" n " = '' " \
 	"OR a.profile_id IS NULL OR a.profile_id = NULLIF(" n ", '')::uuid))"
-
-/* The integer in column col of the first row (0 if NULL). */
-long long	ct_count(const PGresult *, const char *col);
-
-/* JSON text that one of our statements built, as a cJSON tree; NULL
- * (and a 500 recorded) if it does not parse, which would be a bug. */
-cJSON		*ct_json(struct wa_req *, const char *text);
 
 #endif /* CONTACTS_H */

@@ -45,20 +45,24 @@ groups_list(struct wa_req *r)
 {
 	struct wa_account	 acc;
 	PGresult		*res;
-	cJSON			*data, *groups, *sum;
+	const char		*groups;
+	cJSON			*data, *sum;
 
 	if (ct_account(r, wa_req_query(r, "accountId"), &acc) != WA_OK ||
-	    wa_db_q(r, &res, sql_list, 1, acc.id) != WA_OK ||
-	    (groups = ct_json(r, wa_db_get(res, 0, "groups"))) == NULL)
+	    wa_db_q(r, &res, sql_list, 1, acc.id) != WA_OK)
 		return r->err.code;
+	/* the statement's own JSON, as it is */
+	if ((groups = wa_db_get(res, 0, "groups")) == NULL)
+		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
 	data = cJSON_CreateObject();
-	cJSON_AddItemToObject(data, "groups", groups);
+	cJSON_AddRawToObject(data, "groups", groups);
 	sum = cJSON_AddObjectToObject(data, "summary");
 	cJSON_AddNumberToObject(sum, "totalContacts",
-	    (double)ct_count(res, "total"));
+	    (double)wa_db_int(res, 0, "total", 0));
 	cJSON_AddNumberToObject(sum, "optedInContacts",
-	    (double)ct_count(res, "opted"));
-	cJSON_AddNumberToObject(sum, "groupCount", (double)ct_count(res, "n"));
+	    (double)wa_db_int(res, 0, "opted", 0));
+	cJSON_AddNumberToObject(sum, "groupCount",
+	    (double)wa_db_int(res, 0, "n", 0));
 	return wa_resp_ok(r, 200, data);
 }
 
@@ -93,7 +97,8 @@ change(struct wa_req *r, const char *sql, const char *from_field,
 		return r->err.code;
 	data = cJSON_CreateObject();
 	cJSON_AddStringToObject(data, "message", message);
-	cJSON_AddNumberToObject(data, "modified", (double)ct_count(res, "n"));
+	cJSON_AddNumberToObject(data, "modified",
+	    (double)wa_db_int(res, 0, "n", 0));
 	return wa_resp_ok(r, 200, data);
 }
 

@@ -65,33 +65,30 @@ row_error(struct wa_req *r, const struct wa_error *e)
 	return b.data;
 }
 
-/* Validates every row into rows[]; the insertable ones go to ins. */
+/* Validates every row into rows[]; the insertable ones go to ins.  A
+ * row's problems are collected in a record of its own. */
 static void
 check_rows(struct wa_req *r, const struct ct_import *imp, struct row *rows,
     cJSON *ins)
 {
-	struct wa_req	*scratch;
+	struct wa_error	 e;
 	struct ct_new	 nw;
 	const cJSON	*it;
 	size_t		*slots, i = 0, prev;
 
-	/* a request of its own collects one row's problems */
-	scratch = wa_arena_calloc(r->arena, 1, sizeof(*scratch));
-	scratch->arena = r->arena;
-	scratch->cfg = r->cfg;
 	slots = wa_arena_calloc(r->arena, SEEN_SLOTS, sizeof(*slots));
 	cJSON_ArrayForEach(it, imp->rows) {
 		struct row *w = &rows[i];
 
-		memset(&scratch->err, 0, sizeof(scratch->err));
+		memset(&e, 0, sizeof(e));
 		w->phone = wa_json_str(it, "phone");
 		w->name = wa_json_str(it, "name");
 		if (!cJSON_IsObject(it)) {
 			w->state = ROW_INVALID;
 			w->error = "contact must be a JSON object";
-		} else if (ct_new_parse(scratch, it, imp, &nw) != WA_OK) {
+		} else if (ct_new_parse(r, &e, it, imp, &nw) != WA_OK) {
 			w->state = ROW_INVALID;
-			w->error = row_error(r, &scratch->err);
+			w->error = row_error(r, &e);
 		} else {
 			w->phone = wa_arena_strdup(r->arena, nw.phone);
 			w->name = nw.name;

@@ -75,53 +75,46 @@ valid_phone(const char *s)
 	return wa_e164_normalize(s, out, sizeof(out));
 }
 
-#define STR(n, fl, mx)	{ .name = n, .type = WA_J_STRING, .flags = fl, \
-	.max = mx }
-#define STRC(n, fl, mx, fn, msg) { .name = n, .type = WA_J_STRING, \
-	.flags = fl, .max = mx, .check = fn, .check_msg = msg }
-#define LABELS(n, fl)	{ .name = n, .type = WA_J_ARRAY, .flags = fl, \
-	.max = CT_LABELS_MAX, .item = WA_J_STRING, .item_max = CT_LABEL_MAX, \
-	.check = ct_label_ok, .check_msg = MSG_LABEL }
-#define BOOL(n, fl)	{ .name = n, .type = WA_J_BOOL, .flags = fl }
-#define OBJ(n, fl)	{ .name = n, .type = WA_J_OBJECT, .flags = fl }
-#define N		WA_F_NULLABLE
-#define R		(WA_F_REQUIRED | WA_F_NONEMPTY)
+#define LABELS(n, fl) WA_FIELD_ARR_STR_CHECK(n, fl, 0, CT_LABELS_MAX, \
+	CT_LABEL_MAX, ct_label_ok, MSG_LABEL)
 
 /* POST /contacts and each row of an import (which has no accountId and
  * no isOptedIn of its own in the seed; wagate takes it, see
  * docs/contacts.md). */
 static const struct wa_field new_fields[] = {
-	STRC("phone", R, CT_PHONE_IN_MAX, valid_phone, MSG_E164),
-	STR("name", R, CT_NAME_MAX),
-	STRC("email", N, WA_EMAIL_MAX, valid_email, MSG_EMAIL),
-	STR("company", N, CT_COMPANY_MAX),
-	STR("notes", N, CT_NOTES_MAX),
-	LABELS("tags", N),
-	LABELS("groups", N),
-	BOOL("isOptedIn", N),
-	OBJ("customFields", N),
-	{ NULL }
+	WA_FIELD_STR_CHECK("phone", WA_F_REQUIRED_TEXT, CT_PHONE_IN_MAX,
+	    valid_phone, MSG_E164),
+	WA_FIELD_STR("name", WA_F_REQUIRED_TEXT, CT_NAME_MAX),
+	WA_FIELD_STR_CHECK("email", WA_F_NULLABLE, WA_EMAIL_MAX, valid_email,
+	    MSG_EMAIL),
+	WA_FIELD_STR("company", WA_F_NULLABLE, CT_COMPANY_MAX),
+	WA_FIELD_STR("notes", WA_F_NULLABLE, CT_NOTES_MAX),
+	LABELS("tags", WA_F_NULLABLE),
+	LABELS("groups", WA_F_NULLABLE),
+	WA_FIELD_BOOL("isOptedIn", WA_F_NULLABLE),
+	WA_FIELD_OBJ("customFields", WA_F_NULLABLE, NULL),
+	WA_FIELD_END
 };
 
 static const struct wa_field account_field[] = {
-	STR("accountId", R, 64),
-	{ NULL }
+	WA_FIELD_STR("accountId", WA_F_REQUIRED_TEXT, 64),
+	WA_FIELD_END
 };
 
 /* PUT /contacts/{id}: all optional; null clears email, company and
  * notes, and is refused where there is nothing to clear to. */
 static const struct wa_field update_fields[] = {
-	{ .name = "name", .type = WA_J_STRING, .flags = WA_F_NONEMPTY,
-	    .max = CT_NAME_MAX },
-	STRC("email", N, WA_EMAIL_MAX, valid_email, MSG_EMAIL),
-	STR("company", N, CT_COMPANY_MAX),
-	STR("notes", N, CT_NOTES_MAX),
+	WA_FIELD_STR("name", WA_F_NONEMPTY, CT_NAME_MAX),
+	WA_FIELD_STR_CHECK("email", WA_F_NULLABLE, WA_EMAIL_MAX, valid_email,
+	    MSG_EMAIL),
+	WA_FIELD_STR("company", WA_F_NULLABLE, CT_COMPANY_MAX),
+	WA_FIELD_STR("notes", WA_F_NULLABLE, CT_NOTES_MAX),
 	LABELS("tags", 0),
 	LABELS("groups", 0),
-	BOOL("isOptedIn", 0),
-	BOOL("isBlocked", 0),
-	OBJ("customFields", 0),
-	{ NULL }
+	WA_FIELD_BOOL("isOptedIn", 0),
+	WA_FIELD_BOOL("isBlocked", 0),
+	WA_FIELD_OBJ("customFields", 0, NULL),
+	WA_FIELD_END
 };
 
 static const char *const actions[] = {
@@ -129,22 +122,20 @@ static const char *const actions[] = {
 	"optOut", "block", "unblock", NULL
 };
 
-#define IDS	{ .name = "contactIds", .type = WA_J_ARRAY, \
-	.flags = WA_F_REQUIRED, .min = 1, .max = CT_BULK_MAX, \
-	.item = WA_J_STRING, .item_max = 64 }
+#define IDS	WA_FIELD_ARR_STR("contactIds", WA_F_REQUIRED, 1, CT_BULK_MAX, \
+	64)
 
 static const struct wa_field bulk_fields[] = {
-	{ .name = "action", .type = WA_J_STRING, .flags = WA_F_REQUIRED,
-	    .enumv = actions },
+	WA_FIELD_ENUM("action", WA_F_REQUIRED, actions),
 	IDS,
-	LABELS("tags", N),
-	LABELS("groups", N),
-	{ NULL }
+	LABELS("tags", WA_F_NULLABLE),
+	LABELS("groups", WA_F_NULLABLE),
+	WA_FIELD_END
 };
 
 static const struct wa_field ids_fields[] = {
 	IDS,
-	{ NULL }
+	WA_FIELD_END
 };
 
 const char *
@@ -197,9 +188,11 @@ ct_labels_from(struct wa_req *r, const cJSON *arr, const cJSON *extra,
 }
 
 /* customFields: at most CT_FIELDS_MAX members, each a string (or, on
- * update, null to remove it); keys and values bounded. */
+ * update, null to remove it); keys and values bounded.  Problems go to
+ * e. */
 static void
-check_custom(struct wa_req *r, const cJSON *obj, int nulls, const char *pfx)
+check_custom(struct wa_req *r, struct wa_error *e, const cJSON *obj,
+    int nulls, const char *pfx)
 {
 	const cJSON	*it;
 	const char	*path;
@@ -215,7 +208,7 @@ check_custom(struct wa_req *r, const cJSON *obj, int nulls, const char *pfx)
 		    CT_FIELD_KEY_MAX || blank(it->string) ||
 		    has_control(it->string)) {
 			/* the key itself is the problem: do not echo it */
-			wa_fail_field(r, wa_arena_printf(r->arena,
+			wa_err_field(e, r->arena, wa_arena_printf(r->arena,
 			    "%scustomFields", pfx), "keys must be 1-%d "
 			    "characters without control characters",
 			    CT_FIELD_KEY_MAX);
@@ -224,16 +217,17 @@ check_custom(struct wa_req *r, const cJSON *obj, int nulls, const char *pfx)
 		if (cJSON_IsNull(it) && nulls)
 			continue;
 		if (!cJSON_IsString(it))
-			wa_fail_field(r, path, nulls ? "must be a string or "
-			    "null" : "must be a string");
+			wa_err_field(e, r->arena, path, nulls ? "must be a "
+			    "string or null" : "must be a string");
 		else if (wa_utf8_count(it->valuestring,
 		    strlen(it->valuestring)) > CT_FIELD_VALUE_MAX)
-			wa_fail_field(r, path, "must be at most %d characters",
-			    CT_FIELD_VALUE_MAX);
+			wa_err_field(e, r->arena, path, "must be at most %d "
+			    "characters", CT_FIELD_VALUE_MAX);
 	}
 	if (n > CT_FIELDS_MAX)
-		wa_fail_field(r, wa_arena_printf(r->arena, "%scustomFields",
-		    pfx), "must have at most %d members", CT_FIELDS_MAX);
+		wa_err_field(e, r->arena, wa_arena_printf(r->arena,
+		    "%scustomFields", pfx), "must have at most %d members",
+		    CT_FIELDS_MAX);
 }
 
 /* "email": "  " is no e-mail at all; trimmed copies of the strings. */
@@ -260,18 +254,18 @@ add_text(struct wa_req *r, cJSON *row, const cJSON *in, const char *name,
 }
 
 /* name: the labels of in, with those of extra (import defaults) after
- * them; more than CT_LABELS_MAX in all is a problem of `name`. */
+ * them; more than CT_LABELS_MAX in all is a problem of `name`, in e. */
 static void
-add_labels(struct wa_req *r, cJSON *row, const cJSON *in, const char *name,
-    const cJSON *extra)
+add_labels(struct wa_req *r, struct wa_error *e, cJSON *row, const cJSON *in,
+    const char *name, const cJSON *extra)
 {
 	struct ct_labels	l;
 
 	ct_labels_from(r, cJSON_GetObjectItemCaseSensitive(in, name), extra,
 	    &l);
 	if (l.n > CT_LABELS_MAX)
-		wa_fail_field(r, name, "must have at most %d items together "
-		    "with the defaults", CT_LABELS_MAX);
+		wa_err_field(e, r->arena, name, "must have at most %d items "
+		    "together with the defaults", CT_LABELS_MAX);
 	/* a text[] literal: cast by the statement, several times cheaper
 	 * than populating a text[] from a JSON array */
 	cJSON_AddStringToObject(row, name,
@@ -279,25 +273,25 @@ add_labels(struct wa_req *r, cJSON *row, const cJSON *in, const char *name,
 }
 
 enum wa_err
-ct_new_parse(struct wa_req *r, const cJSON *obj, const struct ct_import *imp,
-    struct ct_new *out)
+ct_new_parse(struct wa_req *r, struct wa_error *e, const cJSON *obj,
+    const struct ct_import *imp, struct ct_new *out)
 {
 	const cJSON	*cf;
 
 	memset(out, 0, sizeof(*out));
 	if (imp == NULL)
-		wa_json_validate(r, obj, account_field, NULL);
-	wa_json_validate(r, obj, new_fields, NULL);
-	check_custom(r, cJSON_GetObjectItemCaseSensitive(obj, "customFields"),
-	    0, "");
-	if (r->err.code != WA_OK)
-		return r->err.code;
+		wa_json_check(r->arena, e, obj, account_field, NULL);
+	wa_json_check(r->arena, e, obj, new_fields, NULL);
+	check_custom(r, e, cJSON_GetObjectItemCaseSensitive(obj,
+	    "customFields"), 0, "");
+	if (e->code != WA_OK)
+		return e->code;
 
 	wa_e164_normalize(wa_json_str(obj, "phone"), out->phone,
 	    sizeof(out->phone));
 	out->name = ct_trim(r, wa_json_str(obj, "name"));
 	if (wa_crypto_uuid7((uint64_t)wa_clock_now_ms(), out->id) != 0)
-		return wa_fail(r, WA_ERR_INTERNAL, "no random bytes");
+		return wa_err_fail(e, WA_ERR_INTERNAL, NULL, "no random bytes");
 	out->row = cJSON_CreateObject();
 	cJSON_AddStringToObject(out->row, "id", out->id);
 	cJSON_AddStringToObject(out->row, "phone", out->phone);
@@ -305,30 +299,29 @@ ct_new_parse(struct wa_req *r, const cJSON *obj, const struct ct_import *imp,
 	add_text(r, out->row, obj, "email", 0);
 	add_text(r, out->row, obj, "company", 0);
 	add_text(r, out->row, obj, "notes", 0);
-	add_labels(r, out->row, obj, "tags",
+	add_labels(r, e, out->row, obj, "tags",
 	    imp != NULL ? imp->default_tags : NULL);
-	add_labels(r, out->row, obj, "groups",
+	add_labels(r, e, out->row, obj, "groups",
 	    imp != NULL ? imp->default_groups : NULL);
 	cJSON_AddBoolToObject(out->row, "isOptedIn",
 	    wa_json_bool(obj, "isOptedIn", 1));
 	cf = cJSON_GetObjectItemCaseSensitive(obj, "customFields");
 	cJSON_AddItemToObject(out->row, "customFields", cJSON_IsObject(cf) ?
 	    cJSON_Duplicate(cf, 1) : cJSON_CreateObject());
-	return r->err.code;
+	return e->code;
 }
 
 enum wa_err
 ct_import_parse(struct wa_req *r, const cJSON *body, struct ct_import *imp)
 {
 	static const struct wa_field fields[] = {
-		STR("accountId", R, 64),
+		WA_FIELD_STR("accountId", WA_F_REQUIRED_TEXT, 64),
 		/* rows are checked one by one: a bad row fails alone */
-		{ .name = "contacts", .type = WA_J_ARRAY,
-		    .flags = WA_F_REQUIRED, .min = 1, .max = CT_IMPORT_MAX },
-		LABELS("defaultTags", N),
-		LABELS("defaultGroups", N),
-		BOOL("skipDuplicates", N),
-		{ NULL }
+		WA_FIELD_ARR("contacts", WA_F_REQUIRED, 1, CT_IMPORT_MAX),
+		LABELS("defaultTags", WA_F_NULLABLE),
+		LABELS("defaultGroups", WA_F_NULLABLE),
+		WA_FIELD_BOOL("skipDuplicates", WA_F_NULLABLE),
+		WA_FIELD_END
 	};
 
 	memset(imp, 0, sizeof(*imp));
@@ -350,8 +343,8 @@ ct_update_parse(struct wa_req *r, const cJSON *body, cJSON **patch)
 	cJSON		*p;
 
 	wa_json_validate(r, body, update_fields, NULL);
-	check_custom(r, cJSON_GetObjectItemCaseSensitive(body, "customFields"),
-	    1, "");
+	check_custom(r, &r->err, cJSON_GetObjectItemCaseSensitive(body,
+	    "customFields"), 1, "");
 	if (r->err.code != WA_OK)
 		return r->err.code;
 
@@ -362,9 +355,9 @@ ct_update_parse(struct wa_req *r, const cJSON *body, cJSON **patch)
 	add_text(r, p, body, "company", 1);
 	add_text(r, p, body, "notes", 1);
 	if (wa_json_has(body, "tags"))
-		add_labels(r, p, body, "tags", NULL);
+		add_labels(r, &r->err, p, body, "tags", NULL);
 	if (wa_json_has(body, "groups"))
-		add_labels(r, p, body, "groups", NULL);
+		add_labels(r, &r->err, p, body, "groups", NULL);
 	if ((v = cJSON_GetObjectItemCaseSensitive(body, "isOptedIn")) != NULL)
 		cJSON_AddBoolToObject(p, "isOptedIn", cJSON_IsTrue(v));
 	if ((v = cJSON_GetObjectItemCaseSensitive(body, "isBlocked")) != NULL)
@@ -393,10 +386,9 @@ const char *
 ct_label_arg(struct wa_req *r, const cJSON *body, const char *field)
 {
 	const struct wa_field	f[] = {
-		{ .name = field, .type = WA_J_STRING, .flags = R,
-		    .max = CT_LABEL_MAX, .check = ct_label_ok,
-		    .check_msg = MSG_LABEL },
-		{ NULL }
+		WA_FIELD_STR_CHECK(field, WA_F_REQUIRED_TEXT, CT_LABEL_MAX,
+		    ct_label_ok, MSG_LABEL),
+		WA_FIELD_END
 	};
 	size_t	before = r->err.nfields;
 

@@ -25,84 +25,134 @@
 #include "resp.h"
 #include "utf8.h"
 
-/* The page of `p` (id, sort_name), as a JSON array text. */
-#define PAGE_JSON(page) \
-	"SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), " \
-	"'[]')::text FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM \
-	" FROM wa.contacts c WHERE c.id = p.id) AS j FROM (" page ") p) x"
-
 /*
- * A walk in name order, or backwards from the end: a page past the
- * middle is walked from the end (its total is known from the counts), so
- * that no walk is longer than half the set.  PAGE_JSON puts the page
- * back in name order.
+ * Every statement that reads a page has the same frame: the walk `p`
+ * yields the page's (id, sort_name), each contact is looked up by id
+ * into CT_JSON_ITEM, and the page comes back as one JSON array text in
+ * name order (`contacts`, which goes into the response as it is) with
+ * its length (`n`).  A walk goes in name order, or backwards from the end: a
+ * page past the middle is walked from the end (its total is known from
+ * the counts), so that no walk is longer than half the set; the frame
+ * puts the page back in name order.
  */
-#define ASC	"ORDER BY sort_name, id"
-#define DESC	"ORDER BY sort_name DESC, id DESC"
 
-/* $1 account, $2 optedIn, $3 offset, $4 limit */
-#define ALL(order) "SELECT (" PAGE_JSON("SELECT id, sort_name " \
-	"FROM wa.contacts WHERE account_id = $1 AND ($2::boolean IS NULL " \
-	"OR is_opted_in = $2) " order " OFFSET $3 LIMIT $4") ") AS contacts"
+/* The account's contacts: $1 account, $2 optedIn, $3 offset, $4 limit */
+static const char sql_all[] =
+    "SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
+    "'[]')::text AS contacts, count(*) AS n "
+    "FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
+    " FROM wa.contacts c WHERE c.id = p.id) AS j FROM ("
+    "SELECT id, sort_name FROM wa.contacts WHERE account_id = $1 "
+    "AND ($2::boolean IS NULL OR is_opted_in = $2) "
+    "ORDER BY sort_name, id OFFSET $3 LIMIT $4"
+    ") p) x";
 
-static const char sql_all[] = ALL(ASC);
-static const char sql_all_desc[] = ALL(DESC);
+static const char sql_all_desc[] =
+    "SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
+    "'[]')::text AS contacts, count(*) AS n "
+    "FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
+    " FROM wa.contacts c WHERE c.id = p.id) AS j FROM ("
+    "SELECT id, sort_name FROM wa.contacts WHERE account_id = $1 "
+    "AND ($2::boolean IS NULL OR is_opted_in = $2) "
+    "ORDER BY sort_name DESC, id DESC OFFSET $3 LIMIT $4"
+    ") p) x";
 
-/* Members of label ($2 kind, $3 name) of account $1, optedIn $4, also
- * in group $5 (NULL = any). */
-#define LABEL_ID(kind, label) "(SELECT l.id FROM wa.contact_labels l " \
-	"WHERE l.account_id = $1 AND l.kind = " kind " AND l.label = " \
-	label ")"
-#define MEMBERS \
-	"FROM wa.contact_label_members m WHERE m.label_id = " \
-	LABEL_ID("$2", "$3") " AND ($4::boolean IS NULL OR m.opted_in = $4) " \
-	"AND ($5::text IS NULL OR EXISTS (SELECT 1 " \
-	"FROM wa.contact_label_members g WHERE g.label_id = " \
-	LABEL_ID("'group'", "$5") " AND g.sort_name = m.sort_name " \
-	"AND g.contact_id = m.contact_id)) "
+/* The members of label ($2 kind, $3 name) of account $1, optedIn $4,
+ * also in group $5 (NULL = any); $6 offset, $7 limit */
+static const char sql_label[] =
+    "SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
+    "'[]')::text AS contacts, count(*) AS n "
+    "FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
+    " FROM wa.contacts c WHERE c.id = p.id) AS j FROM ("
+    "SELECT m.contact_id AS id, m.sort_name "
+    "FROM wa.contact_label_members m WHERE m.label_id = "
+    "(SELECT l.id FROM wa.contact_labels l WHERE l.account_id = $1 "
+    "AND l.kind = $2 AND l.label = $3) "
+    "AND ($4::boolean IS NULL OR m.opted_in = $4) "
+    "AND ($5::text IS NULL OR EXISTS (SELECT 1 "
+    "FROM wa.contact_label_members g WHERE g.label_id = "
+    "(SELECT l.id FROM wa.contact_labels l WHERE l.account_id = $1 "
+    "AND l.kind = 'group' AND l.label = $5) "
+    "AND g.sort_name = m.sort_name AND g.contact_id = m.contact_id)) "
+    "ORDER BY m.sort_name, m.contact_id OFFSET $6 LIMIT $7"
+    ") p) x";
 
-/* ... $6 offset, $7 limit */
-#define LABEL(order) "SELECT (" PAGE_JSON("SELECT m.contact_id AS id, " \
-	"m.sort_name " MEMBERS order " OFFSET $6 LIMIT $7") ") AS contacts"
-
-static const char sql_label[] = LABEL("ORDER BY m.sort_name, m.contact_id");
 static const char sql_label_desc[] =
-    LABEL("ORDER BY m.sort_name DESC, m.contact_id DESC");
+    "SELECT coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
+    "'[]')::text AS contacts, count(*) AS n "
+    "FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
+    " FROM wa.contacts c WHERE c.id = p.id) AS j FROM ("
+    "SELECT m.contact_id AS id, m.sort_name "
+    "FROM wa.contact_label_members m WHERE m.label_id = "
+    "(SELECT l.id FROM wa.contact_labels l WHERE l.account_id = $1 "
+    "AND l.kind = $2 AND l.label = $3) "
+    "AND ($4::boolean IS NULL OR m.opted_in = $4) "
+    "AND ($5::text IS NULL OR EXISTS (SELECT 1 "
+    "FROM wa.contact_label_members g WHERE g.label_id = "
+    "(SELECT l.id FROM wa.contact_labels l WHERE l.account_id = $1 "
+    "AND l.kind = 'group' AND l.label = $5) "
+    "AND g.sort_name = m.sort_name AND g.contact_id = m.contact_id)) "
+    "ORDER BY m.sort_name DESC, m.contact_id DESC OFFSET $6 LIMIT $7"
+    ") p) x";
 
+/* How many members sql_label walks: $1 to $5 as there */
 static const char sql_label_count[] =
-    "SELECT count(*) AS total " MEMBERS;
+    "SELECT count(*) AS total "
+    "FROM wa.contact_label_members m WHERE m.label_id = "
+    "(SELECT l.id FROM wa.contact_labels l WHERE l.account_id = $1 "
+    "AND l.kind = $2 AND l.label = $3) "
+    "AND ($4::boolean IS NULL OR m.opted_in = $4) "
+    "AND ($5::text IS NULL OR EXISTS (SELECT 1 "
+    "FROM wa.contact_label_members g WHERE g.label_id = "
+    "(SELECT l.id FROM wa.contact_labels l WHERE l.account_id = $1 "
+    "AND l.kind = 'group' AND l.label = $5) "
+    "AND g.sort_name = m.sort_name AND g.contact_id = m.contact_id)) ";
 
 /*
- * Search: the candidates `m`, then the filters, the count and the page.
- * The trigram statement matches the text alone in a CTE of its own, so
- * that the planner has no account or tenant condition to AND with the
- * trigram bitmap (a bitmap of a million rows); both are checked on the
- * candidates.  The text and the pattern are in the account's alphabet
- * (wa.search_key(), sql/0003_contacts.sql), so the candidates are
- * nearly all the account's own; the mapped pattern is a subquery,
- * computed once, not for every candidate.  $2 is a LIKE pattern
- * (trigram) or the fragment (scan).
+ * Search: the candidates `m`, then the filters `f`, the count and the
+ * page.  The trigram statement matches the text alone in a CTE of its
+ * own, so that the planner has no account or tenant condition to AND
+ * with the trigram bitmap (a bitmap of a million rows); both are
+ * checked on the candidates.  The text and the pattern are in the
+ * account's alphabet (wa.search_key(), sql/0003_contacts.sql), so the
+ * candidates are nearly all the account's own; the mapped pattern is a
+ * subquery, computed once, not for every candidate.  $1 account, $2 a
+ * LIKE pattern (trigram) or the fragment (scan), $3 tag, $4 group,
+ * $5 optedIn, $6 offset, $7 limit.
  */
-#define SEARCH_REST \
-	"f AS (SELECT id, sort_name FROM m WHERE account_id = $1 " \
-	"AND ($3::text IS NULL OR $3 = ANY (tags)) " \
-	"AND ($4::text IS NULL OR $4 = ANY (groups)) " \
-	"AND ($5::boolean IS NULL OR is_opted_in = $5)) " \
-	"SELECT (SELECT count(*) FROM f) AS total, (" \
-	PAGE_JSON("SELECT id, sort_name FROM f ORDER BY sort_name, id " \
-	"OFFSET $6 LIMIT $7") ") AS contacts"
-#define SEARCH_COLS	"SELECT id, account_id, sort_name, tags, groups, " \
-	"is_opted_in FROM wa.contacts "
-
 static const char sql_search[] =
-    "WITH m AS MATERIALIZED (" SEARCH_COLS
-    "WHERE search_key OPERATOR(wa.~~) (SELECT wa.search_key($1, "
-    "lower($2)))), " SEARCH_REST;
+    "WITH m AS MATERIALIZED (SELECT id, account_id, sort_name, tags, "
+    "groups, is_opted_in FROM wa.contacts "
+    "WHERE search_key OPERATOR(wa.~~) "
+    "(SELECT wa.search_key($1, lower($2)))), "
+    "f AS (SELECT id, sort_name FROM m WHERE account_id = $1 "
+    "AND ($3::text IS NULL OR $3 = ANY (tags)) "
+    "AND ($4::text IS NULL OR $4 = ANY (groups)) "
+    "AND ($5::boolean IS NULL OR is_opted_in = $5)) "
+    "SELECT (SELECT count(*) FROM f) AS total, "
+    "coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
+    "'[]')::text AS contacts, count(*) AS n "
+    "FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
+    " FROM wa.contacts c WHERE c.id = p.id) AS j FROM ("
+    "SELECT id, sort_name FROM f ORDER BY sort_name, id OFFSET $6 LIMIT $7"
+    ") p) x";
 
 static const char sql_scan[] =
-    "WITH m AS MATERIALIZED (" SEARCH_COLS "WHERE account_id = $1 "
-    "AND strpos(search_key, (SELECT wa.search_key($1, lower($2)))) > 0), "
-    SEARCH_REST;
+    "WITH m AS MATERIALIZED (SELECT id, account_id, sort_name, tags, "
+    "groups, is_opted_in FROM wa.contacts "
+    "WHERE account_id = $1 AND strpos(search_key, "
+    "(SELECT wa.search_key($1, lower($2)))) > 0), "
+    "f AS (SELECT id, sort_name FROM m WHERE account_id = $1 "
+    "AND ($3::text IS NULL OR $3 = ANY (tags)) "
+    "AND ($4::text IS NULL OR $4 = ANY (groups)) "
+    "AND ($5::boolean IS NULL OR is_opted_in = $5)) "
+    "SELECT (SELECT count(*) FROM f) AS total, "
+    "coalesce(json_agg(x.j ORDER BY x.sort_name, x.id), "
+    "'[]')::text AS contacts, count(*) AS n "
+    "FROM (SELECT p.id, p.sort_name, (SELECT " CT_JSON_ITEM
+    " FROM wa.contacts c WHERE c.id = p.id) AS j FROM ("
+    "SELECT id, sort_name FROM f ORDER BY sort_name, id OFFSET $6 LIMIT $7"
+    ") p) x";
 
 /* Tags and groups in use, the account's counts and one label's. */
 static const char sql_counts[] =
@@ -257,10 +307,10 @@ contacts_list(struct wa_req *r)
 	struct list_q	 q;
 	PGresult	*page, *cnt, *res;
 	const char	*kind = NULL, *label = NULL, *also = NULL;
-	const char	*lim, *off;
-	cJSON		*data, *arr, *filters, *pg;
-	long long	 total = 0, o, l;
-	int		 n, desc = 0;
+	const char	*lim, *off, *arr, *filters;
+	cJSON		*data, *pg;
+	long long	 total = 0, o, l, n;
+	int		 desc = 0;
 
 	if (parse_query(r, &q) != WA_OK)
 		return r->err.code;
@@ -275,11 +325,11 @@ contacts_list(struct wa_req *r)
 	if (wa_db_q(r, &cnt, sql_counts, 3, q.acc.id, kind, label) != WA_OK)
 		return r->err.code;
 	if (label != NULL)
-		total = by_opted(q.opted, ct_count(cnt, "label_total"),
-		    ct_count(cnt, "label_opted"));
+		total = by_opted(q.opted, wa_db_int(cnt, 0, "label_total", 0),
+		    wa_db_int(cnt, 0, "label_opted", 0));
 	else
-		total = by_opted(q.opted, ct_count(cnt, "all_total"),
-		    ct_count(cnt, "all_opted"));
+		total = by_opted(q.opted, wa_db_int(cnt, 0, "all_total", 0),
+		    wa_db_int(cnt, 0, "all_opted", 0));
 	/* ad hoc sets are counted by their statements and walked forward */
 	if (q.search != NULL || also != NULL) {
 		o = q.skip;
@@ -295,7 +345,7 @@ contacts_list(struct wa_req *r)
 		    wa_pgval_like(r->arena, q.search, 1) : q.search, q.tag,
 		    q.group, q.opted, off, lim) != WA_OK)
 			return r->err.code;
-		total = ct_count(page, "total");
+		total = wa_db_int(page, 0, "total", 0);
 	} else if (label != NULL) {
 		if (wa_db_q(r, &page, desc ? sql_label_desc : sql_label, 7,
 		    q.acc.id, kind, label, q.opted, also, off, lim) != WA_OK)
@@ -307,16 +357,17 @@ contacts_list(struct wa_req *r)
 		if (wa_db_q(r, &res, sql_label_count, 5, q.acc.id, kind, label,
 		    q.opted, also) != WA_OK)
 			return r->err.code;
-		total = ct_count(res, "total");
+		total = wa_db_int(res, 0, "total", 0);
 	}
 
-	if ((arr = ct_json(r, wa_db_get(page, 0, "contacts"))) == NULL ||
-	    (filters = ct_json(r, wa_db_get(cnt, 0, "filters"))) == NULL)
-		return r->err.code;
-	n = cJSON_GetArraySize(arr);
+	/* the statements' own JSON, as it is */
+	if ((arr = wa_db_get(page, 0, "contacts")) == NULL ||
+	    (filters = wa_db_get(cnt, 0, "filters")) == NULL)
+		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
+	n = wa_db_int(page, 0, "n", 0);
 	data = cJSON_CreateObject();
-	cJSON_AddItemToObject(data, "contacts", arr);
-	cJSON_AddItemToObject(data, "filters", filters);
+	cJSON_AddRawToObject(data, "contacts", arr);
+	cJSON_AddRawToObject(data, "filters", filters);
 	pg = cJSON_AddObjectToObject(data, "pagination");
 	cJSON_AddNumberToObject(pg, "total", (double)total);
 	cJSON_AddNumberToObject(pg, "limit", (double)q.limit);

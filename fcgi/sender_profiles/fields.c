@@ -70,142 +70,140 @@ static const char *const verticals[] = {
 	"MANUFACTURING", "GOVERNMENT", "TECHNOLOGY", "COMMUNICATION", NULL
 };
 
-#define STR(n, fl, mx)	{ .name = n, .type = WA_J_STRING, .flags = fl, \
-	.max = mx }
-#define STRC(n, fl, mx, fn, msg) { .name = n, .type = WA_J_STRING, \
-	.flags = fl, .max = mx, .check = fn, .check_msg = msg }
-#define STRE(n, fl, ev)	{ .name = n, .type = WA_J_STRING, .flags = fl, \
-	.enumv = ev }
-#define BOOL(n)		{ .name = n, .type = WA_J_BOOL, .flags = WA_F_NULLABLE }
-#define OBJ(n, fl, s)	{ .name = n, .type = WA_J_OBJECT, .flags = fl, \
-	.sub = s }
-#define N		WA_F_NULLABLE
-#define R		(WA_F_REQUIRED | WA_F_NONEMPTY)
-
 static const struct wa_field brand_contact[] = {
-	STR("name", R, 255),
-	STR("businessName", N, 255),
-	STRC("email", N, 254, wa_valid_email, MSG_EMAIL),
-	STRC("phone", N, 16, wa_valid_e164, MSG_E164),
-	STRC("phoneCountryCode", N, 4, valid_country_code,
-	    "must be 1-4 digits such as 1"),
-	STR("role", N, 100),
-	{ NULL }
+	WA_FIELD_STR("name", WA_F_REQUIRED_TEXT, 255),
+	WA_FIELD_STR("businessName", WA_F_NULLABLE, 255),
+	WA_FIELD_STR_CHECK("email", WA_F_NULLABLE, 254, wa_valid_email,
+	    MSG_EMAIL),
+	WA_FIELD_STR_CHECK("phone", WA_F_NULLABLE, 16, wa_valid_e164, MSG_E164),
+	WA_FIELD_STR_CHECK("phoneCountryCode", WA_F_NULLABLE, 4,
+	    valid_country_code, "must be 1-4 digits such as 1"),
+	WA_FIELD_STR("role", WA_F_NULLABLE, 100),
+	WA_FIELD_END
 };
 
 static const struct wa_field brand_business[] = {
-	STR("legalName", N, 255),
-	STR("taxId", N, 64),
-	STR("taxIdType", N, 32),
-	STRE("entityType", N, entity_types),
-	STR("street", N, 255),
-	STR("city", N, 100),
-	STR("state", N, 100),
-	STR("postalCode", N, 20),
-	STRC("country", N, 2, wa_valid_country, MSG_COUNTRY),
-	STRC("countryOfRegistration", N, 2, wa_valid_country, MSG_COUNTRY),
-	STRC("url", N, 2048, wa_valid_url, MSG_URL),
-	{ NULL }
+	WA_FIELD_STR("legalName", WA_F_NULLABLE, 255),
+	WA_FIELD_STR("taxId", WA_F_NULLABLE, 64),
+	WA_FIELD_STR("taxIdType", WA_F_NULLABLE, 32),
+	WA_FIELD_ENUM("entityType", WA_F_NULLABLE, entity_types),
+	WA_FIELD_STR("street", WA_F_NULLABLE, 255),
+	WA_FIELD_STR("city", WA_F_NULLABLE, 100),
+	WA_FIELD_STR("state", WA_F_NULLABLE, 100),
+	WA_FIELD_STR("postalCode", WA_F_NULLABLE, 20),
+	WA_FIELD_STR_CHECK("country", WA_F_NULLABLE, 2, wa_valid_country,
+	    MSG_COUNTRY),
+	WA_FIELD_STR_CHECK("countryOfRegistration", WA_F_NULLABLE, 2,
+	    wa_valid_country, MSG_COUNTRY),
+	WA_FIELD_STR_CHECK("url", WA_F_NULLABLE, 2048, wa_valid_url, MSG_URL),
+	WA_FIELD_END
 };
 
 static const struct wa_field destination_country[] = {
-	STRC("id", WA_F_REQUIRED, 2, wa_valid_country, MSG_COUNTRY),
-	BOOL("isMain"),
-	{ NULL }
+	WA_FIELD_STR_CHECK("id", WA_F_REQUIRED, 2, wa_valid_country,
+	    MSG_COUNTRY),
+	WA_FIELD_BOOL("isMain", WA_F_NULLABLE),
+	WA_FIELD_END
 };
 
 static const struct wa_field brand_compliance[] = {
-	STRE("brandRelationship", WA_F_REQUIRED, relationships),
-	STRE("vertical", WA_F_REQUIRED, verticals),
-	{ .name = "destinationCountries", .type = WA_J_ARRAY, .flags = N,
-	    .max = 250, .item = WA_J_OBJECT, .sub = destination_country },
-	STR("expectedMessagingVolume", N, 100),
-	BOOL("isTcrApplication"),
-	STR("notes", N, 2000),
-	STRC("phoneNumberPrefix", N, 5, valid_phone_prefix,
-	    "must be + and 1-4 digits such as +1"),
-	STR("primaryUseCase", N, 500),
-	{ NULL }
+	WA_FIELD_ENUM("brandRelationship", WA_F_REQUIRED, relationships),
+	WA_FIELD_ENUM("vertical", WA_F_REQUIRED, verticals),
+	WA_FIELD_ARR_OBJ("destinationCountries", WA_F_NULLABLE, 0, 250,
+	    destination_country),
+	WA_FIELD_STR("expectedMessagingVolume", WA_F_NULLABLE, 100),
+	WA_FIELD_BOOL("isTcrApplication", WA_F_NULLABLE),
+	WA_FIELD_STR("notes", WA_F_NULLABLE, 2000),
+	WA_FIELD_STR_CHECK("phoneNumberPrefix", WA_F_NULLABLE, 5,
+	    valid_phone_prefix, "must be + and 1-4 digits such as +1"),
+	WA_FIELD_STR("primaryUseCase", WA_F_NULLABLE, 500),
+	WA_FIELD_END
 };
 
 static const struct wa_field brand[] = {
-	OBJ("contact", WA_F_REQUIRED, brand_contact),
-	OBJ("business", N, brand_business),
-	OBJ("compliance", WA_F_REQUIRED, brand_compliance),
-	{ NULL }
+	WA_FIELD_OBJ("contact", WA_F_REQUIRED, brand_contact),
+	WA_FIELD_OBJ("business", WA_F_NULLABLE, brand_business),
+	WA_FIELD_OBJ("compliance", WA_F_REQUIRED, brand_compliance),
+	WA_FIELD_END
 };
 
 static const struct wa_field billing_contact[] = {
-	STRC("email", WA_F_REQUIRED, 254, wa_valid_email, MSG_EMAIL),
-	STR("name", R, 255),
-	STR("address", N, 500),
-	STRC("phone", N, 16, wa_valid_e164, MSG_E164),
-	{ NULL }
+	WA_FIELD_STR_CHECK("email", WA_F_REQUIRED, 254, wa_valid_email,
+	    MSG_EMAIL),
+	WA_FIELD_STR("name", WA_F_REQUIRED_TEXT, 255),
+	WA_FIELD_STR("address", WA_F_NULLABLE, 500),
+	WA_FIELD_STR_CHECK("phone", WA_F_NULLABLE, 16, wa_valid_e164, MSG_E164),
+	WA_FIELD_END
 };
 
 static const struct wa_field payment_details[] = {
-	STRC("card_number", WA_F_REQUIRED, 19, wa_valid_card_number,
+	WA_FIELD_STR_CHECK("card_number", WA_F_REQUIRED, 19,
+	    wa_valid_card_number,
 	    "must be 13-19 digits with a valid check digit"),
-	STRC("cvc", WA_F_REQUIRED, 4, wa_valid_cvc, "must be 3 or 4 digits"),
-	STRC("expiry", WA_F_REQUIRED, 5, valid_expiry_now,
+	WA_FIELD_STR_CHECK("cvc", WA_F_REQUIRED, 4, wa_valid_cvc,
+	    "must be 3 or 4 digits"),
+	WA_FIELD_STR_CHECK("expiry", WA_F_REQUIRED, 5, valid_expiry_now,
 	    "must be MM/YY and not in the past"),
-	STRC("zip_code", WA_F_REQUIRED, 10, wa_valid_zip,
+	WA_FIELD_STR_CHECK("zip_code", WA_F_REQUIRED, 10, wa_valid_zip,
 	    "must be a postal code of 3-10 letters, digits, spaces or dashes"),
-	{ NULL }
+	WA_FIELD_END
 };
 
 static const struct wa_field waba[] = {
-	STRC("waba_id", WA_F_REQUIRED, 64, wa_account_valid_meta_id,
+	WA_FIELD_STR_CHECK("waba_id", WA_F_REQUIRED, 64,
+	    wa_account_valid_meta_id,
 	    "must be a Meta WhatsApp Business Account id"),
-	STR("access_token", R, 4096),
-	STRC("phone_number_id", N, 64, wa_account_valid_meta_id,
-	    "must be a Meta phone number id"),
-	{ NULL }
+	WA_FIELD_STR("access_token", WA_F_REQUIRED_TEXT, 4096),
+	WA_FIELD_STR_CHECK("phone_number_id", WA_F_NULLABLE, 64,
+	    wa_account_valid_meta_id, "must be a Meta phone number id"),
+	WA_FIELD_END
 };
 
 /* Fields of both create and update. */
 static const struct wa_field common[] = {
-	STRC("short_name", N, 11, wa_valid_short_name, "must be 3-11 "
-	    "letters, digits or spaces and contain at least one letter"),
-	STR("description", N, 1000),
-	STRC("icon", N, 2048, wa_valid_url, MSG_URL),
-	BOOL("allow_contact_sharing"),
-	BOOL("allow_template_sharing"),
-	BOOL("inherit_contacts"),
-	BOOL("inherit_templates"),
-	BOOL("inherit_tcr_brand"),
-	BOOL("inherit_tcr_campaign"),
-	STRE("billing_model", N, billing_models),
-	OBJ("billing_contact", N, billing_contact),
-	OBJ("payment_details", N, payment_details),
-	OBJ("brand", N, brand),
-	{ .name = "sandbox", .type = WA_J_BOOL, .flags = N },
-	{ NULL }
+	WA_FIELD_STR_CHECK("short_name", WA_F_NULLABLE, 11, wa_valid_short_name,
+	    "must be 3-11 letters, digits or spaces and contain at least one "
+	    "letter"),
+	WA_FIELD_STR("description", WA_F_NULLABLE, 1000),
+	WA_FIELD_STR_CHECK("icon", WA_F_NULLABLE, 2048, wa_valid_url, MSG_URL),
+	WA_FIELD_BOOL("allow_contact_sharing", WA_F_NULLABLE),
+	WA_FIELD_BOOL("allow_template_sharing", WA_F_NULLABLE),
+	WA_FIELD_BOOL("inherit_contacts", WA_F_NULLABLE),
+	WA_FIELD_BOOL("inherit_templates", WA_F_NULLABLE),
+	WA_FIELD_BOOL("inherit_tcr_brand", WA_F_NULLABLE),
+	WA_FIELD_BOOL("inherit_tcr_campaign", WA_F_NULLABLE),
+	WA_FIELD_ENUM("billing_model", WA_F_NULLABLE, billing_models),
+	WA_FIELD_OBJ("billing_contact", WA_F_NULLABLE, billing_contact),
+	WA_FIELD_OBJ("payment_details", WA_F_NULLABLE, payment_details),
+	WA_FIELD_OBJ("brand", WA_F_NULLABLE, brand),
+	WA_FIELD_BOOL("sandbox", WA_F_NULLABLE),
+	WA_FIELD_END
 };
 
 static const struct wa_field create_only[] = {
-	STR("name", R, 255),
-	OBJ("whatsapp_business_account", N, waba),
-	{ NULL }
+	WA_FIELD_STR("name", WA_F_REQUIRED_TEXT, 255),
+	WA_FIELD_OBJ("whatsapp_business_account", WA_F_NULLABLE, waba),
+	WA_FIELD_END
 };
 
 static const struct wa_field update_only[] = {
-	{ .name = "name", .type = WA_J_STRING, .flags = N | WA_F_NONEMPTY,
-	    .max = 255 },
-	STRC("sending_phone_number", N, 16, wa_valid_e164, MSG_E164),
-	STRC("sending_phone_number_profile_id", N, 36, wa_valid_uuid,
-	    MSG_UUID),
-	STRC("sending_whatsapp_number_profile_id", N, 36, wa_valid_uuid,
-	    MSG_UUID),
-	STRC("whatsapp_phone_number", N, 16, wa_valid_e164, MSG_E164),
-	BOOL("allow_number_change_during_onboarding"),
-	{ NULL }
+	WA_FIELD_STR("name", WA_F_NULLABLE | WA_F_NONEMPTY, 255),
+	WA_FIELD_STR_CHECK("sending_phone_number", WA_F_NULLABLE, 16,
+	    wa_valid_e164, MSG_E164),
+	WA_FIELD_STR_CHECK("sending_phone_number_profile_id", WA_F_NULLABLE, 36,
+	    wa_valid_uuid, MSG_UUID),
+	WA_FIELD_STR_CHECK("sending_whatsapp_number_profile_id", WA_F_NULLABLE,
+	    36, wa_valid_uuid, MSG_UUID),
+	WA_FIELD_STR_CHECK("whatsapp_phone_number", WA_F_NULLABLE, 16,
+	    wa_valid_e164, MSG_E164),
+	WA_FIELD_BOOL("allow_number_change_during_onboarding", WA_F_NULLABLE),
+	WA_FIELD_END
 };
 
 /* DELETE takes no more than the SDK sends: {} or {"sandbox": bool}. */
 static const struct wa_field delete_body[] = {
-	{ .name = "sandbox", .type = WA_J_BOOL, .flags = N },
-	{ NULL }
+	WA_FIELD_BOOL("sandbox", WA_F_NULLABLE),
+	WA_FIELD_END
 };
 
 /* Columns a request may set, and whether JSON null clears them

@@ -13,7 +13,6 @@
 #include "json.h"
 #include "profiles.h"
 #include "resp.h"
-#include "valid.h"
 
 static const char *
 scope(const struct wa_req *r)
@@ -21,22 +20,15 @@ scope(const struct wa_req *r)
 	return r->auth.profile_id[0] != '\0' ? r->auth.profile_id : NULL;
 }
 
-static enum wa_err
-not_found(struct wa_req *r)
-{
-	return wa_fail_as(r, WA_ERR_NOT_FOUND, PROFILE_NOT_FOUND,
-	    "Profile not found");
-}
-
-/* The {profileId} of the path if it names a live profile in scope. */
+/* The {profileId} of the path if it can name a profile in scope. */
 static enum wa_err
 path_id(struct wa_req *r, const char **id)
 {
-	*id = wa_req_param(r, "profileId");
-	if (!wa_valid_uuid(*id))
-		return not_found(r);
+	if ((*id = wa_req_id(r, "profileId", PROFILE_NOT_FOUND,
+	    "Profile")) == NULL)
+		return r->err.code;
 	if (scope(r) != NULL && strcasecmp(*id, scope(r)) != 0)
-		return not_found(r);
+		return wa_fail_not_found(r, PROFILE_NOT_FOUND, "Profile");
 	return WA_OK;
 }
 
@@ -46,10 +38,9 @@ respond_detail(struct wa_req *r, const char *id, int status)
 	PGresult	*res;
 
 	/* path_id() has already applied the profile scope */
-	if (wa_db_q(r, &res, profile_sql_get, 1, id) != WA_OK)
+	if (wa_db_q(r, &res, profile_sql_get, 1, id) != WA_OK ||
+	    wa_db_one_or_fail(r, res, PROFILE_NOT_FOUND, "Profile") != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return not_found(r);
 	return wa_resp_ok(r, status, profile_render(r, res, 0));
 }
 
@@ -199,10 +190,9 @@ load_current(struct wa_req *r, const char *id, struct profile_current *cur)
 	    "WHERE id = $1 AND deleted_at IS NULL FOR UPDATE";
 	PGresult	*res;
 
-	if (wa_db_q(r, &res, sql, 1, id) != WA_OK)
+	if (wa_db_q(r, &res, sql, 1, id) != WA_OK ||
+	    wa_db_one_or_fail(r, res, PROFILE_NOT_FOUND, "Profile") != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return not_found(r);
 	cur->billing_model = wa_arena_strdup(r->arena,
 	    wa_db_get(res, 0, "billing_model"));
 	cur->has_billing_contact = wa_db_bool(res, 0, "has_bc", 0);

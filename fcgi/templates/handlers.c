@@ -32,12 +32,6 @@ open_account(struct wa_req *r, const char *id, struct ctx *c)
 	return WA_OK;
 }
 
-static enum wa_err
-not_found(struct wa_req *r)
-{
-	return wa_fail(r, WA_ERR_NOT_FOUND, "Template not found");
-}
-
 /* Meta's templates of one name (every language), refreshing the copy:
  * *data is the array (maybe empty). */
 static enum wa_err
@@ -103,7 +97,7 @@ find(struct wa_req *r, struct ctx *c, const char *name, const char *lang,
 		}
 	}
 	if (n == 0)
-		return not_found(r);
+		return wa_fail_not_found(r, NULL, "Template");
 	if (n > 1)
 		return ambiguous(r, rows, n);
 	*row = rows[0];
@@ -206,7 +200,7 @@ name_target(struct wa_req *r, struct ctx *c, const char **name,
 	if (r->err.code != WA_OK || open_account(r, id, c) != WA_OK)
 		return r->err.code;
 	if (*name == NULL)
-		return not_found(r);
+		return wa_fail_not_found(r, NULL, "Template");
 	return WA_OK;
 }
 
@@ -283,11 +277,11 @@ tpl_update(struct wa_req *r)
 	    open_account(r, in.account_id, &c) != WA_OK)
 		return r->err.code;
 	if (name == NULL)
-		return not_found(r);
+		return wa_fail_not_found(r, NULL, "Template");
 	if (find(r, &c, name, in.language, &row) != WA_OK)
 		return r->err.code;
 	if (row.meta_id == NULL || !wa_account_valid_meta_id(row.meta_id))
-		return not_found(r);
+		return wa_fail_not_found(r, NULL, "Template");
 	if (ttl_ok(r, row.category, in.ttl) != WA_OK)
 		return r->err.code;
 	if (in.components != NULL && (comps = tpl_components(r,
@@ -340,7 +334,7 @@ tpl_delete(struct wa_req *r)
 		}
 	}
 	if (!found)
-		return not_found(r);
+		return wa_fail_not_found(r, NULL, "Template");
 	if (wa_graph_template_delete(r, &c.g, name, hsm, &res) != WA_GRAPH_OK)
 		return wa_graph_fail(r, &res, "delete the template");
 	if (tpl_store_deleted(r, &c.acc, name, lang) != WA_OK)

@@ -17,7 +17,6 @@
 	"lower-case letters, digits and underscores"
 #define MSG_LANG	"must be a template language Meta supports, such as " \
 	"en_US"
-#define R		(WA_F_REQUIRED | WA_F_NONEMPTY)
 
 static int
 name_ok(const char *s)
@@ -33,30 +32,23 @@ static const char *const categories[] = {
 static const char *const formats[] = { "POSITIONAL", "positional", NULL };
 
 static const struct wa_field create_fields[] = {
-	{ .name = "accountId", .type = WA_J_STRING, .flags = R, .max = 64 },
-	{ .name = "name", .type = WA_J_STRING, .flags = R,
-	    .max = WA_GRAPH_TPL_NAME_MAX, .check = name_ok,
-	    .check_msg = MSG_NAME },
-	{ .name = "category", .type = WA_J_STRING, .flags = R,
-	    .enumv = categories },
-	{ .name = "language", .type = WA_J_STRING, .flags = R, .max = 16,
-	    .check = wa_graph_language_ok, .check_msg = MSG_LANG },
-	{ .name = "components", .type = WA_J_ARRAY, .flags = WA_F_REQUIRED,
-	    .min = 1, .max = 4, .item = WA_J_OBJECT },
-	{ .name = "parameter_format", .type = WA_J_STRING,
-	    .enumv = formats },
-	{ .name = NULL }
+	WA_FIELD_STR("accountId", WA_F_REQUIRED_TEXT, 64),
+	WA_FIELD_STR_CHECK("name", WA_F_REQUIRED_TEXT, WA_GRAPH_TPL_NAME_MAX,
+	    name_ok, MSG_NAME),
+	WA_FIELD_ENUM("category", WA_F_REQUIRED_TEXT, categories),
+	WA_FIELD_STR_CHECK("language", WA_F_REQUIRED_TEXT, 16,
+	    wa_graph_language_ok, MSG_LANG),
+	WA_FIELD_ARR_OBJ("components", WA_F_REQUIRED, 1, 4, NULL),
+	WA_FIELD_ENUM("parameter_format", 0, formats),
+	WA_FIELD_END
 };
 
 static const struct wa_field update_fields[] = {
-	{ .name = "accountId", .type = WA_J_STRING, .flags = R, .max = 64 },
-	{ .name = "components", .type = WA_J_ARRAY, .min = 1, .max = 4,
-	    .item = WA_J_OBJECT },
-	{ .name = "language", .type = WA_J_STRING, .max = 16,
-	    .check = wa_graph_language_ok, .check_msg = MSG_LANG },
-	{ .name = "message_send_ttl_seconds", .type = WA_J_INT,
-	    .imin = 30, .imax = 2592000 },
-	{ .name = NULL }
+	WA_FIELD_STR("accountId", WA_F_REQUIRED_TEXT, 64),
+	WA_FIELD_ARR_OBJ("components", 0, 1, 4, NULL),
+	WA_FIELD_STR_CHECK("language", 0, 16, wa_graph_language_ok, MSG_LANG),
+	WA_FIELD_INT("message_send_ttl_seconds", 0, 30, 2592000),
+	WA_FIELD_END
 };
 
 static void

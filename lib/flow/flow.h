@@ -275,7 +275,7 @@ extern const char *const wa_flow_status_names[WA_FLOW_ST__MAX];
  */
 struct wa_flow_run_in {
 	const struct wa_flow	*flow;
-	const cJSON		*messages;	/* array, see below */
+	const cJSON		*messages;	/* array or NULL, see below */
 	cJSON			*vars;		/* wa_flow_vars_new(); the run
 						 * changes it */
 	const cJSON		*mocks;		/* object: step id -> mock */
@@ -289,7 +289,8 @@ struct wa_flow_run_in {
  *
  *   messages   array of at most WA_FLOW_MESSAGES_MAX items, each a
  *              string, {"text": "..."} or {"timeout": true} (the user
- *              says nothing until the question times out)
+ *              says nothing until the question times out); absent or
+ *              null: none, the run stops where the flow first waits
  *   variables  object: flow variables to start with ("plan" or
  *              "flow.plan" -> value)
  *   contact    object: contact.* (name, phone, custom fields)

@@ -45,9 +45,12 @@ messages(struct in *c, const cJSON *m)
 	const char	*p;
 	int		 i = 0;
 
+	/* none (Mosend's own example sends none): the run goes until the
+	 * flow first waits for the user */
+	if (m == NULL || cJSON_IsNull(m))
+		return;
 	if (!cJSON_IsArray(m)) {
-		bad(c, "messages", m == NULL ? "is required" :
-		    "must be an array");
+		bad(c, "messages", "must be an array");
 		return;
 	}
 	if (cJSON_GetArraySize(m) > WA_FLOW_MESSAGES_MAX) {

@@ -38,7 +38,10 @@ struct conn {
 	int			 has_fault;
 };
 
-static struct MHD_Daemon	*daemon_;
+/* one daemon per listening address (127.0.0.1, ::1), one shared state */
+#define MAX_LISTEN	4
+static struct MHD_Daemon	*daemons[MAX_LISTEN];
+static int			 ndaemons;
 static char			*cert_pem, *key_pem;
 
 /* ---- request accessors --------------------------------------------- */
@@ -382,9 +385,34 @@ fault_name(const struct sim_fault *f, char *out, size_t n)
 
 /* ---- downloads: media URLs and profile pictures ---------------------- */
 
+/*
+ * What serving a request decided, made under sim.lock and sent after
+ * it: an answer (rs), or a file copied out of the state (bytes), or
+ * nothing yet (held: suspended until a latency fault has passed).
+ */
+struct answer {
+	struct sresp	 rs;
+	unsigned char	*bytes;		/* malloc'd, or NULL */
+	size_t		 nbytes;
+	char		 mime[128];
+	int		 held;
+};
+
+/* A copy of a file for a->bytes: the state may drop it once the lock
+ * is released. */
 static void
-download(struct sreq *q, const char *url, struct sresp *rs,
-    const unsigned char **data, size_t *len, const char **mime)
+take_file(struct answer *a, const unsigned char *data, size_t len,
+    const char *mime)
+{
+	a->bytes = xcalloc(1, len > 0 ? len : 1);
+	memcpy(a->bytes, data, len);
+	a->nbytes = len;
+	snprintf(a->mime, sizeof(a->mime), "%s", mime != NULL ? mime :
+	    "application/octet-stream");
+}
+
+static void
+download(struct sreq *q, const char *url, struct answer *a)
 {
 	struct sim_media	*m;
 	struct sim_upload	*u;
@@ -392,37 +420,31 @@ download(struct sreq *q, const char *url, struct sresp *rs,
 	const char		*sig = query(q, "sig");
 	size_t			 i;
 
-	*data = NULL;
 	if (strncmp(url, "/_media/", 8) == 0) {
 		m = smap_get(&sim.media, url + 8);
 		/* §8.4: the bearer token is required */
-		if (m == NULL || sig == NULL || strcmp(sig, m->sig) != 0 ||
-		    q->token == NULL || smap_get(&sim.phones, m->phone) ==
-		    NULL || strcmp(((struct sim_phone *)smap_get(&sim.phones,
-		    m->phone))->token, q->token) != 0) {
-			rs->status = 404;
+		if (m != NULL && sig != NULL && strcmp(sig, m->sig) == 0 &&
+		    q->token != NULL && smap_get(&sim.phones, m->phone) !=
+		    NULL && strcmp(((struct sim_phone *)smap_get(&sim.phones,
+		    m->phone))->token, q->token) == 0) {
+			take_file(a, m->data, m->len, m->mime);
 			return;
 		}
-		*data = m->data;
-		*len = m->len;
-		*mime = m->mime;
-		return;
+	} else {
+		/* "/pps/<the last 16 characters of the upload's handle>" */
+		for (e = smap_first(&sim.uploads, &i); e != NULL;
+		    e = smap_next(&sim.uploads, e, &i)) {
+			u = e->val;
+			if (u->handle != NULL && strlen(u->handle) > 16 &&
+			    strcmp(u->handle + strlen(u->handle) - 16,
+			    url + 5) == 0) {
+				take_file(a, u->data, u->length, u->type);
+				return;
+			}
+		}
 	}
-	/* "/pps/<the last 16 characters of the upload's handle>" */
-	for (e = smap_first(&sim.uploads, &i); e != NULL;
-	    e = smap_next(&sim.uploads, e, &i)) {
-		u = e->val;
-		if (u->handle != NULL && strlen(u->handle) > 16 &&
-		    strcmp(u->handle + strlen(u->handle) - 16, url + 5) == 0)
-			break;
-	}
-	if (e == NULL) {
-		rs->status = 404;
-		return;
-	}
-	*data = u->data;
-	*len = u->length;
-	*mime = u->type;
+	a->rs.status = 404;
+	a->rs.body = xstrdup("{\"error\":\"not found\"}");
 }
 
 /* ---- the handler ------------------------------------------------------- */
@@ -502,21 +524,169 @@ body_parse(struct sreq *q, struct conn *cx, struct sresp *rs)
 		parse_form(q, cx->body.s);
 }
 
+/* Reads the request line: method, query, token, the path after the
+ * version.  Returns 1 for a Graph path (/vNN.N/...). */
+static int
+sreq_init(struct sreq *q, struct MHD_Connection *c, const char *url,
+    const char *method)
+{
+	struct collect	col;
+
+	memset(q, 0, sizeof(*q));
+	q->method = method;
+	q->conn = c;
+	col.kv = q->query;
+	col.n = &q->nquery;
+	col.max = 32;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_arg, &col);
+	find_token(q);
+	q->file_offset = header(q, "file_offset");
+	if (split_path(q, url) == 0)
+		return 1;
+	q->path = xstrdup(url);
+	return 0;
+}
+
+/* ---- serving, sim.lock held ------------------------------------------ */
+
+/* Back from a latency or timeout fault: the fault's own answer. */
+static void
+serve_resumed(struct conn *cx, struct sreq *q, struct sresp *rs)
+{
+	char	fname[128];
+
+	cx->phase = PH_RESUMED;
+	body_parse(q, cx, rs);
+	if (rs->status == 0)
+		fault_apply(q, rs, &cx->fault);
+	fault_name(&cx->fault, fname, sizeof(fname));
+	reqlog_add(q, rs->drop ? 0 : rs->status, fname);
+}
+
+static void
+serve_control(struct conn *cx, struct sreq *q, struct sresp *rs)
+{
+	body_parse(q, cx, rs);
+	if (rs->status == 0)
+		control_route(q, rs);
+}
+
+/* Not /vNN.N/...: Graph's answer, word for word. */
+static void
+serve_unknown(struct sreq *q, struct sresp *rs)
+{
+	rs->status = 400;
+	rs->oauth = 1;
+	rs->ctype = "application/json";
+	rs->body = xstrdup("{\"error\":{\"message\":\"Unknown path "
+	    "components: /\",\"type\":\"OAuthException\","
+	    "\"code\":2500,\"fbtrace_id\":\"AbCdEfGhIjK\"}}");
+	reqlog_add(q, rs->status, NULL);
+}
+
+/* A Graph call: the injected fault that matches it, or the real answer.
+ * A fault with latency suspends the connection and schedules its
+ * resumption (under the lock, so the timer cannot resume it first). */
+static void
+serve_graph(struct conn *cx, struct MHD_Connection *c, struct sreq *q,
+    struct answer *a)
+{
+	struct sresp	*rs = &a->rs;
+	char		 fname[128];
+
+	if (cx->too_large) {
+		rs->status = 413;
+		meta_error(rs, 100, 0, NULL, "Invalid parameter",
+		    "the request body is too large", NULL, NULL);
+		reqlog_add(q, rs->status, NULL);
+		return;
+	}
+	body_parse(q, cx, rs);
+	if (!fault_match(q, &cx->fault)) {
+		if (rs->status == 0)
+			graph_route(q, rs);
+		reqlog_add(q, rs->status, NULL);
+		return;
+	}
+	cx->has_fault = 1;
+	if (cx->fault.latency_ms > 0 || cx->fault.timeout) {
+		cx->phase = PH_HELD;
+		MHD_suspend_connection(c);
+		sched(now_ms() + (cx->fault.latency_ms > 0 ?
+		    cx->fault.latency_ms : 60000), EV_RESUME, NULL, NULL, 0, c);
+		a->held = 1;
+		return;
+	}
+	if (rs->status == 0)
+		fault_apply(q, rs, &cx->fault);
+	fault_name(&cx->fault, fname, sizeof(fname));
+	reqlog_add(q, rs->drop ? 0 : rs->status, fname);
+}
+
+static void
+serve(struct conn *cx, struct MHD_Connection *c, struct sreq *q,
+    const char *url, int graph, struct answer *a)
+{
+	if (cx->phase == PH_HELD) {
+		serve_resumed(cx, q, &a->rs);
+		return;
+	}
+	sim.served++;
+	if (strncmp(url, "/_sim/", 6) == 0 || strcmp(url, "/_sim") == 0)
+		serve_control(cx, q, &a->rs);
+	else if (strncmp(url, "/_media/", 8) == 0 ||
+	    strncmp(url, "/pps/", 5) == 0)
+		download(q, url, a);
+	else if (!graph)
+		serve_unknown(q, &a->rs);
+	else
+		serve_graph(cx, c, q, a);
+}
+
+/* ---- answering, no lock held ----------------------------------------- */
+
+static enum MHD_Result
+respond(struct MHD_Connection *c, struct answer *a)
+{
+	enum MHD_Result	ret;
+
+	if (a->held)
+		ret = MHD_YES;
+	else if (a->bytes != NULL)
+		ret = send_bytes(c, a->bytes, a->nbytes, a->mime);
+	else if (a->rs.drop)
+		ret = MHD_NO;		/* close without a byte */
+	else {
+		if (a->rs.status == 0) {
+			a->rs.status = 500;
+			free(a->rs.body);
+			a->rs.body = xstrdup("{\"error\":{\"message\":\"(#1) "
+			    "An unknown error occurred\",\"type\":"
+			    "\"OAuthException\",\"code\":1}}");
+		}
+		ret = send_resp(c, &a->rs);
+	}
+	free(a->bytes);
+	free(a->rs.body);
+	free(a->rs.location);
+	return ret;
+}
+
+/*
+ * libmicrohttpd calls this once when the headers are in, once per piece
+ * of the body, and once more at its end: then the request is read
+ * (outside the lock), served against the state (inside it), and
+ * answered (outside it again).
+ */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
     size_t *upload_size, void **ctx)
 {
-	struct conn		*cx = *ctx;
-	struct sreq		 q;
-	struct sresp		 rs;
-	struct collect		 col;
-	const unsigned char	*data;
-	size_t			 len = 0;
-	const char		*mime = NULL;
-	char			 fname[128];
-	enum MHD_Result		 ret;
-	int			 graph;
+	struct conn	*cx = *ctx;
+	struct sreq	 q;
+	struct answer	 a;
+	int		 graph;
 
 	(void)cls;
 	(void)version;
@@ -533,118 +703,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-
-	memset(&q, 0, sizeof(q));
-	memset(&rs, 0, sizeof(rs));
-	q.method = method;
-	q.conn = c;
-	col.kv = q.query;
-	col.n = &q.nquery;
-	col.max = 32;
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_arg, &col);
-	find_token(&q);
-	q.file_offset = header(&q, "file_offset");
-	graph = split_path(&q, url) == 0;
-	if (!graph)
-		q.path = xstrdup(url);
-
-	if (cx->phase == PH_HELD) {
-		/* back from a latency or timeout fault */
-		cx->phase = PH_RESUMED;
-		pthread_mutex_lock(&sim.lock);
-		body_parse(&q, cx, &rs);
-		if (rs.status == 0)
-			fault_apply(&q, &rs, &cx->fault);
-		fault_name(&cx->fault, fname, sizeof(fname));
-		reqlog_add(&q, rs.drop ? 0 : rs.status, fname);
-		pthread_mutex_unlock(&sim.lock);
-		goto answer;
-	}
-
+	memset(&a, 0, sizeof(a));
+	graph = sreq_init(&q, c, url, method);
 	pthread_mutex_lock(&sim.lock);
-	sim.served++;
-	if (strncmp(url, "/_sim/", 6) == 0 || strcmp(url, "/_sim") == 0) {
-		body_parse(&q, cx, &rs);
-		if (rs.status == 0)
-			control_route(&q, &rs);
-		pthread_mutex_unlock(&sim.lock);
-		goto answer;
-	}
-	if (strncmp(url, "/_media/", 8) == 0 || strncmp(url, "/pps/", 5) == 0) {
-		download(&q, url, &rs, &data, &len, &mime);
-		if (data != NULL) {
-			/* copied by MHD before the lock is released */
-			ret = send_bytes(c, data, len, mime);
-			pthread_mutex_unlock(&sim.lock);
-			sreq_free(&q);
-			return ret;
-		}
-		pthread_mutex_unlock(&sim.lock);
-		rs.body = xstrdup("{\"error\":\"not found\"}");
-		goto answer;
-	}
-	if (!graph) {
-		rs.status = 400;
-		meta_error(&rs, 2500, 0, NULL, "Unknown path components",
-		    NULL, NULL, NULL);
-		free(rs.body);
-		rs.body = xstrdup("{\"error\":{\"message\":\"Unknown path "
-		    "components: /\",\"type\":\"OAuthException\","
-		    "\"code\":2500,\"fbtrace_id\":\"AbCdEfGhIjK\"}}");
-		reqlog_add(&q, rs.status, NULL);
-		pthread_mutex_unlock(&sim.lock);
-		goto answer;
-	}
-	if (cx->too_large) {
-		rs.status = 413;
-		meta_error(&rs, 100, 0, NULL, "Invalid parameter",
-		    "the request body is too large", NULL, NULL);
-		reqlog_add(&q, rs.status, NULL);
-		pthread_mutex_unlock(&sim.lock);
-		goto answer;
-	}
-	body_parse(&q, cx, &rs);
-	if (fault_match(&q, &cx->fault)) {
-		cx->has_fault = 1;
-		if (cx->fault.latency_ms > 0 || cx->fault.timeout) {
-			cx->phase = PH_HELD;
-			MHD_suspend_connection(c);
-			sched(now_ms() + (cx->fault.latency_ms > 0 ?
-			    cx->fault.latency_ms : 60000), EV_RESUME, NULL,
-			    NULL, 0, c);
-			pthread_mutex_unlock(&sim.lock);
-			sreq_free(&q);
-			free(rs.body);
-			return MHD_YES;
-		}
-		if (rs.status == 0)
-			fault_apply(&q, &rs, &cx->fault);
-		fault_name(&cx->fault, fname, sizeof(fname));
-		reqlog_add(&q, rs.drop ? 0 : rs.status, fname);
-	} else {
-		if (rs.status == 0)
-			graph_route(&q, &rs);
-		reqlog_add(&q, rs.status, NULL);
-	}
+	serve(cx, c, &q, url, graph, &a);
 	pthread_mutex_unlock(&sim.lock);
-
-answer:
 	sreq_free(&q);
-	if (rs.drop) {
-		free(rs.body);
-		return MHD_NO;
-	}
-	if (rs.status == 0) {
-		rs.status = 500;
-		free(rs.body);
-		rs.body = xstrdup("{\"error\":{\"message\":\"(#1) An "
-		    "unknown error occurred\",\"type\":\"OAuthException\","
-		    "\"code\":1}}");
-	}
-	ret = send_resp(c, &rs);
-	free(rs.body);
-	free(rs.location);
-	return ret;
+	return respond(c, &a);
 }
 
 static void
@@ -686,33 +751,88 @@ slurp(const char *path)
 	return sb_take(&b);
 }
 
+/*
+ * "127.x.x.x:PORT" or "[::1]:PORT" into sa: a loopback address only,
+ * the simulator has no authentication.  Returns 0 or -1.
+ */
+static int
+parse_listen(const char *addr, struct sockaddr_storage *sa)
+{
+	struct sockaddr_in	*in = (struct sockaddr_in *)sa;
+	struct sockaddr_in6	*in6 = (struct sockaddr_in6 *)sa;
+	const char		*h = addr, *p;
+	char			 host[64], *end;
+	size_t			 n;
+	long			 port;
+
+	if (addr[0] == '[') {
+		h = addr + 1;
+		if ((p = strchr(h, ']')) == NULL || p[1] != ':')
+			return -1;
+		n = (size_t)(p - h);
+		p += 2;
+	} else {
+		if ((p = strrchr(addr, ':')) == NULL)
+			return -1;
+		n = (size_t)(p - addr);
+		p++;
+	}
+	if (n == 0 || n >= sizeof(host))
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	port = strtol(p, &end, 10);
+	if (end == p || *end != '\0' || port < 1 || port > 65535)
+		return -1;
+	memset(sa, 0, sizeof(*sa));
+	if (h == addr) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((unsigned short)port);
+		if (inet_pton(AF_INET, host, &in->sin_addr) != 1 ||
+		    (ntohl(in->sin_addr.s_addr) >> 24) != 127)
+			return -1;
+	} else {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((unsigned short)port);
+		if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1 ||
+		    !IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+			return -1;
+	}
+	return 0;
+}
+
 int
-http_start(const char *host, int port, const char *cert, const char *key,
+http_start(const char *addr, const char *cert, const char *key,
     int threads)
 {
-	struct sockaddr_in	 sa;
+	struct sockaddr_storage	 sa;
+	struct MHD_Daemon	*d;
 	unsigned		 flags = MHD_USE_INTERNAL_POLLING_THREAD |
 				    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 				    MHD_USE_ERROR_LOG;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)port);
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 ||
-	    (ntohl(sa.sin_addr.s_addr) >> 24) != 127) {
-		fprintf(stderr, "metasim: listen on a 127.x.x.x address, not "
-		    "%s\n", host);
+	if (parse_listen(addr, &sa) != 0) {
+		fprintf(stderr, "metasim: listen on 127.x.x.x:PORT or "
+		    "[::1]:PORT, not %s\n", addr);
 		return -1;
 	}
-	if (cert != NULL) {
+	if (ndaemons == MAX_LISTEN) {
+		fprintf(stderr, "metasim: at most %d --listen\n", MAX_LISTEN);
+		return -1;
+	}
+	if (sa.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (cert != NULL && cert_pem == NULL) {
 		if ((cert_pem = slurp(cert)) == NULL ||
 		    (key_pem = slurp(key)) == NULL) {
 			fprintf(stderr, "metasim: cannot read %s or %s\n",
 			    cert, key);
 			return -1;
 		}
+	}
+	if (cert != NULL) {
 		flags |= MHD_USE_TLS;
-		daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, on_request,
+		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request,
 		    NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		    MHD_OPTION_CONNECTION_LIMIT, 4000u,
@@ -721,26 +841,25 @@ http_start(const char *host, int port, const char *cert, const char *key,
 		    MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
 		    MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_END);
 	} else
-		daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, on_request,
+		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request,
 		    NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		    MHD_OPTION_CONNECTION_LIMIT, 4000u,
 		    MHD_OPTION_CONNECTION_TIMEOUT, 120u,
 		    MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
-	if (daemon_ == NULL) {
-		fprintf(stderr, "metasim: cannot listen on %s:%d\n", host,
-		    port);
+	if (d == NULL) {
+		fprintf(stderr, "metasim: cannot listen on %s\n", addr);
 		return -1;
 	}
+	daemons[ndaemons++] = d;
 	return 0;
 }
 
 void
 http_stop(void)
 {
-	if (daemon_ != NULL)
-		MHD_stop_daemon(daemon_);
-	daemon_ = NULL;
+	while (ndaemons > 0)
+		MHD_stop_daemon(daemons[--ndaemons]);
 	free(cert_pem);
 	free(key_pem);
 	cert_pem = key_pem = NULL;

@@ -17,11 +17,11 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: metasim [--listen 127.0.0.1:PORT] [--cert PEM --key PEM]\n"
-	    "    [--public-url URL] [--version vNN.N] [--app-id DIGITS]\n"
-	    "    [--webhook-url URL] [--webhook-ca PEM] [--review-ms N]\n"
-	    "    [--status-delay-ms N] [--no-statuses] [--limits] [--mps N]\n"
-	    "    [--no-window] [--no-auto-provision]\n"
+	    "usage: metasim [--listen 127.0.0.1:PORT] [--listen [::1]:PORT]\n"
+	    "    [--cert PEM --key PEM] [--public-url URL] [--version vNN.N]\n"
+	    "    [--app-id DIGITS] [--webhook-url URL] [--webhook-ca PEM]\n"
+	    "    [--review-ms N] [--status-delay-ms N] [--no-statuses]\n"
+	    "    [--limits] [--mps N] [--no-window] [--no-auto-provision]\n"
 	    "    [--status-profile classic|documented] [--retry-base-ms N]\n"
 	    "    [--retry-max N] [--status-batch N] [--threads N]\n"
 	    "    [--delivery-threads N]\n"
@@ -47,10 +47,12 @@ int
 main(int argc, char **argv)
 {
 	struct sim_config	*c = &sim.cfg;
-	const char		*listen = "127.0.0.1:8444", *cert = NULL;
+	const char		*listen[4], *cert = NULL;
 	const char		*key = NULL, *pub = NULL, *v, *arg;
-	char			 host[64];
+	char			 where[256];
 	int			 port, threads = 4, dthreads = 2, i, sig;
+	int			 nlisten = 0;
+	size_t			 n;
 	sigset_t		 set;
 
 	c->review_ms = 1500;
@@ -78,8 +80,9 @@ main(int argc, char **argv)
 			c->auto_provision = 0;
 		else if (v == NULL)
 			goto bad;
-		else if (i++, strcmp(arg, "--listen") == 0)
-			listen = v;
+		else if (i++, strcmp(arg, "--listen") == 0 &&
+		    nlisten < (int)(sizeof(listen) / sizeof(listen[0])))
+			listen[nlisten++] = v;
 		else if (strcmp(arg, "--cert") == 0)
 			cert = v;
 		else if (strcmp(arg, "--key") == 0)
@@ -121,9 +124,12 @@ main(int argc, char **argv)
 		    num(v, 1, 8, &dthreads) == 0)))
 			goto bad;
 	}
+	if (nlisten == 0)
+		listen[nlisten++] = "127.0.0.1:8444";
+	/* the port of the first address names the simulator (base_url) */
 	if ((cert == NULL) != (key == NULL) ||
-	    sscanf(listen, "%63[^:]:%d", host, &port) != 2 || port < 1 ||
-	    port > 65535)
+	    (v = strrchr(listen[0], ':')) == NULL ||
+	    num(v + 1, 1, 65535, &port) != 0)
 		goto bad;
 	if ((v = getenv("WA_META_APP_SECRET")) != NULL)
 		snprintf(sim.app_secret, sizeof(sim.app_secret), "%s", v);
@@ -148,12 +154,19 @@ main(int argc, char **argv)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return 1;
 	state_init();
-	if (hooks_start(dthreads) != 0 ||
-	    http_start(host, port, cert, key, threads) != 0)
+	if (hooks_start(dthreads) != 0)
 		return 1;
-	fprintf(stderr, "metasim: serving %s (Graph %s, app %s) on %s:%d, "
-	    "webhooks to %s\n", sim.base_url, sim.version, sim.app_id, host,
-	    port, c->webhook_url[0] != '\0' ? c->webhook_url : "(none)");
+	where[0] = '\0';
+	for (i = 0; i < nlisten; i++) {
+		if (http_start(listen[i], cert, key, threads) != 0)
+			return 1;
+		n = strlen(where);
+		snprintf(where + n, sizeof(where) - n, "%s%s",
+		    i > 0 ? " " : "", listen[i]);
+	}
+	fprintf(stderr, "metasim: serving %s (Graph %s, app %s) on %s, "
+	    "webhooks to %s\n", sim.base_url, sim.version, sim.app_id, where,
+	    c->webhook_url[0] != '\0' ? c->webhook_url : "(none)");
 	while (sigwait(&set, &sig) != 0)
 		;
 	fprintf(stderr, "metasim: stopping (signal %d)\n", sig);

@@ -392,8 +392,9 @@ void	 meta_error(struct sresp *, long code, long subcode,
 	    const char *user_title, const char *user_msg);
 void	 unknown_object(struct sresp *, const struct sreq *, const char *id);
 
-int	 http_start(const char *host, int port, const char *cert,
-	    const char *key, int threads);
+/* one listener on "127.x.x.x:PORT" or "[::1]:PORT"; again for another */
+int	 http_start(const char *addr, const char *cert, const char *key,
+	    int threads);
 void	 http_stop(void);
 void	 http_resume(void *conn);
 

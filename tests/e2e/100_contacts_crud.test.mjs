@@ -3,6 +3,7 @@
 // docs/contacts.md (normalization, defaults, opt-in stamps, merges).
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { tenant } from './lib/harness.mjs';
 import {
 	C, CREATED_KEYS, DETAIL_KEYS, UPDATED_KEYS, create, fails, get, late, list, notFound, ok, phone,

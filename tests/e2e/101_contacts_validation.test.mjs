@@ -3,6 +3,7 @@
 // problem in details.fields; nothing invalid is ever written.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { tenant } from './lib/harness.mjs';
 import { C, create, fails, invalid, late, list, phone } from './lib/contacts.mjs';
 

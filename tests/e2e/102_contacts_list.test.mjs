@@ -3,6 +3,7 @@
 // `filters` block and the totals, and the query's own rules.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { tenant } from './lib/harness.mjs';
 import { C, create, fails, invalid, late, list, noAccount, qs } from './lib/contacts.mjs';
 

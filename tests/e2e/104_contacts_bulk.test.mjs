@@ -3,6 +3,7 @@
 // really changed), the 500-id cap, other tenants' ids, idempotent replay.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { psql, request, tenant } from './lib/harness.mjs';
 import { C, countsFromRows, create, fails, get, groups, invalid, late, list, ok } from './lib/contacts.mjs';
 

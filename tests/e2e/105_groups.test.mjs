@@ -3,6 +3,7 @@
 // return `modified`.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { psql, request, tenant } from './lib/harness.mjs';
 import {
 	G, countsFromRows, create, fails, get, groups, invalid, late, list, noAccount, ok, qs,

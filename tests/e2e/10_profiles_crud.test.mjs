@@ -3,6 +3,7 @@
 // credentials and the sandbox flag.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { api, psql, tenant } from './lib/harness.mjs';
 import { PROFILE_KEYS, profileShape, sentError, sentOk, UUID } from './lib/expect.mjs';
 import { BRAND, BRAND_OUT, createProfile, listIds } from './lib/fixtures.mjs';

@@ -3,6 +3,7 @@
 // deleted (409); deleting a profile revokes the keys scoped to it.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { api, key, psql, tenant } from './lib/harness.mjs';
 import { sentError, sentOk, sentValidation } from './lib/expect.mjs';
 import { createProfile } from './lib/fixtures.mjs';

@@ -4,6 +4,7 @@
 // nginx's routing of /organizations/... paths.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { admin, api, key, psql, request, tenant } from './lib/harness.mjs';
 import { mosendError } from './lib/expect.mjs';
 import {

@@ -2,6 +2,7 @@
 // two ways to present one; roles; test-mode keys.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { admin, api, key, request, tenant } from './lib/harness.mjs';
 import { sentError, sentOk } from './lib/expect.mjs';
 import { createProfile, listIds } from './lib/fixtures.mjs';

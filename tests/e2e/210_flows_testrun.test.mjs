@@ -149,6 +149,22 @@ test('the other ways through the flow', async () => {
 	}
 });
 
+test("Mosend's own example, a body without messages, runs the flow until it first waits", async () => {
+	// the seed's curl: -d '{"name": "string","description": "string"}'
+	for (const body of [{ name: 'string', description: 'string' }, {}, { messages: null }]) {
+		const r = await testRun(t, flow.id, body);
+		assert.equal(r.status, 'waiting_input', JSON.stringify(body));
+		assert.equal(r.stoppedAt, 'ask_email');
+		assert.equal(pathOf(r), 'greet>next ask_email');
+		assert.deepEqual(r.steps[1].output, {
+			sent: [{ type: 'text', text: "What's your email?" }], attempt: 1, waiting: true,
+		});
+		assert.equal(r.messagesConsumed, 0);
+		assert.equal(r.messagesLeft, 0);
+		assert.equal(r.version, 'draft');
+	}
+});
+
 test('details of the other endings', async () => {
 	let r = await run({ messages: ['a', 'b', 'c', 'never read'] });
 	assert.equal(r.messagesConsumed, 3);

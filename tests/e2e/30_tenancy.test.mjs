@@ -3,6 +3,7 @@
 // one of its own profiles; a profile-scoped key cannot widen itself.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { api, key, tenant } from './lib/harness.mjs';
 import { mosendError, sentError, sentOk } from './lib/expect.mjs';
 import { BRAND, createProfile, listIds } from './lib/fixtures.mjs';

@@ -3,6 +3,7 @@
 // delete, and the error classes it raises for wagate's answers.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { RateLimitError, ValidationError, ZernioApiError } from '@getlatedev/node';
 import { faults, late, metaTenant, review, simTemplates } from './lib/meta.mjs';
 

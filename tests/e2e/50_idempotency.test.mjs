@@ -6,6 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
+import crypto from 'node:crypto';
 import { api, holdIdempotencyLock, tenant } from './lib/harness.mjs';
 import { sentError, sentOk } from './lib/expect.mjs';
 import { CARD, createProfile, listIds } from './lib/fixtures.mjs';

@@ -5,6 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
+import crypto from 'node:crypto';
 import {
 	api, eventually, h2request, HTTP_PORT, request, startFamily, stopFamily, tenant,
 } from './lib/harness.mjs';
@@ -148,7 +149,7 @@ test('one client flooding: 429 RATE_LIMIT_001 with Retry-After; other clients un
 	// the Late face for the same client
 	const l = await request('GET', '/v1/__flood', { localAddress: '127.0.0.2', http1Agent: new https.Agent({ keepAlive: false }) });
 	if (l.status === 429) lateError(l, 429, 'rate_limit_exceeded');
-	// 127.0.0.1 is another client
+	// requests from 127.0.0.1 (or ::1) are another client's
 	sentOk(await api('GET', '/v3/profiles', t.key));
 });
 

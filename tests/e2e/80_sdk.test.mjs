@@ -3,6 +3,7 @@
 // delete, and the error classes it raises for our statuses.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import Sent, {
 	AuthenticationError, BadRequestError, ConflictError, NotFoundError,
 	PermissionDeniedError, UnprocessableEntityError,

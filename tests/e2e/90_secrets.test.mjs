@@ -5,6 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import { api, DIR, psql, sleep, tenant } from './lib/harness.mjs';
 import { sentError, sentOk } from './lib/expect.mjs';
 

@@ -8,9 +8,27 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 
+# A port free on 127.0.0.1 and, where there is IPv6, on ::1 too (the
+# stack listens on both: stack.sh).
 free_port() {
-	node -e 'const s=require("net").createServer();
-s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
+	node -e '
+const net = require("net");
+const on = (host, port) => new Promise((ok, no) => {
+	const s = net.createServer().once("error", no);
+	s.listen(port, host, () => { const p = s.address().port; s.close(() => ok(p)); });
+});
+(async () => {
+	for (;;) {
+		const p = await on("127.0.0.1", 0);
+		try {
+			await on("::1", p);
+		} catch (e) {
+			if (e.code === "EADDRINUSE") continue;
+		}
+		console.log(p);
+		return;
+	}
+})();'
 }
 
 DIR=$(mktemp -d /tmp/wagate-e2e.XXXXXX)

@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "helpers.h"
+#include "utf8.h"
 
 #define P12	"AbCdEf012345"
 #define S32	"0123456789abcdefghijABCDEFGHIJkl"
@@ -304,6 +305,39 @@ test_scope(void **state)
 	}
 }
 
+/* The 403 of a foreign {orgId} quotes at most 64 bytes of it, cut
+ * before a character that would not fit whole. */
+static void
+test_scope_quotes_whole_characters(void **state)
+{
+	struct wa_cfg	 cfg;
+	struct wa_req	 r;
+	char		*env[2] = { "REQUEST_URI=/x", NULL };
+	char		 org[80];
+	const char	*m;
+
+	(void)state;
+	t_cfg_init(&cfg);
+	t_req_init(&r, &cfg);
+	assert_int_equal(t_req_parse(&r, env, NULL, 0), WA_OK);
+	/* 63 bytes of 'a', then U+00E9 in bytes 64 and 65 */
+	memset(org, 'a', 63);
+	memcpy(org + 63, "\xc3\xa9zz", 5);
+	r.face = WA_FACE_MOSEND;
+	r.auth.ok = 1;
+	snprintf(r.auth.org_id, sizeof(r.auth.org_id), "%s",
+	    "11111111-1111-4111-8111-111111111111");
+	r.params[0].key = "orgId";
+	r.params[0].val = org;
+	r.nparams = 1;
+	assert_int_equal(wa_auth_scope(&r), WA_ERR_FORBIDDEN);
+	m = r.err.message;
+	assert_true(wa_utf8_valid(m, strlen(m)));
+	assert_int_equal(strlen(m), strlen("This API key does not belong to "
+	    "organization ") + 63);
+	t_req_free(&r);
+}
+
 /* wa_auth_check needs the database: without one it fails cleanly. */
 static void
 test_check_without_db(void **state)
@@ -331,6 +365,7 @@ main(void)
 		cmocka_unit_test(test_role_parse),
 		cmocka_unit_test(test_presented),
 		cmocka_unit_test(test_scope),
+		cmocka_unit_test(test_scope_quotes_whole_characters),
 		cmocka_unit_test(test_check_without_db),
 	};
 

@@ -58,6 +58,32 @@ test_sqlstate_table(void **state)
 			    cases[i].st : "(null)", cases[i].want);
 }
 
+/* What a client is told: a duplicate and a removed reference are both
+ * 409, but not the same sentence. */
+static void
+test_sqlstate_message(void **state)
+{
+	static const struct {
+		const char	*st;
+		const char	*want;
+	} cases[] = {
+		{ "23505", "Resource already exists" },
+		{ "23503", "A record this request refers to was removed by "
+		    "another request" },
+		{ NULL, "Database temporarily unavailable" },
+		{ "40001", "Database temporarily unavailable" },
+		{ "22P02", "Invalid value in request" },
+		{ "XX000", "Internal error" },
+		{ "", "Internal error" },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++)
+		assert_string_equal(wa_db_sqlstate_message(cases[i].st),
+		    cases[i].want);
+}
+
 /* A result with columns (name, flag) and the given rows; NULL = SQL NULL. */
 static PGresult *
 make_result(const char *const (*rows)[2], int nrows)
@@ -120,6 +146,33 @@ test_get_bool(void **state)
 		    cases[i].boolv)
 			fail_msg("case %zu: bool want %d", i, cases[i].boolv);
 	}
+	PQclear(res);
+}
+
+/* Integers as the statements return them (count, sum, a version), and
+ * the default for what is no integer. */
+static void
+test_int(void **state)
+{
+	static const char *const rows[][2] = {
+		{ "42", "t" }, { "-7", NULL }, { NULL, "f" }, { "", "t" },
+		{ "9007199254740993", "t" }, { "12.5", "t" }, { "x1", "t" },
+		{ "99999999999999999999", "t" },
+	};
+	static const long long want[] = { 42, -7, -1, -1,
+	    9007199254740993LL, 12, -1, -1 };
+	PGresult	*res;
+	size_t		 i;
+
+	(void)state;
+	res = make_result(rows, (int)NELEM(rows));
+	for (i = 0; i < NELEM(rows); i++)
+		if (wa_db_int(res, (int)i, "name", -1) != want[i])
+			fail_msg("row %zu: %lld", i,
+			    wa_db_int(res, (int)i, "name", -1));
+	/* no such column, no such row */
+	assert_int_equal(wa_db_int(res, 0, "nope", 5), 5);
+	assert_int_equal(wa_db_int(res, 99, "name", 6), 6);
 	PQclear(res);
 }
 
@@ -309,7 +362,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sqlstate_table),
+		cmocka_unit_test(test_sqlstate_message),
 		cmocka_unit_test(test_get_bool),
+		cmocka_unit_test(test_int),
 		cmocka_unit_test(test_one_or_fail),
 		cmocka_unit_test(test_no_handle),
 		cmocka_unit_test(test_unreachable),

@@ -6,8 +6,10 @@
 
 #include <string.h>
 
+#include "arena.h"
 #include "err.h"
 #include "helpers.h"
+#include "utf8.h"
 
 /* Numbers are part of the log format: this table pins them. */
 static const struct {
@@ -126,6 +128,69 @@ test_reason(void **state)
 		    cases[i].reason);
 }
 
+/* A record keeps its first error; field errors pile up only while it
+ * is a validation error. */
+static void
+test_record_first_wins(void **state)
+{
+	struct wa_arena	*a = wa_arena_new(0);
+	struct wa_error	 e;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(wa_err_field(&e, a, "phone", "is %s", "required"),
+	    WA_ERR_VALIDATION);
+	assert_int_equal(wa_err_field(&e, a, "name", "must be a string"),
+	    WA_ERR_VALIDATION);
+	assert_int_equal(wa_err_fail(&e, WA_ERR_INTERNAL, NULL, "later"),
+	    WA_ERR_VALIDATION);
+	assert_int_equal(e.nfields, 2);
+	assert_string_equal(e.fields[0].field, "phone");
+	assert_string_equal(e.fields[0].msg, "is required");
+	assert_string_equal(e.message, "Request validation failed");
+
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(wa_err_fail(&e, WA_ERR_NOT_FOUND, "RESOURCE_014",
+	    "%s not found", "Profile"), WA_ERR_NOT_FOUND);
+	assert_int_equal(wa_err_fail(&e, WA_ERR_CONFLICT, NULL, "second"),
+	    WA_ERR_NOT_FOUND);
+	assert_int_equal(wa_err_field(&e, a, "x", "ignored"),
+	    WA_ERR_NOT_FOUND);
+	assert_string_equal(e.message, "Profile not found");
+	assert_string_equal(e.face_code, "RESOURCE_014");
+	assert_int_equal(e.nfields, 0);
+	wa_arena_free(a);
+}
+
+/* A message made from input is cut where a character starts, never
+ * inside one, whatever the byte the buffer ends at. */
+static void
+test_record_cut_utf8(void **state)
+{
+	struct wa_error	 e;
+	char		 in[WA_ERR_MESSAGE_MAX * 2];
+	size_t		 skew, n;
+
+	(void)state;
+	for (skew = 0; skew < 4; skew++) {
+		/* "x" * skew, then U+1F600 (4 bytes) over and over */
+		memset(in, 'x', skew);
+		for (n = skew; n + 4 < sizeof(in); n += 4)
+			memcpy(in + n, "\xf0\x9f\x98\x80", 4);
+		in[n] = '\0';
+		memset(&e, 0, sizeof(e));
+		wa_err_fail(&e, WA_ERR_NO_ROUTE, NULL, "Cannot GET /%s", in);
+		n = strlen(e.message);
+		assert_true(n <= WA_ERR_MESSAGE_MAX - 1);
+		assert_true(n > WA_ERR_MESSAGE_MAX - 5);
+		assert_true(wa_utf8_valid(e.message, n));
+		memset(&e, 0, sizeof(e));
+	}
+	/* short messages are kept whole */
+	wa_err_fail(&e, WA_ERR_FORBIDDEN, NULL, "org %s", "\xc3\xa9t\xc3\xa9");
+	assert_string_equal(e.message, "org \xc3\xa9t\xc3\xa9");
+}
+
 int
 main(void)
 {
@@ -134,6 +199,8 @@ main(void)
 		cmocka_unit_test(test_table_consistent),
 		cmocka_unit_test(test_status_out_of_range),
 		cmocka_unit_test(test_reason),
+		cmocka_unit_test(test_record_first_wins),
+		cmocka_unit_test(test_record_cut_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -518,6 +518,39 @@ test_coverage(void **state)
 	    "\"channel\":\"whatsapp\",\"phone\":\"+15550001111\"}");
 }
 
+/* No messages, as Mosend's own example of a test-run sends: the run
+ * goes until the flow first waits for the user. */
+static void
+test_input_without_messages(void **state)
+{
+	static const char *const inputs[] = {
+		"{}", "{'messages':null}", "{'name':'string',"
+		    "'description':'string'}",
+	};
+	struct wa_flow_run_out	 out;
+	struct wa_flow_run_in	 in;
+	struct wa_flow_report	 rep;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(inputs); i++) {
+		assert_int_equal(wa_flow_run_input(arena, J(inputs[i]), NULL,
+		    0, &in, &rep), 0);
+		in.flow = wa_flow_compile(arena, J("[{'id':'m','type':"
+		    "'message','text':'hi'},{'id':'q','type':'question',"
+		    "'prompt':'?','save_to':'a','on_invalid':'q'}]"), "steps",
+		    &rep);
+		assert_non_null(in.flow);
+		wa_flow_run(arena, &in, &out);
+		assert_string_equal(wa_flow_status_names[out.status],
+		    "waiting_input");
+		assert_string_equal(out.at, "q");
+		assert_int_equal(out.steps_run, 2);
+		assert_int_equal(out.messages_used, 0);
+		assert_int_equal(out.messages_left, 0);
+	}
+}
+
 static void
 test_input_errors(void **state)
 {
@@ -525,7 +558,6 @@ test_input_errors(void **state)
 		const char	*input;
 		const char	*want;
 	} cases[] = {
-		{ "{}", "messages is required" },
 		{ "{'messages':'hi'}", "messages must be an array" },
 		{ "{'messages':[1]}", "messages[0] must be a string, "
 		    "{\"text\": \"...\"} or {\"timeout\": true}" },
@@ -588,6 +620,7 @@ main(void)
 		FLOW_TEST(test_http_sizes),
 		FLOW_TEST(test_fuel),
 		FLOW_TEST(test_coverage),
+		FLOW_TEST(test_input_without_messages),
 		FLOW_TEST(test_input_errors),
 	};
 

@@ -484,6 +484,56 @@ test_params(void **state)
 }
 
 /* First error wins; the return value is what a handler passes on. */
+/* A path id is a UUID or a 404 named as the face names it. */
+static void
+test_path_id(void **state)
+{
+	static const struct {
+		const char	*val;		/* NULL: no such parameter */
+		const char	*code;
+		int		 ok;
+	} cases[] = {
+		{ "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b", NULL, 1 },
+		{ "0190A1B2-C3D4-7E5F-8A6B-7C8D9E0F1A2B", "RESOURCE_014", 1 },
+		{ "0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2", NULL, 0 },
+		{ "0190a1b2c3d47e5f8a6b7c8d9e0f1a2b", "RESOURCE_014", 0 },
+		{ "' OR 1=1 --", NULL, 0 },
+		{ "", NULL, 0 },
+		{ NULL, "RESOURCE_014", 0 },
+	};
+	struct wa_cfg	 cfg;
+	struct wa_req	 r;
+	const char	*id;
+	size_t		 i;
+
+	(void)state;
+	t_cfg_init(&cfg);
+	for (i = 0; i < NELEM(cases); i++) {
+		t_req_init(&r, &cfg);
+		if (cases[i].val != NULL) {
+			r.params[0].key = "profileId";
+			r.params[0].val = cases[i].val;
+			r.nparams = 1;
+		}
+		id = wa_req_id(&r, "profileId", cases[i].code, "Profile");
+		if (cases[i].ok) {
+			assert_ptr_equal(id, cases[i].val);
+			assert_int_equal(r.err.code, WA_OK);
+		} else {
+			assert_null(id);
+			assert_int_equal(r.err.code, WA_ERR_NOT_FOUND);
+			assert_string_equal(r.err.message,
+			    "Profile not found");
+			if (cases[i].code == NULL)
+				assert_null(r.err.face_code);
+			else
+				assert_string_equal(r.err.face_code,
+				    cases[i].code);
+		}
+		t_req_free(&r);
+	}
+}
+
 static void
 test_fail_first_wins(void **state)
 {
@@ -586,6 +636,7 @@ main(void)
 		cmocka_unit_test(test_body_reader),
 		cmocka_unit_test(test_parse_resets),
 		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_path_id),
 		cmocka_unit_test(test_fail_first_wins),
 		cmocka_unit_test(test_fail_fields),
 	};

@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import http2 from 'node:http2';
 import https from 'node:https';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import crypto from 'node:crypto';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DIR = process.env.WA_E2E_DIR;
@@ -91,7 +93,8 @@ export function key(orgId, { role = 'admin', profile, test = false } = {}) {
 const agent = new https.Agent({ keepAlive: true, maxSockets: 64 });
 
 // A raw HTTPS request.  Returns {status, headers, text, json}; json is
-// undefined when the body is not JSON.
+// undefined when the body is not JSON.  With a localAddress, "localhost"
+// resolves to the address of its family (127.0.0.2 cannot reach ::1).
 export function request(method, urlPath, { headers = {}, body, localAddress, http1Agent } = {}) {
 	const url = new URL(urlPath, BASE);
 	let payload;
@@ -105,6 +108,7 @@ export function request(method, urlPath, { headers = {}, body, localAddress, htt
 	return new Promise((resolve, reject) => {
 		const req = https.request(url, {
 			method, headers, agent: http1Agent || (localAddress ? undefined : agent), localAddress,
+			family: localAddress ? net.isIP(localAddress) : undefined,
 		}, (res) => {
 			const chunks = [];
 			res.on('data', (c) => chunks.push(c));
