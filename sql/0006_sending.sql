@@ -68,9 +68,11 @@ CREATE TABLE wa.messages (
 	UNIQUE (org_id, id),
 	FOREIGN KEY (org_id, account_id) REFERENCES wa.wa_accounts (org_id, id)
 );
--- the queue of one account, in the order it is drained
+-- the queue of one account, in the order it is drained (a batch's
+-- messages, queued at one time, in their own order)
 CREATE INDEX messages_due ON wa.messages
-    (account_id, priority, next_attempt_at, id) WHERE status = 'queued';
+    (account_id, priority, next_attempt_at, seq, id)
+    WHERE status = 'queued';
 CREATE INDEX messages_leased ON wa.messages (lease_until)
     WHERE status = 'sending';
 CREATE UNIQUE INDEX messages_wamid ON wa.messages (account_id, wamid)

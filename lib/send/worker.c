@@ -295,13 +295,27 @@ struct claim {
 	PGresult	*res;
 };
 
-/* Takes up to want due messages of the lane: `sending` under a lease,
- * or `skipped` when the ledger now suppresses the phone. */
+/*
+ * Takes up to want due messages of the lane, in the order they were
+ * queued (a broadcast's or a bulk request's own order by seq), and
+ * returns them in that order:
+ * `sending` under a lease, or `skipped` when the ledger now suppresses
+ * the phone.  The locking subquery is a MATERIALIZED CTE, run once: as
+ * a subquery in FROM the planner may put it on the inner side of a
+ * nested loop and run it again for every outer row, each run locking
+ * the next want rows, so that one claim took the whole queue.
+ */
 static enum wa_err
 claim_tx(struct wa_req *r, void *arg)
 {
 	static const char sql[] =
-	    "UPDATE wa.messages m SET "
+	    "WITH s AS MATERIALIZED (SELECT id, "
+	    "wa.suppressed(account_id, to_phone) AS why "
+	    "FROM wa.messages WHERE account_id = $1 AND status = 'queued' "
+	    "AND next_attempt_at <= now() "
+	    "ORDER BY priority, next_attempt_at, seq, id LIMIT $2::integer "
+	    "FOR UPDATE SKIP LOCKED), "
+	    "u AS (UPDATE wa.messages m SET "
 	    "status = CASE WHEN s.why IS NULL THEN 'sending' "
 	    "ELSE 'skipped' END, "
 	    "attempts = m.attempts + (s.why IS NULL)::integer, "
@@ -311,14 +325,11 @@ claim_tx(struct wa_req *r, void *arg)
 	    "error = CASE WHEN s.why IS NULL THEN m.error "
 	    "ELSE wa.suppression_words(s.why) END, "
 	    "updated_at = now() "
-	    "FROM (SELECT id, wa.suppressed(account_id, to_phone) AS why "
-	    "FROM wa.messages WHERE account_id = $1 AND status = 'queued' "
-	    "AND next_attempt_at <= now() "
-	    "ORDER BY priority, next_attempt_at, id LIMIT $2::integer "
-	    "FOR UPDATE SKIP LOCKED) s "
-	    "WHERE m.id = s.id "
+	    "FROM s WHERE m.id = s.id "
 	    "RETURNING m.id, m.status, m.to_phone, m.type, m.body::text, "
-	    "m.attempts";
+	    "m.attempts, m.priority, m.next_attempt_at, m.seq) "
+	    "SELECT id, status, to_phone, type, body, attempts FROM u "
+	    "ORDER BY priority, next_attempt_at, seq, id";
 	struct claim	*c = arg;
 
 	return wa_db_q(r, &c->res, sql, 3, c->l->account_id,
