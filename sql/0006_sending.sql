@@ -397,12 +397,20 @@ BEGIN
 		THEN s.at END),
 	    failed_at = CASE WHEN wa.message_next(m.status, s.status) =
 		'failed' THEN coalesce(m.failed_at, s.at) ELSE m.failed_at END,
-	    error_code = CASE WHEN wa.message_next(m.status, s.status) =
-		'failed' THEN 'meta_' || s.code ELSE m.error_code END,
-	    error = CASE WHEN wa.message_next(m.status, s.status) =
-		'failed' THEN s.title ELSE m.error END,
-	    meta_code = CASE WHEN wa.message_next(m.status, s.status) =
-		'failed' THEN s.code ELSE m.meta_code END,
+	    -- the reason of a retry or of an unknown outcome goes once
+	    -- Meta says the message went out
+	    error_code = CASE wa.message_next(m.status, s.status)
+		WHEN 'failed' THEN 'meta_' || s.code
+		WHEN 'sent' THEN NULL WHEN 'delivered' THEN NULL
+		WHEN 'read' THEN NULL ELSE m.error_code END,
+	    error = CASE wa.message_next(m.status, s.status)
+		WHEN 'failed' THEN s.title
+		WHEN 'sent' THEN NULL WHEN 'delivered' THEN NULL
+		WHEN 'read' THEN NULL ELSE m.error END,
+	    meta_code = CASE wa.message_next(m.status, s.status)
+		WHEN 'failed' THEN s.code
+		WHEN 'sent' THEN NULL WHEN 'delivered' THEN NULL
+		WHEN 'read' THEN NULL ELSE m.meta_code END,
 	    lease_until = CASE WHEN m.status = 'sending' AND
 		wa.message_next(m.status, s.status) <> 'sending' THEN NULL
 		ELSE m.lease_until END,
@@ -644,17 +652,21 @@ RETURNS TABLE (org_id uuid, account_id uuid, gen bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS
 $$
 BEGIN
+	-- the locking subquery runs once (MATERIALIZED): planned as the
+	-- inner side of a nested loop it would run again per outer row,
+	-- each run locking the next rows past its LIMIT
 	RETURN QUERY
-	UPDATE wa.send_lanes l SET owner = p_owner,
-	    lease_until = now() + make_interval(secs => p_lease_s)
-	WHERE l.account_id IN (
-		SELECT x.account_id FROM wa.send_lanes x
-		WHERE x.due_at <= now() AND x.paused_at IS NULL
-		  AND (x.lease_until IS NULL OR x.lease_until < now() OR
-		       x.owner = p_owner)
-		ORDER BY x.due_at
+	WITH x AS MATERIALIZED (
+		SELECT y.account_id FROM wa.send_lanes y
+		WHERE y.due_at <= now() AND y.paused_at IS NULL
+		  AND (y.lease_until IS NULL OR y.lease_until < now() OR
+		       y.owner = p_owner)
+		ORDER BY y.due_at
 		LIMIT p_max
 		FOR UPDATE SKIP LOCKED)
+	UPDATE wa.send_lanes l SET owner = p_owner,
+	    lease_until = now() + make_interval(secs => p_lease_s)
+	FROM x WHERE l.account_id = x.account_id
 	RETURNING l.org_id, l.account_id, l.gen;
 END
 $$;
@@ -668,14 +680,15 @@ $$
 DECLARE
 	n bigint;
 BEGIN
-	UPDATE wa.messages SET status = 'unknown', lease_until = NULL,
+	WITH x AS MATERIALIZED (SELECT id FROM wa.messages
+	    WHERE status = 'sending' AND lease_until < now()
+	    ORDER BY lease_until LIMIT 10000 FOR UPDATE SKIP LOCKED)
+	UPDATE wa.messages m SET status = 'unknown', lease_until = NULL,
 	    error_code = 'outcome_unknown',
 	    error = 'the worker sending it stopped before Meta answered; '
 		'its status webhook will resolve it if Meta has it',
 	    updated_at = now()
-	WHERE id IN (SELECT id FROM wa.messages
-	    WHERE status = 'sending' AND lease_until < now()
-	    ORDER BY lease_until LIMIT 10000 FOR UPDATE SKIP LOCKED);
+	FROM x WHERE m.id = x.id;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
 END

@@ -116,24 +116,28 @@ bc_recipients_parse(struct wa_req *r, const cJSON *body, const char *field,
 	const char	*path, **seen;
 	char		 phone[WA_E164_MAX + 1];
 	cJSON		*row;
-	size_t		 i = 0, j, n = 0;
+	size_t		 i = 0, j, n = 0, before;
 
 	*rows = cJSON_CreateArray();
 	*dups = 0;
-	if (wa_json_validate(r, body, f, NULL) != WA_OK)
-		return;
+	/* every recipient's problems are named, whatever other fields
+	 * said before: a recipient is skipped by its own problems only */
+	before = r->err.nfields;
+	wa_json_validate(r, body, f, NULL);
 	arr = cJSON_GetObjectItemCaseSensitive(body, field);
-	if (!cJSON_IsArray(arr))
+	if (r->err.nfields > before || !cJSON_IsArray(arr))
 		return;
 	seen = wa_arena_calloc(r->arena, (size_t)cJSON_GetArraySize(arr) + 1,
 	    sizeof(*seen));
 	cJSON_ArrayForEach(it, arr) {
 		path = wa_arena_printf(r->arena, "%s[%zu]", field, i++);
-		if (wa_json_validate(r, it, recipient_fields, path) != WA_OK)
+		before = r->err.nfields;
+		wa_json_validate(r, it, recipient_fields, path);
+		if (r->err.nfields > before)
 			continue;
 		check_vars(r, cJSON_GetObjectItemCaseSensitive(it, "variables"),
 		    wa_arena_printf(r->arena, "%s.variables", path));
-		if (r->err.code != WA_OK)
+		if (r->err.nfields > before)
 			continue;
 		wa_e164_normalize(wa_json_str(it, "phone"), phone,
 		    sizeof(phone));

@@ -189,7 +189,7 @@ recipients_list(struct wa_req *r)
 	    "FROM wa.broadcasts b WHERE b.id = $1 AND " BC_VISIBLE("$2");
 	/* the status of a recipient is its message's, in Late's words */
 	static const char sql[] =
-	    "SELECT x.*, count(*) OVER () AS total FROM (SELECT r.seq, "
+	    "SELECT x.* FROM (SELECT r.seq, "
 	    "r.phone, r.name, r.variables::text AS variables, "
 	    "CASE WHEN m.status IS NULL OR m.status IN ('queued', 'sending') "
 	    "THEN 'pending' WHEN m.status = 'skipped' THEN 'failed' "
@@ -208,7 +208,7 @@ recipients_list(struct wa_req *r)
 	PGresult		*head, *res;
 	cJSON			*data, *arr, *pg, *sum;
 	long			 limit, skip;
-	long long		 total, c[6];
+	long long		 total, c[6], by[6];
 	int			 i, n;
 
 	if ((id = bc_path_id(r)) == NULL)
@@ -237,9 +237,21 @@ recipients_list(struct wa_req *r)
 	c[3] = wa_db_int(head, 0, "read_count", 0);
 	c[4] = wa_db_int(head, 0, "failed_count", 0);
 	c[5] = wa_db_int(head, 0, "unknown_count", 0);
+	/* counters are cumulative (delivered ones were sent): Late's
+	 * summary counts each recipient once, by where it is now, in the
+	 * order of statuses[] */
+	by[0] = c[0] - c[1] - c[4] - c[5];
+	by[1] = c[1] - c[2];
+	by[2] = c[2] - c[3];
+	by[3] = c[3];
+	by[4] = c[4];
+	by[5] = c[5];
+	/* the filtered list's total is its status's count */
+	total = c[0];
+	for (i = 0; status != NULL && statuses[i] != NULL; i++)
+		if (strcmp(statuses[i], status) == 0)
+			total = by[i];
 	n = PQntuples(res);
-	total = n > 0 ? wa_db_int(res, 0, "total", 0) :
-	    status == NULL ? c[0] : 0;
 	data = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(data, "recipients");
 	for (i = 0; i < n; i++)
@@ -249,16 +261,9 @@ recipients_list(struct wa_req *r)
 	cJSON_AddNumberToObject(pg, "limit", (double)limit);
 	cJSON_AddNumberToObject(pg, "skip", (double)skip);
 	cJSON_AddBoolToObject(pg, "hasMore", skip + n < total);
-	/* counters are cumulative (delivered ones were sent): Late's
-	 * summary counts each recipient once, by where it is now */
 	sum = cJSON_AddObjectToObject(data, "summary");
 	cJSON_AddNumberToObject(sum, "total", (double)c[0]);
-	cJSON_AddNumberToObject(sum, "pending",
-	    (double)(c[0] - c[1] - c[4] - c[5]));
-	cJSON_AddNumberToObject(sum, "sent", (double)(c[1] - c[2]));
-	cJSON_AddNumberToObject(sum, "delivered", (double)(c[2] - c[3]));
-	cJSON_AddNumberToObject(sum, "read", (double)c[3]);
-	cJSON_AddNumberToObject(sum, "failed", (double)c[4]);
-	cJSON_AddNumberToObject(sum, "unknown", (double)c[5]);
+	for (i = 0; statuses[i] != NULL; i++)
+		cJSON_AddNumberToObject(sum, statuses[i], (double)by[i]);
 	return wa_resp_ok(r, 200, data);
 }
