@@ -210,6 +210,27 @@ test('Idempotency-Key: a replayed send while the first still waits gets the same
 	assert.deepEqual(sends.map((x) => x.to).sort(), list.map(digits).sort());
 });
 
+// docs/sending.md, "Lanes and pacing": a lane sends at its account's
+// messages per second (`wa-admin account pace`), a tenth of a second's
+// worth (at least two) at once.  Fails where claim_tx() (lib/send/
+// worker.c) claims more than its LIMIT: under row-level security the
+// planner runs its locked LIMIT subquery as the inner side of a nested
+// loop, again for every outer row, each run locking the next rows, so
+// one claim takes the account's whole queue.
+test('a lane keeps its account\'s pace: at 2 a second, two at once, then one every half second', async () => {
+	pace(slow, 2);
+	const list = phones(6);
+	const b = await createBroadcast(slow, { recipients: withVars(list) });
+	assert.equal(ok(await sendBroadcast(slow, b.id)).sent, 6);
+	const mine = list.map(digits);
+	const at = (await ledger(slow)).filter((x) => x.code === 0 && mine.includes(x.to)).map((x) => x.at_ms)
+		.sort((x, y) => x - y);
+	assert.equal(at.length, 6);
+	const spread = at.map((x) => x - at[0]);
+	assert.ok(spread[2] >= 300, `the third went out ${spread[2]} ms after the first: ${spread}`);
+	assert.ok(spread[5] >= 1500, `six at 2/s took ${spread[5]} ms: ${spread}`);
+});
+
 // "the order they were added in: the order they are sent in"
 // (sql/0006_sending.sql, broadcast_recipients.seq).  Fails: the worker
 // claims a lane's messages ORDER BY priority, next_attempt_at, id
@@ -218,7 +239,7 @@ test('Idempotency-Key: a replayed send while the first still waits gets the same
 // of a chunk go out in a random order.
 test('recipients go out in the order they were added', async () => {
 	const a = slow;
-	pace(a, 2);	// two at once, then one every half second
+	pace(a, 2);	// two at once, then one every half second (when paced)
 	const list = phones(6);
 	const b = await createBroadcast(a, { recipients: withVars(list) });
 	assert.equal(ok(await sendBroadcast(a, b.id)).sent, 6);
