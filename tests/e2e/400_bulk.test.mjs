@@ -250,7 +250,10 @@ test('Idempotency-Key: a replay while the first still waits gets the same answer
 		const a = await first;
 		assert.equal(a.status, 200, a.text);
 		assert.equal(second.status, 200, second.text);
-		assert.deepEqual(second.json, a.json);
+		// each reads the messages when they are done: a status webhook
+		// between the two reads may have moved one from sent to delivered
+		const same = (b) => ({ ...b, results: b.results.map((x) => ({ ...x, status: went(x.status) || x.status })) });
+		assert.deepEqual(same(second.json), same(a.json));
 		assert.deepEqual(a.json.summary, { total: 3, sent: 3, failed: 0, pending: 0, unknown: 0 });
 	} finally {
 		await removeFault(f);
