@@ -50,6 +50,10 @@ export WA_TLS_PORT WA_HTTP_PORT WA_METASIM_PORT
 # the sandbox (Meta simulator, docs/meta.md): a short Graph timeout keeps
 # the timeout cases quick; its control URL is $DIR/metasim.env
 export WA_GRAPH_TIMEOUT_MS=3000
+# every job is written for several workers: run two of each, so that the
+# tests see two sending workers share the lanes and start a scheduled
+# broadcast once (docs/sending.md)
+export WA_JOB_WORKERS=2
 export WA_LISTEN=127.0.0.1 WA_DEMO=0 WA_PG_FAST=1 WA_RATE=300 WA_BURST=600
 export WA_PG_SHARED_BUFFERS=${WA_PG_SHARED_BUFFERS:-256MB}
 export WA_BIN_DIR=${WA_E2E_BIN_DIR:-$ROOT/build/asan/bin}
