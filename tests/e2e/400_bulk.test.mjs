@@ -186,8 +186,9 @@ test('validation: each rule, with the path of the field', async () => {
 
 // Every problem of a request is named in details.fields (lib/json.h,
 // wa_json_validate: "recording every problem"), so that a client fixes
-// them in one go.  Fails: bc_recipients_parse() (fcgi/broadcasts/input.c)
-// stops looking at the recipients once any other field has failed.
+// them in one go.  A regression test: bc_recipients_parse()
+// (fcgi/broadcasts/input.c) stopped looking at the recipients once any
+// other field had failed.
 test('several problems at once are all named, the recipients\' too', async () => {
 	const post = (body) => late('POST', BULK, t.key, body);
 	invalid(await post({ accountId: t.accountId, template: { name: 'notice' },

@@ -213,9 +213,9 @@ test('recipients validation: PATCH 1-1000 with phones, DELETE phones 1-1000, lis
 	assert.equal((await getBroadcast(t, b.id)).recipientCount, 0);
 });
 
-// Fails: recipients_list() (fcgi/broadcasts/recipients.c) reports a
-// total of 0 for a status-filtered page past the end (it counts the
-// page's rows), where the broadcasts list says how many there are.
+// A regression test: recipients_list() (fcgi/broadcasts/recipients.c)
+// reported a total of 0 for a status-filtered page past the end (it
+// counted the page's rows); the total is now the status's count.
 test('recipients: a filtered page past the end still says how many there are', async () => {
 	const b = await createBroadcast(t, { name: 'Paged', recipients: withVars(phones(3)) });
 	const all = await recipientsOf(t, b.id, qs({ skip: 10 }));

@@ -71,10 +71,10 @@ describe('Meta\'s answers', { concurrency: true }, () => {
 			assert.equal(accepted.length, 1);
 		});
 
-		// Late's recipient `error` says why a recipient failed.  Fails:
-		// the message row keeps the error of its earlier try (worker.c,
-		// flush_tx: error = coalesce(new, old)) and recipients_list()
-		// (fcgi/broadcasts/recipients.c) shows it for a sent recipient.
+		// Late's recipient `error` says why a recipient failed.  A
+		// regression test: the message row kept the error of its
+		// earlier try (worker.c, flush_tx) and showed it for a sent
+		// recipient.
 		await ctx.test('a broadcast recipient sent after a retry shows no error', async () => {
 			const p = phone();
 			const f = await addFault({ path: messagesPath(t), count: 1, code: 130429 });
