@@ -1,7 +1,8 @@
 /*
  * The pre-scan in wa_json_parse exists because cJSON accepts what we
  * must not: unbounded nesting (recursion depth), invalid UTF-8, and
- * "\u0000", which cJSON silently turns into a truncated C string.
+ * "\u0000", which cJSON silently turns into a truncated C string.  After
+ * the parse, a key twice in one object is refused too (dup_key).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -89,9 +90,82 @@ prescan(const char *buf, size_t len, int maxdepth)
 	return NULL;
 }
 
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * A key that comes twice in one object of v, depth first, with where it
+ * is, into msg; 0 when there is none.  cJSON keeps both members of
+ * {"a":1,"a":2} and its lookups find the first, while PostgreSQL's jsonb
+ * keeps the last and Meta receives both: one body would be validated as
+ * one thing and stored or sent as another.  The names of an object are
+ * sorted to compare (a hostile object of 100,000 members costs
+ * n log n, not n squared).
+ */
+static int
+dup_key(const cJSON *v, const char *path, char *msg, size_t msgsz)
+{
+	const cJSON	*c;
+	const char	**names, *here;
+	char		 sub[256];
+	size_t		 n = 0, i, k, room;
+	int		 found = 0;
+
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return 0;
+	for (c = v->child; c != NULL; c = c->next)
+		n++;
+	if (cJSON_IsObject(v) && n > 1) {
+		if ((names = calloc(n, sizeof(*names))) == NULL)
+			abort();
+		for (i = 0, c = v->child; c != NULL; c = c->next)
+			names[i++] = c->string;
+		qsort(names, n, sizeof(*names), cmp_names);
+		for (i = 1; i < n && !found; i++)
+			if (strcmp(names[i - 1], names[i]) == 0) {
+				k = wa_utf8_cut(names[i], strlen(names[i]), 64);
+				snprintf(msg, msgsz, "duplicate key "
+				    "\"%.*s\"%s%s", (int)k, names[i],
+				    path[0] != '\0' ? " in " : "", path);
+				found = 1;
+			}
+		free(names);
+		if (found)
+			return 1;
+	}
+	for (i = 0, c = v->child; c != NULL; c = c->next, i++) {
+		if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
+			continue;
+		/* the path is cut on a character boundary, never mid-way;
+		 * one too deep to write out is said as far as it goes */
+		if (strlen(path) + 32 >= sizeof(sub)) {
+			if (dup_key(c, path, msg, msgsz))
+				return 1;
+			continue;
+		}
+		room = sizeof(sub) - strlen(path) - 24;
+		if (cJSON_IsArray(v))
+			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+		else {
+			here = c->string;
+			k = wa_utf8_cut(here, strlen(here), room < 64 ?
+			    room : 64);
+			snprintf(sub, sizeof(sub), "%s%s%.*s", path,
+			    path[0] != '\0' ? "." : "", (int)k, here);
+		}
+		if (dup_key(c, sub, msg, msgsz))
+			return 1;
+	}
+	return 0;
+}
+
 cJSON *
 wa_json_parse(const char *buf, size_t len, int maxdepth, const char **why)
 {
+	static char	 dupmsg[512];
 	const char	*end = NULL, *w;
 	cJSON		*v;
 	size_t		 off;
@@ -112,6 +186,10 @@ wa_json_parse(const char *buf, size_t len, int maxdepth, const char **why)
 			*why = "unexpected data after the JSON value";
 			return NULL;
 		}
+	if (dup_key(v, "", dupmsg, sizeof(dupmsg))) {
+		*why = dupmsg;
+		return NULL;
+	}
 	return v;
 }
 

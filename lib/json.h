@@ -26,8 +26,10 @@ void	wa_json_use_arena(struct wa_arena *a);
 
 /*
  * Parses buf[0..len) as one JSON value.  Refuses, with a reason in *why
- * (static string): invalid UTF-8, a NUL byte or \u0000 escape, nesting
- * deeper than maxdepth, trailing data.  Returns the tree or NULL.
+ * (static storage, good until the next call): invalid UTF-8, a NUL byte
+ * or \u0000 escape, nesting deeper than maxdepth, trailing data, a key
+ * twice in one object (named, with its path: `duplicate key "type" in
+ * steps[0]`).  Returns the tree or NULL.
  */
 cJSON	*wa_json_parse(const char *buf, size_t len, int maxdepth,
 	    const char **why);

@@ -558,6 +558,55 @@ test_accessors(void **state)
 	wa_arena_free(a);
 }
 
+/* A key twice in one object is refused, named with its path; the same
+ * key in two objects is fine. */
+static void
+test_duplicate_keys(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*why;	/* NULL: accepted */
+	} cases[] = {
+		{ "{\"a\":1,\"b\":2}", NULL },
+		{ "{\"a\":{\"x\":1},\"b\":{\"x\":2}}", NULL },
+		{ "[{\"a\":1},{\"a\":2}]", NULL },
+		{ "{\"a\":1,\"a\":2}", "duplicate key \"a\"" },
+		{ "{\"a\":1,\"b\":2,\"a\":3}", "duplicate key \"a\"" },
+		{ "{\"steps\":[{\"id\":\"s\",\"type\":\"m\",\"type\":\"e\"}]}",
+		    "duplicate key \"type\" in steps[0]" },
+		{ "{\"o\":{\"p\":{\"\u00e9\":1,\"\u00e9\":2}}}",
+		    "duplicate key \"\xc3\xa9\" in o.p" },
+		{ "{\"\":1,\"\":2}", "duplicate key \"\"" },
+	};
+	struct wa_arena	*a = wa_arena_new(0);
+	const char	*why;
+	char		*big, *p;
+	size_t		 i, n = 20000;
+
+	(void)state;
+	wa_json_use_arena(a);
+	for (i = 0; i < NELEM(cases); i++) {
+		why = NULL;
+		if ((wa_json_parse(cases[i].in, strlen(cases[i].in), 32,
+		    &why) == NULL) != (cases[i].why != NULL))
+			fail_msg("case %zu: %s", i, why != NULL ? why : "ok");
+		if (cases[i].why != NULL)
+			assert_string_equal(why, cases[i].why);
+	}
+	/* 20,000 members, the last two equal: found, and fast */
+	big = p = wa_arena_alloc(a, n * 16 + 16);
+	*p++ = '{';
+	for (i = 0; i < n; i++)
+		p += snprintf(p, 16, "%s\"k%zu\":1", i > 0 ? "," : "",
+		    i == n - 1 ? n - 2 : i);
+	*p++ = '}';
+	*p = '\0';
+	assert_null(wa_json_parse(big, strlen(big), 32, &why));
+	assert_non_null(strstr(why, "duplicate key \"k19998\""));
+	wa_json_use_arena(NULL);
+	wa_arena_free(a);
+}
+
 int
 main(void)
 {
@@ -569,6 +618,7 @@ main(void)
 		cmocka_unit_test(test_validate_table),
 		cmocka_unit_test(test_validate_prefix_cap_prior),
 		cmocka_unit_test(test_accessors),
+		cmocka_unit_test(test_duplicate_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
