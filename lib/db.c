@@ -315,15 +315,47 @@ enum wa_err
 wa_db_commit(struct wa_req *r)
 {
 	static const char sql[] = "COMMIT";
-	enum wa_err	e;
+	PGresult	*res;
+	const char	*st;
+	enum wa_err	 e;
 
 	if (r->tx_deferred) {
 		r->tx_deferred = 0;	/* nothing ran: nothing to end */
 		return WA_OK;
 	}
-	e = simple(r, sql);
+	if (r->db == NULL || r->db->conn == NULL ||
+	    PQstatus(r->db->conn) != CONNECTION_OK) {
+		/* lost before COMMIT was sent: nothing was committed */
+		e = simple(r, sql);
+		r->in_tx = 0;
+		return e;
+	}
+	res = PQexec(r->db->conn, sql);
 	r->in_tx = 0;
-	return e;
+	if (res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK) {
+		PQclear(res);
+		return WA_OK;
+	}
+	st = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	/*
+	 * The server answered with an error of its own (a serialization
+	 * failure, a deferred constraint): it rolled back, a known
+	 * outcome.  No answer, or the connection gone with it: COMMIT may
+	 * or may not have been applied - the client must not be told to
+	 * retry (docs/errors.md, "Outcome unknown").
+	 */
+	if (st != NULL && PQstatus(r->db->conn) == CONNECTION_OK &&
+	    strncmp(st, "08", 2) != 0 && strncmp(st, "57P0", 4) != 0)
+		return fail_result(r, res);
+	save_err(r->db, PQerrorMessage(r->db->conn));
+	r->db->nstmts = 0;
+	wa_fail_log(r, "COMMIT without an answer (sqlstate=%s): %s",
+	    st != NULL ? st : "-", r->db->errmsg);
+	PQclear(res);
+	return wa_fail(r, WA_ERR_OUTCOME_UNKNOWN, "The database connection "
+	    "was lost while the change was being committed: it may or may "
+	    "not have been saved.  Retry with the same Idempotency-Key to "
+	    "find out, or check before retrying");
 }
 
 void

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -193,6 +194,29 @@ wa_json_parse(const char *buf, size_t len, int maxdepth, const char **why)
 	return v;
 }
 
+int
+wa_json_ctype_ok(const char *ct)
+{
+	size_t	n;
+
+	if (ct == NULL)
+		return 1;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	n = strcspn(ct, ";");
+	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return 1;
+	if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
+		return 1;
+	/* application/<something>+json: problem+json, merge-patch+json */
+	return n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+	    strncasecmp(ct + n - 5, "+json", 5) == 0 &&
+	    memchr(ct, '/', n) == ct + 11 && memchr(ct + 12, '/', n - 12) ==
+	    NULL;
+}
+
 enum wa_err
 wa_json_body(struct wa_req *r, cJSON **out)
 {
@@ -207,6 +231,9 @@ wa_json_body(struct wa_req *r, cJSON **out)
 		*out = cJSON_CreateObject();
 		return WA_OK;
 	}
+	if (!wa_json_ctype_ok(wa_req_env(r, "CONTENT_TYPE")))
+		return wa_fail(r, WA_ERR_UNSUPPORTED_MEDIA, "Request body must "
+		    "be JSON: send it with Content-Type: application/json");
 	if ((v = wa_json_parse(r->body, r->body_len, WA_JSON_DEPTH_MAX,
 	    &why)) == NULL)
 		return wa_fail(r, WA_ERR_BAD_REQUEST, "Invalid JSON body: %s",

@@ -36,10 +36,16 @@ cJSON	*wa_json_parse(const char *buf, size_t len, int maxdepth,
 
 /*
  * The request body as a JSON object.  An empty body is an empty object
- * (SDKs send DELETE with and without "{}").  Otherwise records a
- * WA_ERR_BAD_REQUEST and returns it.
+ * (SDKs send DELETE with and without "{}").  A body whose Content-Type
+ * says it is something else than JSON is 415 (no Content-Type at all is
+ * taken as JSON).  Otherwise records a WA_ERR_BAD_REQUEST and returns
+ * it.
  */
 enum wa_err	wa_json_body(struct wa_req *, cJSON **out);
+
+/* 1 for a Content-Type that says JSON (application/json or
+ * application/...+json, any parameters), or none at all. */
+int		wa_json_ctype_ok(const char *content_type);
 
 /* Value types a field may have. */
 enum wa_jtype {

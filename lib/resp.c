@@ -282,8 +282,10 @@ wa_resp_error(struct wa_req *r)
 		body = error_mosend(r, e, status);
 		break;
 	}
-	/* Sent's SDK retries 409 and 5xx unless told otherwise. */
-	if (status == 409 || (status >= 500 && status != 503))
+	/* Sent's SDK retries 409 and 5xx unless told otherwise; an outcome
+	 * nobody knows must not be retried blindly. */
+	if (status == 409 || (status >= 500 && status != 503) ||
+	    e->code == WA_ERR_OUTCOME_UNKNOWN)
 		wa_resp_header(r, "x-should-retry", "false");
 	if (e->retry_after > 0) {
 		ra = wa_arena_printf(r->arena, "%d", e->retry_after);

@@ -558,6 +558,34 @@ test_accessors(void **state)
 	wa_arena_free(a);
 }
 
+static void
+test_content_type(void **state)
+{
+	static const struct {
+		const char	*ct;
+		int		 ok;
+	} cases[] = {
+		{ NULL, 1 }, { "", 1 }, { "application/json", 1 },
+		{ "Application/JSON", 1 },
+		{ "application/json; charset=utf-8", 1 },
+		{ " application/json ;charset=UTF-8", 1 },
+		{ "application/merge-patch+json", 1 },
+		{ "application/problem+json; x=y", 1 },
+		{ "text/plain", 0 }, { "application/x-www-form-urlencoded", 0 },
+		{ "multipart/form-data; boundary=x", 0 }, { "text/json", 0 },
+		{ "application/jsonx", 0 }, { "application/+json", 0 },
+		{ "application/a/b+json", 0 }, { "json", 0 },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++)
+		if (wa_json_ctype_ok(cases[i].ct) != cases[i].ok)
+			fail_msg("case %zu (%s): want %d", i,
+			    cases[i].ct != NULL ? cases[i].ct : "NULL",
+			    cases[i].ok);
+}
+
 /* A key twice in one object is refused, named with its path; the same
  * key in two objects is fine. */
 static void
@@ -619,6 +647,7 @@ main(void)
 		cmocka_unit_test(test_validate_prefix_cap_prior),
 		cmocka_unit_test(test_accessors),
 		cmocka_unit_test(test_duplicate_keys),
+		cmocka_unit_test(test_content_type),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
