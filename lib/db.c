@@ -108,6 +108,9 @@ wa_db_sqlstate_err(const char *st)
 	 * (the request named it, and it was there when checked) */
 	if (strcmp(st, "23505") == 0 || strcmp(st, "23503") == 0)
 		return WA_ERR_CONFLICT;
+	/* wagate's own: a tenant's quota (sql/0008_quotas.sql) */
+	if (strcmp(st, "WA001") == 0)
+		return WA_ERR_QUOTA;
 	if (strncmp(st, "08", 2) == 0 || strcmp(st, "57P01") == 0 ||
 	    strcmp(st, "57P02") == 0 || strcmp(st, "57P03") == 0 ||
 	    strcmp(st, "57014") == 0 || strcmp(st, "53300") == 0 ||
@@ -134,6 +137,8 @@ wa_db_sqlstate_message(const char *st)
 		return "Database temporarily unavailable";
 	case WA_ERR_VALIDATION:
 		return "Invalid value in request";
+	case WA_ERR_QUOTA:
+		return "The organization has reached a limit";
 	default:
 		return "Internal error";
 	}
@@ -168,6 +173,13 @@ fail_result(struct wa_req *r, PGresult *res)
 	case WA_ERR_VALIDATION:
 		wa_fail(r, WA_ERR_BAD_REQUEST, "%s",
 		    wa_db_sqlstate_message(st));
+		break;
+	case WA_ERR_QUOTA:
+		/* the words are wagate's own, written by the trigger */
+		wa_fail(r, e, "%s", PQresultErrorField(res,
+		    PG_DIAG_MESSAGE_PRIMARY) != NULL ? PQresultErrorField(res,
+		    PG_DIAG_MESSAGE_PRIMARY) : "The organization has reached "
+		    "a limit");
 		break;
 	default:
 		wa_log(WA_LOG_ERROR, "database error: %s", r->err.log_detail);

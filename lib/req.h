@@ -103,6 +103,7 @@ struct wa_req {
 	const void		*route;		/* matched struct wa_route */
 	int			 in_tx;		/* transaction open */
 	int			 tx_deferred;	/* BEGIN owed (db.h) */
+	int			 tenant_held;	/* a place (tenant.h) */
 	int			 dry_run;	/* roll back, not commit */
 
 	struct wa_error		 err;

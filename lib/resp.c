@@ -126,6 +126,25 @@ wa_resp_ok_raw(struct wa_req *r, int status, const char *json)
 }
 
 enum wa_err
+wa_resp_ok_page(struct wa_req *r, int status, cJSON *data, cJSON *page)
+{
+	cJSON	*env;
+
+	if (r->face != WA_FACE_MOSEND) {
+		/* the other faces say it inside their data */
+		if (cJSON_IsObject(data))
+			cJSON_AddItemToObject(data, "pagination", page);
+		return wa_resp_ok(r, status, data);
+	}
+	env = cJSON_CreateObject();
+	cJSON_AddItemToObject(env, "data", data);
+	cJSON_AddItemToObject(env, "pagination", page);
+	cJSON_AddStringToObject(env, "timestamp", now_ts(r));
+	finish(r, status, env);
+	return WA_OK;
+}
+
+enum wa_err
 wa_resp_raw(struct wa_req *r, int status, const cJSON *body)
 {
 	finish(r, status, (cJSON *)body);

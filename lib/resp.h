@@ -31,6 +31,11 @@ enum wa_err	wa_resp_ok(struct wa_req *, int status, cJSON *data);
  */
 enum wa_err	wa_resp_ok_raw(struct wa_req *, int status, const char *json);
 
+/* A page of a list: Mosend's envelope gains `pagination` next to
+ * `data` (its list is an array); the other faces put it in data. */
+enum wa_err	wa_resp_ok_page(struct wa_req *, int status, cJSON *data,
+		    cJSON *page);
+
 /* Sends body as is (Late's phone-number routes have no `success`). */
 enum wa_err	wa_resp_raw(struct wa_req *, int status, const cJSON *body);
 

@@ -3,6 +3,7 @@
  * authenticated the key, set the tenant, checked the role and applied
  * x-profile-id, and runs each handler inside one transaction.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -44,21 +45,71 @@ respond_detail(struct wa_req *r, const char *id, int status)
 	return wa_resp_ok(r, status, profile_render(r, res, 0));
 }
 
+/* ?page=&page_size= (Sent's paging: 1.., 1..PROFILE_PAGE_MAX). */
+static long
+page_param(struct wa_req *r, const char *name, long def, long max)
+{
+	const char	*v = wa_req_query(r, name);
+	char		*end;
+	long		 n;
+
+	if (v == NULL)
+		return def;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < 1 || n > max) {
+		wa_fail_field(r, name, "must be an integer from 1 to %ld", max);
+		return def;
+	}
+	return n;
+}
+
+/*
+ * Sent's SDK lists profiles without paging, and an organization has at
+ * most its quota of them; the page still bounds what one request
+ * returns: 100 by default, with Sent's pagination object (the shape of
+ * its other lists) saying whether there is more.
+ */
 enum wa_err
 profiles_list(struct wa_req *r)
 {
-	PGresult	*res;
-	cJSON		*data, *arr;
+	long		 page, size;
+	long long	 total = 1;
+	PGresult	*res, *cnt;
+	cJSON		*data, *arr, *pg, *cur;
 	int		 i;
 
-	/* a scoped caller sees its one profile */
-	if ((scope(r) != NULL ? wa_db_q(r, &res, profile_sql_get, 1, scope(r)) :
-	    wa_db_q(r, &res, profile_sql_list, 0)) != WA_OK)
+	page = page_param(r, "page", 1, 1000000);
+	size = page_param(r, "page_size", PROFILE_PAGE_MAX, PROFILE_PAGE_MAX);
+	if (r->err.code != WA_OK)
 		return r->err.code;
+	/* a scoped caller sees its one profile */
+	if (scope(r) != NULL) {
+		if (wa_db_q(r, &res, profile_sql_get, 1, scope(r)) != WA_OK)
+			return r->err.code;
+		total = PQntuples(res);
+		if (page > 1)
+			res = NULL;
+	} else if (wa_db_q(r, &res, profile_sql_list, 2,
+	    wa_arena_printf(r->arena, "%ld", size), wa_arena_printf(r->arena,
+	    "%ld", (page - 1) * size)) != WA_OK ||
+	    wa_db_q(r, &cnt, profile_sql_count, 0) != WA_OK)
+		return r->err.code;
+	else
+		total = wa_db_int(cnt, 0, "n", 0);
 	data = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(data, "profiles");
-	for (i = 0; i < PQntuples(res); i++)
+	for (i = 0; res != NULL && i < PQntuples(res); i++)
 		cJSON_AddItemToArray(arr, profile_render(r, res, i));
+	pg = cJSON_AddObjectToObject(data, "pagination");
+	cJSON_AddNumberToObject(pg, "page", (double)page);
+	cJSON_AddNumberToObject(pg, "page_size", (double)size);
+	cJSON_AddNumberToObject(pg, "total_count", (double)total);
+	cJSON_AddNumberToObject(pg, "total_pages",
+	    (double)((total + size - 1) / size));
+	cJSON_AddBoolToObject(pg, "has_more", page * size < total);
+	cur = cJSON_AddObjectToObject(pg, "cursors");
+	cJSON_AddNullToObject(cur, "before");
+	cJSON_AddNullToObject(cur, "after");
 	return wa_resp_ok(r, 200, data);
 }
 

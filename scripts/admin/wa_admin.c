@@ -36,7 +36,9 @@ usage(void)
 	    "       wa-admin key revoke PREFIX\n"
 	    "       wa-admin account add --org ID --waba WABA_ID "
 	    "--phone-number-id META_ID --display +E164 --token TOKEN|- "
-	    "[--profile ID]\n", stderr);
+	    "[--profile ID]\n"
+	    "       wa-admin org quota --org ID [--profiles N] [--bot-flows N] "
+	    "[--contacts N]\n", stderr);
 	exit(2);
 }
 
@@ -296,6 +298,58 @@ account_add(int argc, char **argv)
 	return 0;
 }
 
+/* An organization's quotas (sql/0008_quotas.sql): the ones given are
+ * set, and all of them printed. */
+static int
+org_quota(int argc, char **argv)
+{
+	static const char sql[] =
+	    "UPDATE wa.organizations SET "
+	    "max_profiles = coalesce($2::integer, max_profiles), "
+	    "max_bot_flows = coalesce($3::integer, max_bot_flows), "
+	    "max_contacts = coalesce($4::integer, max_contacts) "
+	    "WHERE id = $1 "
+	    "RETURNING max_profiles, max_bot_flows, max_contacts";
+	const char	*org = opt(argc, argv, 3, "--org");
+	const char	*v[3];
+	const char	*names[3] = { "--profiles", "--bot-flows",
+			    "--contacts" };
+	PGresult	*res;
+	char		*end;
+	long		 n;
+	int		 i;
+
+	if (org == NULL)
+		usage();
+	need_uuid(org, "--org");
+	for (i = 0; i < 3; i++) {
+		v[i] = opt(argc, argv, 3, names[i]);
+		if (v[i] == NULL)
+			continue;
+		n = strtol(v[i], &end, 10);
+		if (*v[i] == '\0' || *end != '\0' || n < 0 ||
+		    n > 2000000000) {
+			fprintf(stderr, "wa-admin: %s must be a number from "
+			    "0\n", names[i]);
+			return 2;
+		}
+	}
+	begin(NULL);
+	if (wa_db_q(&R, &res, sql, 4, org, v[0], v[1], v[2]) != WA_OK)
+		die("org quota");
+	if (PQntuples(res) != 1) {
+		fprintf(stderr, "wa-admin: no organization %s\n", org);
+		wa_db_rollback(&R);
+		return 1;
+	}
+	commit();
+	printf("WA_MAX_PROFILES=%s\nWA_MAX_BOT_FLOWS=%s\nWA_MAX_CONTACTS=%s\n",
+	    wa_db_get(res, 0, "max_profiles"),
+	    wa_db_get(res, 0, "max_bot_flows"),
+	    wa_db_get(res, 0, "max_contacts"));
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -323,6 +377,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "org") == 0 && strcmp(argv[2], "create") == 0)
 		return org_create(argc, argv);
+	if (strcmp(argv[1], "org") == 0 && strcmp(argv[2], "quota") == 0)
+		return org_quota(argc, argv);
 	if (strcmp(argv[1], "profile") == 0 && strcmp(argv[2], "create") == 0)
 		return profile_create(argc, argv);
 	if (strcmp(argv[1], "key") == 0 && strcmp(argv[2], "create") == 0)
