@@ -20,6 +20,9 @@ wa_resp_header(struct wa_req *r, const char *name, const char *value)
 {
 	size_t	i;
 
+	/* a value that would end the header (input echoed) is dropped */
+	if (strpbrk(value, "\r\n") != NULL)
+		return;
 	for (i = 0; i < r->resp.nheaders; i++)
 		if (strcasecmp(r->resp.headers[i].key, name) == 0) {
 			r->resp.headers[i].val = value;
@@ -125,23 +128,17 @@ wa_resp_ok_raw(struct wa_req *r, int status, const char *json)
 	return WA_OK;
 }
 
-enum wa_err
-wa_resp_ok_page(struct wa_req *r, int status, cJSON *data, cJSON *page)
+void
+wa_resp_paging(struct wa_req *r, int has_more, const char *next,
+    long long total)
 {
-	cJSON	*env;
-
-	if (r->face != WA_FACE_MOSEND) {
-		/* the other faces say it inside their data */
-		if (cJSON_IsObject(data))
-			cJSON_AddItemToObject(data, "pagination", page);
-		return wa_resp_ok(r, status, data);
-	}
-	env = cJSON_CreateObject();
-	cJSON_AddItemToObject(env, "data", data);
-	cJSON_AddItemToObject(env, "pagination", page);
-	cJSON_AddStringToObject(env, "timestamp", now_ts(r));
-	finish(r, status, env);
-	return WA_OK;
+	wa_resp_header(r, "X-Has-More", has_more ? "true" : "false");
+	if (has_more && next != NULL)
+		wa_resp_header(r, "Link", wa_arena_printf(r->arena,
+		    "<%s>; rel=\"next\"", next));
+	if (total >= 0)
+		wa_resp_header(r, "X-Total-Count", wa_arena_printf(r->arena,
+		    "%lld", total));
 }
 
 enum wa_err

@@ -109,24 +109,24 @@ limit_param(struct wa_req *r)
 }
 
 /*
- * Mosend's list is an array in `data`; a page of it is bounded, and
- * the envelope's `pagination` says whether there is more and where the
- * next page starts (docs/flows.md).
+ * Mosend's list is an array in `data`, as the seed has it; a page of it
+ * is bounded, and headers say whether there is more and where the next
+ * page starts (Link rel="next", ?cursor=; docs/flows.md).
  */
 enum wa_err
 flows_list(struct wa_req *r)
 {
 	const char	*phone = wa_req_query(r, "phoneNumberId");
-	const char	*at, *id, *n, *last;
+	const char	*at, *id, *n, *next = NULL;
 	PGresult	*res;
-	cJSON		*arr, *pg;
+	cJSON		*arr;
 	long		 limit;
 	int		 i, rows;
 
 	limit = limit_param(r);
 	if (cursor_parse(r, wa_req_query(r, "cursor"), &at, &id) != 0)
-		wa_fail_field(r, "cursor", "cursor must be a nextCursor this "
-		    "list gave");
+		wa_fail_field(r, "cursor", "cursor must be one this list gave "
+		    "in its Link header");
 	if (r->err.code != WA_OK)
 		return r->err.code;
 	/* one more than the page: is there a next one? */
@@ -142,14 +142,15 @@ flows_list(struct wa_req *r)
 	arr = cJSON_CreateArray();
 	for (i = 0; i < rows; i++)
 		cJSON_AddItemToArray(arr, flow_render(r, res, i, 0));
-	pg = cJSON_CreateObject();
-	cJSON_AddNumberToObject(pg, "limit", (double)limit);
-	cJSON_AddBoolToObject(pg, "hasMore", PQntuples(res) > limit);
-	last = rows > 0 && PQntuples(res) > limit ? wa_arena_printf(r->arena,
-	    "%s_%s", wa_db_get(res, rows - 1, "cursor_at"),
-	    wa_db_get(res, rows - 1, "id")) : NULL;
-	wa_json_add_strn(pg, "nextCursor", last);
-	return wa_resp_ok_page(r, 200, arr, pg);
+	if (rows > 0 && PQntuples(res) > limit)
+		next = wa_arena_printf(r->arena, "/organizations/%s/bot/flows"
+		    "?limit=%ld&cursor=%s_%s%s%s", r->auth.org_id, limit,
+		    wa_db_get(res, rows - 1, "cursor_at"),
+		    wa_db_get(res, rows - 1, "id"), phone != NULL &&
+		    *phone != '\0' ? "&phoneNumberId=" : "", phone != NULL &&
+		    *phone != '\0' ? phone : "");
+	wa_resp_paging(r, next != NULL, next, -1);
+	return wa_resp_ok(r, 200, arr);
 }
 
 enum wa_err

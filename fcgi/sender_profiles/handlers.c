@@ -65,9 +65,9 @@ page_param(struct wa_req *r, const char *name, long def, long max)
 
 /*
  * Sent's SDK lists profiles without paging, and an organization has at
- * most its quota of them; the page still bounds what one request
- * returns: 100 by default, with Sent's pagination object (the shape of
- * its other lists) saying whether there is more.
+ * most its quota of them; a page still bounds what one request returns:
+ * 100 by default (?page=&page_size=), the body as the seed has it, and
+ * headers saying how many there are and where the next page is.
  */
 enum wa_err
 profiles_list(struct wa_req *r)
@@ -75,7 +75,7 @@ profiles_list(struct wa_req *r)
 	long		 page, size;
 	long long	 total = 1;
 	PGresult	*res, *cnt;
-	cJSON		*data, *arr, *pg, *cur;
+	cJSON		*data, *arr;
 	int		 i;
 
 	page = page_param(r, "page", 1, 1000000);
@@ -100,16 +100,8 @@ profiles_list(struct wa_req *r)
 	arr = cJSON_AddArrayToObject(data, "profiles");
 	for (i = 0; res != NULL && i < PQntuples(res); i++)
 		cJSON_AddItemToArray(arr, profile_render(r, res, i));
-	pg = cJSON_AddObjectToObject(data, "pagination");
-	cJSON_AddNumberToObject(pg, "page", (double)page);
-	cJSON_AddNumberToObject(pg, "page_size", (double)size);
-	cJSON_AddNumberToObject(pg, "total_count", (double)total);
-	cJSON_AddNumberToObject(pg, "total_pages",
-	    (double)((total + size - 1) / size));
-	cJSON_AddBoolToObject(pg, "has_more", page * size < total);
-	cur = cJSON_AddObjectToObject(pg, "cursors");
-	cJSON_AddNullToObject(cur, "before");
-	cJSON_AddNullToObject(cur, "after");
+	wa_resp_paging(r, page * size < total, wa_arena_printf(r->arena,
+	    "/v3/profiles?page=%ld&page_size=%ld", page + 1, size), total);
 	return wa_resp_ok(r, 200, data);
 }
 
