@@ -27,6 +27,8 @@ FAMILIES     = $(FAMILY_DIRS) $(FAMILY_FILES)
 FAMILY_BINS  = $(FAMILIES:%=$(BUILD)/bin/%)
 
 TOOL_BINS    = $(BUILD)/bin/wa-admin $(BUILD)/bin/metasim
+NGINX_SRC   ?= /usr/share/nginx/src
+NGINX_MOD    = build/nginx/ngx_http_wa_deadline_module.so
 UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 UNIT_BINS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -34,7 +36,14 @@ UNIT_BINS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 	test-e2e bench lint clean asan fuzz format
 .SUFFIXES:
 
-all: $(LIBWA) $(FAMILY_BINS) $(TOOL_BINS)
+all: $(LIBWA) $(FAMILY_BINS) $(TOOL_BINS) $(NGINX_MOD)
+
+# nginx's total deadline on a request body (nginx/module): a dynamic
+# module of the installed nginx, built with Debian's nginx-dev and the
+# system compiler once for every build (the stack loads it from here).
+$(NGINX_MOD): nginx/module/config nginx/module/ngx_http_wa_deadline_module.c \
+    scripts/nginx-module.sh
+	@sh scripts/nginx-module.sh $(NGINX_SRC) build/nginx $(CURDIR)/nginx/module
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

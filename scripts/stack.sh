@@ -22,7 +22,9 @@
 # WA_DEMO (1), WA_PG_FAST (0: 1 turns fsync off, for throwaway test
 # clusters), WA_PG_SHARED_BUFFERS (a quarter of the memory, 128 MB to
 # 8 GB), WA_BENCH (0: 1 adds nginx/bench.conf, the fixed responses
-# benchmarks compare against).
+# benchmarks compare against), WA_BODY_DEADLINE (30s: a request's body
+# is in within it, or the connection is closed), WA_NGINX_MODULES
+# (build/nginx: where ngx_http_wa_deadline_module.so is).
 #
 # Meta (docs/meta.md): unless WA_GRAPH_URL is set, the stack runs the
 # bundled simulator (build/bin/metasim, the "sandbox") on 127.0.0.1 and
@@ -48,6 +50,8 @@ BIN_DIR=${WA_BIN_DIR:-$ROOT/build/bin}
 RATE=${WA_RATE:-50}
 BURST=${WA_BURST:-100}
 NGINX_USER=${WA_NGINX_USER:-www-data}
+NGINX_MODULES=${WA_NGINX_MODULES:-$ROOT/build/nginx}
+BODY_DEADLINE=${WA_BODY_DEADLINE:-30s}
 SIM_PORT=${WA_METASIM_PORT:-8444}
 GRAPH_LIVE=${WA_GRAPH_URL:-}
 
@@ -343,7 +347,8 @@ start_nginx() {
 	sub="s|@ROOT@|$ROOT|g; s|@STATE@|$STATE|g; s|@RUN@|$RUN|g; s|@LOG@|$LOG|g;
 	    s|@TLS_PORT@|$TLS_PORT|g; s|@HTTP_PORT@|$HTTP_PORT|g;
 	    s|@LISTEN@|$LISTEN|g; s|@RATE@|$RATE|g; s|@BURST@|$BURST|g;
-	    s|@NGINX_USER@|$NGINX_USER|g"
+	    s|@NGINX_USER@|$NGINX_USER|g; s|@NGINX_MODULES@|$NGINX_MODULES|g;
+	    s|@BODY_DEADLINE@|$BODY_DEADLINE|g"
 	# the IPv6 twin of each listen, or no such line
 	if [ -n "$LISTEN6" ]; then
 		sub="$sub; s|@LISTEN6@|$LISTEN6|g"
