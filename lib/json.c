@@ -1,7 +1,9 @@
 /*
  * The pre-scan in wa_json_parse exists because cJSON accepts what we
- * must not: unbounded nesting (recursion depth), invalid UTF-8, and
- * "\u0000", which cJSON silently turns into a truncated C string.  After
+ * must not: unbounded nesting (recursion depth), invalid UTF-8,
+ * "\u0000", which cJSON silently turns into a truncated C string, and
+ * raw control characters inside strings (RFC 8259 forbids them; they
+ * were stored as they came, in names shown to people).  After
  * the parse, a key twice in one object is refused too (dup_key).
  */
 #include <math.h>
@@ -48,7 +50,8 @@ wa_json_use_arena(struct wa_arena *a)
 	}
 }
 
-/* Depth, UTF-8 and \u0000 scan over the raw text. */
+/* Depth, UTF-8, \u0000 and raw control character scan over the raw
+ * text. */
 static const char *
 prescan(const char *buf, size_t len, int maxdepth)
 {
@@ -79,6 +82,10 @@ prescan(const char *buf, size_t len, int maxdepth)
 			}
 			if (c == '"')
 				in_str = 0;
+			else if (c < 0x20)
+				return "a control character inside a string "
+				    "must be escaped (RFC 8259: \\n, \\t, "
+				    "\\u0001)";
 		} else if (c == '"')
 			in_str = 1;
 		else if (c == '{' || c == '[') {

@@ -77,6 +77,15 @@ test_parse_table(void **state)
 		    "strings may not contain \\u0000" },
 		{ "{\"a\\u0000b\":1}", 0, 32,
 		  "strings may not contain \\u0000" },
+		/* RFC 8259: control characters in strings are escaped;
+		 * between tokens, tab, CR and LF are whitespace */
+		{ "{\"a\":\"x\ty\"}", 0, 32, "a control character inside "
+		    "a string must be escaped (RFC 8259: \\n, \\t, "
+		    "\\u0001)" },
+		{ "{\"a\x01\":1}", 0, 32, "a control character inside "
+		    "a string must be escaped (RFC 8259: \\n, \\t, "
+		    "\\u0001)" },
+		{ "{\"a\":\"x\\ty\\u001f\"}", 0, 32, NULL },
 		{ "{\"a\":\"x\0y\"}", 11, 32, "body contains a NUL byte" },
 		{ "{}\0", 3, 32, "body contains a NUL byte" },
 		{ "{\"a\":\"\xc0\xaf\"}", 0, 32, "body is not valid UTF-8" },
