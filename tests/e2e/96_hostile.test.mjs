@@ -11,7 +11,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
-	CORPUS, FULL, KNOWN, SEED, caller, closeAgents, context, dbInvariants, families, fuzzRoute, hashSeed, pick,
+	CORPUS, FULL, KNOWN, SEED, caller, closeAgents, context, dbInvariants, families, fuzzRoute, pick,
 	pidsOf, reportLines, routes, samePids, sanitizerReports,
 } from './lib/hostile.mjs';
 import { VERIFY_TOKEN, APP_SECRET, metaTenant, review } from './lib/meta.mjs';
@@ -19,32 +19,15 @@ import { VERIFY_TOKEN, APP_SECRET, metaTenant, review } from './lib/meta.mjs';
 const ALL = routes();
 const SAMPLE = Number(process.env.WA_HOSTILE_SAMPLE || 40);
 const SAMPLED = pick(CORPUS, SAMPLE, SEED);
-// The first route of each family, and its first route with a body, get
-// the whole corpus in the headers and the query parameters no route
-// reads (the dispatcher treats them alike for every route of a family);
-// the others a sample.
-const headerRoutes = new Set();
-for (const f of families()) {
-	const mine = ALL.filter((r) => r.family === f);
-	if (mine[0]) headerRoutes.add(mine[0].key);
-	const withBody = mine.find((r) => r.seed && r.seed.body);
-	if (withBody) headerRoutes.add(withBody.key);
-}
-// The full run: the whole corpus at every path parameter and every query
-// parameter a route reads; in headers as above; 120 strings (a seeded
-// pick per position) at each body leaf, which also gets all 485 in the
-// all-leaves pass; every malformed body.  The sample: 40 strings, 200
-// single mutations per route, 40 all-leaves requests, 10 malformed bodies.
+// The full run: every string of the corpus at every position of every
+// route (one request each), all of them in the all-leaves pass, every
+// malformed body.  The sample: 40 strings, 200 of the (position, string)
+// requests per route (a seeded pick), 40 all-leaves requests, 10
+// malformed bodies.
 const plan = FULL
 	? {
-		stringsFor: (route, pos) => {
-			if (pos.where === 'path' || pos.reads) return CORPUS;
-			if (pos.where === 'header' || pos.where === 'query') {
-				return headerRoutes.has(route.key) ? CORPUS : pick(CORPUS, SAMPLE, hashSeed(`${route.key} ${pos.label}`));
-			}
-			return pick(CORPUS, 120, hashSeed(`${route.key} ${pos.label}`));
-		},
-		pairs: Infinity, latin: CORPUS, malformed: Infinity, width: Number(process.env.WA_HOSTILE_WIDTH || 12),
+		stringsFor: () => CORPUS, pairs: Infinity, latin: CORPUS, malformed: Infinity,
+		width: Number(process.env.WA_HOSTILE_WIDTH || 12),
 	}
 	: {
 		stringsFor: () => SAMPLED, pairs: Number(process.env.WA_HOSTILE_PAIRS || 200), latin: SAMPLED,

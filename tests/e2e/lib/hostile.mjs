@@ -370,6 +370,14 @@ export const KNOWN = {
 		what: "another organization's WhatsApp number is claimed with a token that cannot reach it",
 		match: (p, res, req) => p.kind === 'crossTenant' && req.variant === 'claim' && res.status === 201,
 	},
+	// not in issue 11 (found by this suite): a raw control character
+	// (U+0000-U+001F unescaped) inside a JSON string is accepted, which
+	// RFC 8259 forbids
+	rawControlChar: {
+		item: 'found by the hostile suite, not in issue 11',
+		what: 'a JSON string holding a raw control character is accepted',
+		match: (p, res, req) => p.kind === 'accepted' && req.malformed === 'raw control character',
+	},
 	// item 8: a body whose Content-Type is not JSON is accepted
 	contentType: {
 		item: 'issue 11 item 8',
@@ -497,7 +505,7 @@ export function malformedBodies(seedJson) {
 		{ name: 'dup key, different case and escape', buf: U(`{${inner}${inner ? ',' : ''}"\\u0061":1,"a":2}`), mustRefuse: true },
 		// framings
 		{ name: 'empty', buf: B(''), mustRefuse: false },
-		{ name: 'whitespace', buf: B(' \n\t\r '), mustRefuse: true },
+		{ name: 'whitespace', buf: B(' \n\t\r '), mustRefuse: false },
 		{ name: 'truncated', buf: U(seedJson.slice(0, Math.max(1, Math.floor(seedJson.length / 2)))), mustRefuse: true },
 		{ name: 'trailing garbage', buf: U(`${seedJson}x`), mustRefuse: true },
 		{ name: 'two objects', buf: U(`${seedJson}${seedJson}`), mustRefuse: true },
