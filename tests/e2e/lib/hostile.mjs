@@ -790,7 +790,7 @@ export async function fuzzRoute(route, c, plan, helpers) {
 	const seed = route.seed || {};
 	const stats = {
 		route: route.key, family: route.family, face: route.face, requests: 0, statuses: {},
-		failures: [], absorbed: {}, seeded: !!route.seed,
+		failures: [], absorbed: {}, examples: {}, seeded: !!route.seed,
 	};
 	const rs = hashSeed(route.key);
 	const ids = await resolveIds(route, c, helpers);
@@ -873,6 +873,10 @@ export async function fuzzRoute(route, c, plan, helpers) {
 		const k = absorbedBy(list, res, req);
 		if (k) {
 			stats.absorbed[k] = (stats.absorbed[k] || 0) + 1;
+			stats.examples[k] = stats.examples[k] || [];
+			if (stats.examples[k].length < 2) {
+				stats.examples[k].push(`${route.key} ${task.label} = ${show(task.value, 40)} -> ${res.status}`);
+			}
 			return;
 		}
 		stats.failures.push({
@@ -895,8 +899,11 @@ export async function fuzzRoute(route, c, plan, helpers) {
 // One line per route for the report, and the totals.
 export function reportLines(all) {
 	const lines = [];
-	const tot = { requests: 0, failures: 0, statuses: {}, absorbed: {} };
+	const tot = { requests: 0, failures: 0, statuses: {}, absorbed: {}, examples: {} };
 	for (const s of all) {
+		for (const [k, v] of Object.entries(s.examples || {})) {
+			tot.examples[k] = (tot.examples[k] || []).concat(v).slice(0, 4);
+		}
 		tot.requests += s.requests;
 		tot.failures += s.failures.length;
 		for (const [k, v] of Object.entries(s.statuses)) tot.statuses[k] = (tot.statuses[k] || 0) + v;
@@ -910,6 +917,7 @@ export function reportLines(all) {
 	lines.push(`total: ${tot.requests} requests, ${tot.failures} failures; statuses ${st}`);
 	for (const [k, v] of Object.entries(tot.absorbed)) {
 		lines.push(`allow-list ${k} (${KNOWN[k] ? KNOWN[k].item : '?'}: ${KNOWN[k] ? KNOWN[k].what : ''}): ${v} answers absorbed`);
+		for (const e of tot.examples[k] || []) lines.push(`    e.g. ${e}`);
 	}
 	return { lines, tot };
 }
