@@ -21,8 +21,8 @@ const SAMPLE = Number(process.env.WA_HOSTILE_SAMPLE || 40);
 const SAMPLED = pick(CORPUS, SAMPLE, SEED);
 // The full run: every string of the corpus at every position of every
 // route (one request each), all of them in the all-leaves pass, every
-// malformed body.  The sample: 40 strings, 200 of the (position, string)
-// requests per route (a seeded pick), 40 all-leaves requests, 10
+// malformed body.  The sample: 40 strings, 160 of the (position, string)
+// requests per route (a seeded pick), 40 all-leaves requests, 8
 // malformed bodies.
 const plan = FULL
 	? {
@@ -30,8 +30,8 @@ const plan = FULL
 		width: Number(process.env.WA_HOSTILE_WIDTH || 12),
 	}
 	: {
-		stringsFor: () => SAMPLED, pairs: Number(process.env.WA_HOSTILE_PAIRS || 200), latin: SAMPLED,
-		malformed: 10, width: Number(process.env.WA_HOSTILE_WIDTH || 8),
+		stringsFor: () => SAMPLED, pairs: Number(process.env.WA_HOSTILE_PAIRS || 160), latin: SAMPLED,
+		malformed: 8, width: Number(process.env.WA_HOSTILE_WIDTH || 8),
 	};
 const notes = new Set();
 const results = [];
