@@ -33,7 +33,7 @@ UNIT_SRC     = $(wildcard tests/unit/test_*.c)
 UNIT_BINS    = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps deps-test run stop test test-unit test-asan test-fuzz \
-	test-e2e bench lint clean asan fuzz format
+	test-e2e test-hostile bench lint clean asan fuzz format
 .SUFFIXES:
 
 all: $(LIBWA) $(FAMILY_BINS) $(TOOL_BINS) $(NGINX_MOD)
@@ -150,6 +150,14 @@ test-fuzz: fuzz
 
 test-e2e: all asan
 	@sh tests/e2e/run.sh
+
+# The hostile-input suite over the whole naughty-strings corpus and the
+# cross-tenant probe (test-e2e runs a sample of the first); the rate
+# limit is raised for it (docs/testing.md).
+test-hostile: all asan
+	@WA_HOSTILE=full WA_E2E_RATE=5000 WA_E2E_BURST=10000 \
+	    WA_E2E_ONLY="tests/e2e/96_hostile.test.mjs tests/e2e/97_cross_tenant.test.mjs" \
+	    sh tests/e2e/run.sh
 
 bench: deps-test
 	@$(MAKE) --no-print-directory all
