@@ -242,7 +242,7 @@ test('a PostgreSQL restart under a write load: 0 acknowledged writes lost; unkno
 	await settle([...c.unknownThere, ...c.unknownNotThere]);
 });
 
-test('under both faults, every 5xx whose write was committed said "outcome unknown"', { todo: 'issue 11 item 6' }, () => {
+test('under both faults, every 5xx whose write was committed said "outcome unknown"', () => {
 	for (const [k, c] of Object.entries(outcomes)) {
 		const wrong = c.unknownThere.filter((d) => !saysUnknown(d.r));
 		assert.deepEqual(wrong.map((d) => `${d.marker}: ${d.r.error || `${d.r.status} ${codeOf(d.r)} retry-after=${d.r.headers['retry-after']}`}`), [], k);
@@ -287,7 +287,7 @@ async function waitingCommits(pending) {
 	assert.ok(!answer, `answered before its COMMIT was held: ${answer && (answer.error || answer.status)} ${answer && bodyText(answer)}`);
 }
 
-test('a worker that dies while its COMMIT completes: the write is there, and the answer says "outcome unknown"', { todo: 'issue 11 item 6' }, async () => {
+test('a worker that dies while its COMMIT completes: the write is there, and the answer says "outcome unknown"', async () => {
 	const before = familyPids(FAMILY);
 	const marker = `syncrep-kill-${crypto.randomBytes(3).toString('hex')}`;
 	const hold = await holdCommits();
@@ -310,7 +310,7 @@ test('a worker that dies while its COMMIT completes: the write is there, and the
 	assert.equal(q(`SELECT count(*) FROM wa.profiles WHERE name = '${marker}'`), '1');
 });
 
-test('PostgreSQL restarting during COMMIT: the write is there, and the answer says "outcome unknown"', { todo: 'issue 11 item 6' }, async () => {
+test('PostgreSQL restarting during COMMIT: the write is there, and the answer says "outcome unknown"', async () => {
 	const marker = `syncrep-pg-${crypto.randomBytes(3).toString('hex')}`;
 	const hold = await holdCommits();
 	let r;

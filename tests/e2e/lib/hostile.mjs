@@ -335,54 +335,12 @@ export function bodyText(res) {
 // ({route, face, position, malformed, method, path}).  An answer is
 // absorbed only when every one of its problems is.
 export const KNOWN = {
-	// item 3: an error message quoting the input is cut at a byte count
-	// (the Mosend 403's "%.64s", the 512-byte "Route not found" buffer)
-	utf8Cut: {
-		item: 'issue 11 item 3',
-		what: 'an error message that quotes the path is cut inside a UTF-8 character',
-		match: (p, res) => p.kind === 'utf8' && [403, 404].includes(res.status),
-	},
-	// item 5: a Sent or Late path that nginx refuses while parsing it
-	// (`..%2F` above the root, a bad escape) gets Mosend's envelope
-	nginxFace: {
-		item: 'issue 11 item 5',
-		what: "nginx's refusal of a Sent/Late path is in Mosend's envelope",
-		match: (p, res, req) => {
-			if (p.kind !== 'envelope' || req.face === 'mosend' || ![400, 414].includes(res.status)) return false;
-			try {
-				const j = JSON.parse(bodyText(res));
-				return j.statusCode === res.status && j.path === '/';
-			} catch {
-				return false;
-			}
-		},
-	},
-	// item 2: a JSON body with a duplicate key is accepted
-	dupKeys: {
-		item: 'issue 11 item 2',
-		what: 'a body with a duplicate key is accepted',
-		match: (p, res, req) => p.kind === 'accepted' && /^dup/.test(req.malformed || ''),
-	},
 	// item 1: an organization attaches a WhatsApp number another one holds
 	// (POST /v3/profiles with whatsapp_business_account) without proof
 	claimNumber: {
 		item: 'issue 11 item 1',
 		what: "another organization's WhatsApp number is claimed with a token that cannot reach it",
 		match: (p, res, req) => p.kind === 'crossTenant' && req.variant === 'claim' && res.status === 201,
-	},
-	// not in issue 11 (found by this suite): a raw control character
-	// (U+0000-U+001F unescaped) inside a JSON string is accepted, which
-	// RFC 8259 forbids
-	rawControlChar: {
-		item: 'found by the hostile suite, not in issue 11',
-		what: 'a JSON string holding a raw control character is accepted',
-		match: (p, res, req) => p.kind === 'accepted' && req.malformed === 'raw control character',
-	},
-	// item 8: a body whose Content-Type is not JSON is accepted
-	contentType: {
-		item: 'issue 11 item 8',
-		what: 'a JSON route accepts a body whose Content-Type is not JSON',
-		match: (p, res, req) => p.kind === 'accepted' && (req.position === 'header content-type' || /^ctype/.test(req.malformed || '')),
 	},
 };
 
