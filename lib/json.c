@@ -105,21 +105,23 @@ cmp_names(const void *a, const void *b)
 }
 
 /*
- * A key that comes twice in one object of v, depth first, with where it
- * is, into msg; 0 when there is none.  cJSON keeps both members of
- * {"a":1,"a":2} and its lookups find the first, while PostgreSQL's jsonb
- * keeps the last and Meta receives both: one body would be validated as
- * one thing and stored or sent as another.  The names of an object are
- * sorted to compare (a hostile object of 100,000 members costs
- * n log n, not n squared).
+ * The keys that come twice in the first object of v that has any, depth
+ * first, with where it is, into msg; 0 when there is none.  cJSON keeps
+ * both members of {"a":1,"a":2} and its lookups find the first, while
+ * PostgreSQL's jsonb keeps the last and Meta receives both: one body
+ * would be validated as one thing and stored or sent as another.  The
+ * names of an object are sorted to compare (a hostile object of 100,000
+ * members costs n log n, not n squared).
  */
+#define DUP_NAMED	4	/* duplicate names an error lists */
+
 static int
 dup_key(const cJSON *v, const char *path, char *msg, size_t msgsz)
 {
 	const cJSON	*c;
 	const char	**names, *here;
-	char		 sub[256];
-	size_t		 n = 0, i, k, room;
+	char		 sub[256], keys[DUP_NAMED * 72];
+	size_t		 n = 0, i, k, room, used;
 	int		 found = 0;
 
 	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
@@ -132,17 +134,27 @@ dup_key(const cJSON *v, const char *path, char *msg, size_t msgsz)
 		for (i = 0, c = v->child; c != NULL; c = c->next)
 			names[i++] = c->string;
 		qsort(names, n, sizeof(*names), cmp_names);
-		for (i = 1; i < n && !found; i++)
-			if (strcmp(names[i - 1], names[i]) == 0) {
-				k = wa_utf8_cut(names[i], strlen(names[i]), 64);
-				snprintf(msg, msgsz, "duplicate key "
-				    "\"%.*s\"%s%s", (int)k, names[i],
-				    path[0] != '\0' ? " in " : "", path);
-				found = 1;
-			}
+		/* each name that comes more than once, once, in order */
+		keys[0] = '\0';
+		for (i = 1; i < n; i++) {
+			if (strcmp(names[i - 1], names[i]) != 0 || (i > 1 &&
+			    strcmp(names[i - 2], names[i]) == 0))
+				continue;
+			if (++found > DUP_NAMED)
+				continue;
+			k = wa_utf8_cut(names[i], strlen(names[i]), 64);
+			used = strlen(keys);
+			snprintf(keys + used, sizeof(keys) - used, "%s\"%.*s\"",
+			    found > 1 ? ", " : "", (int)k, names[i]);
+		}
 		free(names);
-		if (found)
+		if (found > 0) {
+			snprintf(msg, msgsz, "duplicate key%s %s%s%s%s",
+			    found > 1 ? "s" : "", keys, found > DUP_NAMED ?
+			    " and more" : "", path[0] != '\0' ? " in " : "",
+			    path);
 			return 1;
+		}
 	}
 	for (i = 0, c = v->child; c != NULL; c = c->next, i++) {
 		if (!cJSON_IsObject(c) && !cJSON_IsArray(c))

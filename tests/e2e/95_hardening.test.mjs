@@ -162,7 +162,9 @@ test("item 2: Mosend: a flow step with two 'type' and two 'next' is 400 naming t
 	const before = q(`SELECT count(*) FROM wa.bot_flows WHERE org_id = '${t1.orgId}'`);
 	const body = '{"name":"Dup steps","steps":[{"id":"a","type":"message","text":"hi","next":"b",'
 		+ '"type":"http_request","next":"nowhere"},{"id":"b","type":"end"}]}';
-	refusesDup(await call('POST', p, t1.key, { body }), p, 'type');
+	const r = await call('POST', p, t1.key, { body });
+	refusesDup(r, p, 'type');
+	refusesDup(r, p, 'next');
 	assert.equal(q(`SELECT count(*) FROM wa.bot_flows WHERE org_id = '${t1.orgId}'`), before);
 });
 
@@ -183,7 +185,8 @@ for (const ch of ['é', '€', '😀']) for (let k = 0; k < 4; k++) MULTI.push(`
 
 test("item 3: Mosend's 403 for a long multibyte {orgId} is valid UTF-8 JSON", async () => {
 	for (const s of MULTI) {
-		const p = `/organizations/${encodeURIComponent(s.slice(0, 40))}/bot/flows`;
+		// 40 characters, not UTF-16 units (half an emoji is no string)
+		const p = `/organizations/${encodeURIComponent(Array.from(s).slice(0, 40).join(''))}/bot/flows`;
 		const r = await call('GET', p, t1.key);
 		assert.equal(r.status, 403);
 		inEnvelope(r, p, `orgId ${s.slice(0, 8)}…`);

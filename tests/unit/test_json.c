@@ -614,6 +614,13 @@ test_duplicate_keys(void **state)
 		{ "{\"o\":{\"p\":{\"\u00e9\":1,\"\u00e9\":2}}}",
 		    "duplicate key \"\xc3\xa9\" in o.p" },
 		{ "{\"\":1,\"\":2}", "duplicate key \"\"" },
+		/* every name twice (or more) is named, once, in order */
+		{ "{\"steps\":[{\"id\":\"a\",\"type\":\"m\",\"next\":\"b\","
+		    "\"type\":\"h\",\"next\":\"n\",\"type\":\"x\"}]}",
+		    "duplicate keys \"next\", \"type\" in steps[0]" },
+		{ "{\"a\":1,\"a\":1,\"b\":1,\"b\":1,\"c\":1,\"c\":1,\"d\":1,"
+		    "\"d\":1,\"e\":1,\"e\":1}",
+		    "duplicate keys \"a\", \"b\", \"c\", \"d\" and more" },
 	};
 	struct wa_arena	*a = wa_arena_new(0);
 	const char	*why;
