@@ -802,14 +802,18 @@ test_fault_refused_and_token(void **state)
 	assert_int_equal(res.err.code, 190);
 	assert_int_equal(res.err.subcode, 463);
 	assert_int_equal(res.rule->err, WA_ERR_META_AUTH);
-	/* another token on this WABA: Meta's 100/33 */
+	/* a token that does not cover this WABA: Meta's permission
+	 * error (contract §11 item 2) */
 	ctl("POST", "/_sim/tokens", "{\"token\":\"" TOKEN "\",\"state\":"
 	    "\"valid\"}");
 	ga.token = "someone-else";
 	assert_int_equal(wa_graph_templates_list(&r, &ga, NULL, &res),
 	    WA_GRAPH_META);
-	assert_int_equal(res.err.subcode, 33);
-	assert_int_equal(res.rule->err, WA_ERR_META_REFUSED);
+	assert_int_equal(res.err.code, 200);
+	assert_int_equal(res.http_status, 400);
+	assert_int_equal(res.rule->err, WA_ERR_META_AUTH);
+	assert_int_equal(send_text(&res), WA_GRAPH_META);
+	assert_int_equal(res.err.code, 200);
 	/* no token at all: refused before any call */
 	ga.token = NULL;
 	assert_int_equal(send_text(&res), WA_GRAPH_CONFIG);
