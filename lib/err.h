@@ -40,6 +40,9 @@ enum wa_err {
 	WA_ERR_META_REFUSED = 21,	/* 422 account or recipient state */
 	WA_ERR_META_RATE_LIMITED = 22,	/* 429 a Meta limit was reached */
 	WA_ERR_META_UNAVAILABLE = 23,	/* 503 Meta down, retry later */
+	/* attaching a WhatsApp number (lib/accounts.h) */
+	WA_ERR_NUMBER_UNPROVEN = 24,	/* 422 the token cannot reach it */
+	WA_ERR_NUMBER_TAKEN = 25,	/* 409 another organization's */
 	WA_ERR__MAX
 };
 

@@ -50,6 +50,9 @@ static const struct {
 	    "UPSTREAM_006" },
 	{ WA_ERR_META_UNAVAILABLE, 23, 503, "meta_unavailable",
 	    "UPSTREAM_007" },
+	{ WA_ERR_NUMBER_UNPROVEN, 24, 422, "number_not_proven",
+	    "BUSINESS_016" },
+	{ WA_ERR_NUMBER_TAKEN, 25, 409, "number_taken", "CONFLICT_015" },
 };
 
 static void

@@ -770,6 +770,77 @@ test_number_check_sandbox(void **state)
 	ctl("DELETE", "/_sim/faults", NULL);
 }
 
+/* lib/accounts.c's proof of a number, on the client above: what each
+ * refusal says, and Meta unavailable is not a refusal. */
+static void
+test_account_prove(void **state)
+{
+	static const struct {
+		const char	*waba, *phone, *token;
+		enum wa_err	 want;
+		const char	*says;
+	} cases[] = {
+		{ WABA, PHONE, TOKEN, WA_OK, NULL },
+		{ WABA, NULL, TOKEN, WA_OK, NULL },
+		{ WABA, PHONE2, TOKEN, WA_ERR_NUMBER_UNPROVEN,
+		    "cannot reach WhatsApp phone number " PHONE2 " at Meta" },
+		{ WABA2, PHONE, TOKEN, WA_ERR_NUMBER_UNPROVEN,
+		    "cannot reach WhatsApp Business Account " WABA2
+		    " at Meta" },
+		{ WABA2, NULL, TOKEN, WA_ERR_NUMBER_UNPROVEN,
+		    "cannot reach WhatsApp Business Account " WABA2 },
+		{ WABA, PHONE2, TOKEN2, WA_ERR_NUMBER_UNPROVEN,
+		    "WhatsApp phone number " PHONE2 " does not belong to "
+		    "WhatsApp Business Account " WABA },
+		{ WABA, PHONE, "revoked-token", WA_ERR_NUMBER_UNPROVEN,
+		    "Malformed access token" },
+	};
+	struct wa_account_new	a;
+	struct wa_account_proof	p;
+	size_t			i;
+
+	(void)state;
+	ctl("POST", "/_sim/accounts", "{\"waba_id\":\"" WABA2 "\","
+	    "\"phone_number_id\":\"" PHONE2 "\",\"token\":\"" TOKEN2 "\"}");
+	ctl("POST", "/_sim/accounts", "{\"waba_id\":\"" WABA "\","
+	    "\"token\":\"" TOKEN2 "\"}");
+	ctl("POST", "/_sim/tokens", "{\"token\":\"revoked-token\","
+	    "\"state\":\"invalid\"}");
+	for (i = 0; i < NELEM(cases); i++) {
+		memset(&a, 0, sizeof(a));
+		a.waba_id = cases[i].waba;
+		a.phone_number_id = cases[i].phone;
+		a.access_token = cases[i].token;
+		wa_req_clear_err(&r);
+		if (wa_account_prove(&r, &a, &p) != cases[i].want)
+			fail_msg("case %zu: got %d (%s)", i, r.err.code,
+			    r.err.message);
+		if (cases[i].says != NULL &&
+		    strstr(r.err.message, cases[i].says) == NULL)
+			fail_msg("case %zu: %s", i, r.err.message);
+		/* the token never reaches a message */
+		assert_null(strstr(r.err.message, cases[i].token));
+		if (cases[i].want == WA_OK && cases[i].phone != NULL)
+			assert_string_equal(p.display_phone_number,
+			    "+15550100001");
+		/* Meta's refusal comes along, in details.meta */
+		if (cases[i].want != WA_OK &&
+		    strstr(cases[i].says, "belong") == NULL)
+			assert_non_null(r.err.details);
+	}
+	/* Meta unavailable: its own error, to be retried */
+	wa_req_clear_err(&r);
+	fault("{\"path\":\"/" PHONE "\",\"code\":2}");
+	memset(&a, 0, sizeof(a));
+	a.waba_id = WABA;
+	a.phone_number_id = PHONE;
+	a.access_token = TOKEN;
+	assert_int_equal(wa_account_prove(&r, &a, &p),
+	    WA_ERR_META_UNAVAILABLE);
+	assert_int_equal(r.err.retry_after, 5);
+	ctl("DELETE", "/_sim/faults", NULL);
+}
+
 /* ---- faults -------------------------------------------------------------- */
 
 static enum wa_graph_status
@@ -993,6 +1064,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_number_check_sandbox,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_account_prove, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_fault_rate_limit, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fault_5xx, setup,
