@@ -9,7 +9,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { admin, api, eventually, psql, ROOT, uuid } from './lib/harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { admin, api, dbEnv, eventually, graphEnv, psql, ROOT, secrets, uuid } from './lib/harness.mjs';
 import { UUID, sentError, sentOk } from './lib/expect.mjs';
 import { control, drained, metaTenant, sim } from './lib/meta.mjs';
 
@@ -140,6 +141,62 @@ test('the same organization claiming its number again: 409 CONFLICT_001, as befo
 	assert.throws(() => admin('account', 'add', '--org', victim.orgId, '--waba', victim.wabaId,
 		'--phone-number-id', victim.phoneNumberId, '--token', victim.token), (e) => e.status === 1
 		&& /already exists/.test(e.stderr));
+});
+
+test('PATCH whatsapp_business_account: a new token for the same number keeps the account; other ids replace it', async () => {
+	const t = await metaTenant();
+	const own = { waba_id: fresh(), phone_number_id: fresh(), access_token: `own-${uuid()}` };
+	const p = sentOk(await claim(t, own), 201);
+	assert.equal(p.waba_id, own.waba_id);
+	assert.equal(p.status, 'approved');
+	// the display number is Meta's
+	assert.match(p.whatsapp_phone_number, /^\+1555\d{7}$/);
+	const acc = q(`SELECT id FROM wa.wa_accounts WHERE profile_id = '${p.id}' AND deleted_at IS NULL`);
+	const patch = (w) => api('PATCH', `/v3/profiles/${p.id}`, t.key, { body: { whatsapp_business_account: w } });
+	// a second token of the same business: rotated in place
+	const rotated = `rotated-${uuid()}`;
+	await control('POST', '/_sim/accounts', { waba_id: own.waba_id, phone_number_id: own.phone_number_id, token: rotated });
+	sentOk(await patch({ ...own, access_token: rotated }));
+	assert.equal(q(`SELECT string_agg(id::text, ',') FROM wa.wa_accounts WHERE profile_id = '${p.id}'
+		AND deleted_at IS NULL`), acc);
+	// a token that does not reach it: refused, the account unchanged
+	sentError(await patch({ ...own, access_token: t.token }), 422, 'BUSINESS_016');
+	// other ids: the old account is retired, a new one attached
+	const next = { waba_id: fresh(), phone_number_id: fresh(), access_token: `next-${uuid()}` };
+	const got = sentOk(await patch(next));
+	assert.equal(got.waba_id, next.waba_id);
+	assert.equal(q(`SELECT (deleted_at IS NOT NULL) || '|' || deleted_reason FROM wa.wa_accounts WHERE id = '${acc}'`),
+		'true|replaced by whatsapp_business_account in PATCH /v3/profiles/{id}');
+	assert.equal(q(`SELECT count(*) FROM wa.wa_accounts WHERE profile_id = '${p.id}' AND deleted_at IS NULL
+		AND phone_number_id = '${next.phone_number_id}' AND proof = 'meta'`), '1');
+	// the old number is free again: another organization may prove it
+	sentOk(await claim(attacker, own), 201);
+	q(`UPDATE wa.wa_accounts SET deleted_at = now() WHERE phone_number_id = '${own.phone_number_id}'`);
+});
+
+test('wa-admin account verify proves an unproven account; account list shows who holds a number', async () => {
+	const t = await metaTenant();
+	q(`UPDATE wa.wa_accounts SET proof = NULL, verified_at = NULL WHERE id = '${t.accountId}'`);
+	const v = admin('account', 'verify', '--account', t.accountId);
+	assert.equal(v.WA_VERIFIED, 'meta');
+	assert.equal(q(`SELECT proof || '|' || (verified_at IS NOT NULL) FROM wa.wa_accounts WHERE id = '${t.accountId}'`),
+		'meta|true');
+	// a token Meta no longer takes: the proof fails, nothing changes
+	await control('POST', '/_sim/tokens', { token: t.token, state: 'expired' });
+	try {
+		assert.throws(() => admin('account', 'verify', '--account', t.accountId),
+			(e) => e.status === 1 && /cannot reach WhatsApp phone number/.test(e.stderr));
+	} finally {
+		await control('POST', '/_sim/tokens', { token: t.token, state: 'valid' });
+	}
+	const out = execFileSync(path.join(process.env.WA_BIN_DIR, 'wa-admin'),
+		['account', 'list', '--phone-number-id', t.phoneNumberId], {
+			env: { ...process.env, ...graphEnv(), WA_ADMIN_DATABASE_URL: dbEnv().WA_ADMIN_DATABASE_URL,
+				WA_SECRET_KEY: secrets().WA_SECRET_KEY },
+			encoding: 'utf8',
+		});
+	assert.match(out, new RegExp(`^account=${t.accountId} org=${t.orgId} profile= waba=${t.wabaId} `
+		+ `phone_number_id=${t.phoneNumberId} display=\\${t.display} proof=meta verified_at=\\S+Z created_at=\\S+Z\n$`));
 });
 
 test('after the attempts, Meta\'s webhooks for the number reach the victim and only the victim', async () => {
