@@ -40,7 +40,7 @@ usage(void)
 	    "--phone-number-id META_ID --token TOKEN|- [--display +E164] "
 	    "[--profile ID] [--no-verify]\n"
 	    "       wa-admin account move --account ID --org ID "
-	    "[--profile ID] [--no-verify]\n"
+	    "[--profile ID]\n"
 	    "       wa-admin account verify --account ID\n"
 	    "       wa-admin account list [--org ID] "
 	    "[--phone-number-id META_ID]\n", stderr);
@@ -356,12 +356,15 @@ account_token(const PGresult *res)
 }
 
 /*
- * Moves a number to another organization: the old account is retired
- * (its organization keeps its history: messages, statuses, contacts,
- * templates stay with it) and the new organization gets a new account
- * with the same Meta ids and display number, the token sealed again
- * for the new account's id.  The number is proven again with its token
- * unless --no-verify.  Meta's webhooks for it go to the new
+ * Moves a number to another organization (or to a profile): the old
+ * account is retired (its organization keeps its history: messages,
+ * statuses, contacts, templates stay with it) and the new organization
+ * gets a new account with the same Meta ids and display number, the
+ * token sealed again for the new account's id.  Meta is not asked: who
+ * holds the number is the operator's decision, and the token and ids
+ * are what they were.  The proof moves along (a proven account stays
+ * proven as of when it was); an account that had none is recorded as
+ * the operator's.  Meta's webhooks for the number go to the new
  * organization only, from the commit on.
  */
 static int
@@ -372,6 +375,10 @@ account_move(int argc, char **argv)
 	    "updated_at = now(), deleted_reason = 'moved to another "
 	    "organization by the operator (wa-admin account move)' "
 	    "WHERE id = $1 AND deleted_at IS NULL";
+	static const char sql_proof[] =
+	    "UPDATE wa.wa_accounts n SET proof = o.proof, "
+	    "verified_at = o.verified_at FROM wa.wa_accounts o "
+	    "WHERE n.id = $1 AND o.id = $2 AND o.proof = 'meta'";
 	static const char sql_profile[] =
 	    "SELECT 1 FROM wa.profiles WHERE id = $1 AND org_id = $2 "
 	    "AND deleted_at IS NULL";
@@ -388,7 +395,6 @@ account_move(int argc, char **argv)
 	need_uuid(org, "--org");
 	if (profile != NULL)
 		need_uuid(profile, "--profile");
-	R.started_us = wa_clock_mono_us();
 	begin(org);
 	old = account_row(from);
 	if (strcmp(wa_db_get(old, 0, "org_id"), org) == 0 &&
@@ -415,9 +421,10 @@ account_move(int argc, char **argv)
 	a.phone_number_id = wa_db_get(old, 0, "phone_number_id");
 	a.display_phone_number = wa_db_get(old, 0, "display_phone_number");
 	a.access_token = account_token(old);
-	a.unproven = flag(argc, argv, 3, "--no-verify");
+	a.unproven = 1;
 	if (wa_db_q(&R, &res, sql_retire, 1, from) != WA_OK ||
-	    wa_account_create(&R, &a, id) != WA_OK)
+	    wa_account_create(&R, &a, id) != WA_OK ||
+	    wa_db_q(&R, &res, sql_proof, 2, id, from) != WA_OK)
 		die("account move");
 	commit();
 	printf("WA_ACCOUNT_ID=%s\nWA_MOVED_FROM=%s\n", id, from);

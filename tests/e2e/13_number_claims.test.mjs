@@ -242,11 +242,19 @@ test('wa-admin account move: the number, its token and its webhooks go to the ne
 	assert.equal(q(`SELECT string_agg(org_id::text, ',') FROM wa.template_events
 		WHERE meta_template_id = '${got.templateId}'`), attacker.orgId);
 	assert.deepEqual(hookRows(victim.orgId), history);
-	// and back, to a profile of the first organization
+	// and back, to a profile of the first organization: Meta is not
+	// asked (a token it no longer takes does not stop the operator),
+	// the proof moves along
 	const p = admin('profile', 'create', '--org', victim.orgId, '--name', 'Returned').WA_PROFILE_ID;
-	const back = admin('account', 'move', '--account', m.WA_ACCOUNT_ID, '--org', victim.orgId, '--profile', p);
-	assert.equal(q(`SELECT org_id || '|' || profile_id FROM wa.wa_accounts WHERE id = '${back.WA_ACCOUNT_ID}'
-		AND deleted_at IS NULL`), `${victim.orgId}|${p}`);
+	await control('POST', '/_sim/tokens', { token: victim.token, state: 'expired' });
+	let back;
+	try {
+		back = admin('account', 'move', '--account', m.WA_ACCOUNT_ID, '--org', victim.orgId, '--profile', p);
+	} finally {
+		await control('POST', '/_sim/tokens', { token: victim.token, state: 'valid' });
+	}
+	assert.equal(q(`SELECT org_id || '|' || profile_id || '|' || proof || '|' || (verified_at IS NOT NULL)
+		FROM wa.wa_accounts WHERE id = '${back.WA_ACCOUNT_ID}' AND deleted_at IS NULL`), `${victim.orgId}|${p}|meta|true`);
 	// what cannot be moved
 	const fails = (args, re) => assert.throws(() => admin('account', 'move', ...args),
 		(e) => e.status !== 0 && re.test(e.stderr));
