@@ -50,9 +50,11 @@ usage(void)
 static void
 die(const char *what)
 {
-	fprintf(stderr, "wa-admin: %s: %s%s%s\n", what, R.err.message,
-	    R.err.log_detail[0] != '\0' ? " (" : "", R.err.log_detail[0] !=
-	    '\0' ? R.err.log_detail : "");
+	if (R.err.log_detail[0] != '\0')
+		fprintf(stderr, "wa-admin: %s: %s (%s)\n", what,
+		    R.err.message, R.err.log_detail);
+	else
+		fprintf(stderr, "wa-admin: %s: %s\n", what, R.err.message);
 	if (R.err.nfields > 0)
 		fprintf(stderr, "wa-admin: %s %s\n", R.err.fields[0].field,
 		    R.err.fields[0].msg);
