@@ -309,8 +309,13 @@ account_add(int argc, char **argv)
 	}
 	R.started_us = wa_clock_mono_us();
 	begin(a.org_id);
-	if (wa_account_create(&R, &a, id) != WA_OK)
+	if (wa_account_create(&R, &a, id) != WA_OK) {
+		if (wa_err_status(R.err.code) >= 500 && !a.unproven)
+			fprintf(stderr, "wa-admin: the Graph API (%s) did not "
+			    "answer; set WA_GRAPH_URL, or add the account "
+			    "unproven with --no-verify\n", cfg.graph_url);
 		die("account add");
+	}
 	commit();
 	printf("WA_ACCOUNT_ID=%s\n", id);
 	return 0;

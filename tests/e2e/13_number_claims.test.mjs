@@ -19,6 +19,15 @@ const attacker = await metaTenant();
 const q = (sql) => psql(sql, { as: 'super' });
 const fresh = () => `9${process.pid}${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
 
+// wa-admin's raw output, with env over the stack's settings.
+function waAdmin(env, ...args) {
+	return execFileSync(path.join(process.env.WA_BIN_DIR, 'wa-admin'), args, {
+		env: { ...process.env, ...graphEnv(), WA_ADMIN_DATABASE_URL: dbEnv().WA_ADMIN_DATABASE_URL,
+			WA_SECRET_KEY: secrets().WA_SECRET_KEY, ...env },
+		encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'],
+	});
+}
+
 function claim(t, waba, extra = {}) {
 	return api('POST', '/v3/profiles', t.key, {
 		body: { name: 'claimed', whatsapp_business_account: waba, ...extra },
@@ -132,6 +141,11 @@ test('wa-admin account add proves the number as the API does', () => {
 	const off = admin('account', 'add', '--org', attacker.orgId, '--waba', fresh(), '--phone-number-id', fresh(),
 		'--token', attacker.token, '--no-verify').WA_ACCOUNT_ID;
 	assert.equal(q(`SELECT proof || '|' || (verified_at IS NULL) FROM wa.wa_accounts WHERE id = '${off}'`), 'operator|true');
+	// no Graph API to ask: refused, with the way out
+	assert.throws(() => waAdmin({ WA_GRAPH_URL: 'https://localhost:1/v23.0' }, 'account', 'add', '--org', attacker.orgId,
+		'--waba', fresh(), '--phone-number-id', fresh(), '--token', attacker.token),
+	(e) => e.status === 1 && /Graph API \(https:\/\/localhost:1\/v23\.0\) did not answer.*--no-verify/.test(e.stderr)
+		&& /Could not verify the WhatsApp number with Meta/.test(e.stderr));
 });
 
 test('the same organization claiming its number again: 409 CONFLICT_001, as before', async () => {
@@ -189,12 +203,7 @@ test('wa-admin account verify proves an unproven account; account list shows who
 	} finally {
 		await control('POST', '/_sim/tokens', { token: t.token, state: 'valid' });
 	}
-	const out = execFileSync(path.join(process.env.WA_BIN_DIR, 'wa-admin'),
-		['account', 'list', '--phone-number-id', t.phoneNumberId], {
-			env: { ...process.env, ...graphEnv(), WA_ADMIN_DATABASE_URL: dbEnv().WA_ADMIN_DATABASE_URL,
-				WA_SECRET_KEY: secrets().WA_SECRET_KEY },
-			encoding: 'utf8',
-		});
+	const out = waAdmin({}, 'account', 'list', '--phone-number-id', t.phoneNumberId);
 	assert.match(out, new RegExp(`^account=${t.accountId} org=${t.orgId} profile= waba=${t.wabaId} `
 		+ `phone_number_id=${t.phoneNumberId} display=\\${t.display} proof=meta verified_at=\\S+Z created_at=\\S+Z\n$`));
 });
