@@ -91,6 +91,13 @@ const struct wa_errdesc wa_errs[WA_ERR__MAX] = {
 	/* WA_ERR_QUOTA */
 	{ 422, "Unprocessable Entity", "quota_exceeded", "QUOTA_001",
 	    "The organization has reached a limit" },
+	/* WA_ERR_NUMBER_UNPROVEN */
+	{ 422, "Unprocessable Entity", "number_not_proven", "BUSINESS_016",
+	    "The access token cannot reach this WhatsApp number at Meta" },
+	/* WA_ERR_NUMBER_TAKEN */
+	{ 409, "Conflict", "number_taken", "CONFLICT_015",
+	    "This WhatsApp phone number is already connected to another "
+	    "organization" },
 };
 
 int

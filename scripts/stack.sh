@@ -156,6 +156,12 @@ secrets() {
 		GRAPH_URL=https://localhost:$SIM_PORT/v23.0
 		GRAPH_CA=$STATE/tls/cert.pem
 	fi
+	# where wa-admin proves the numbers it attaches (scripts/wa-admin,
+	# docs/operations.md)
+	{
+		echo "WA_GRAPH_URL='$GRAPH_URL'"
+		echo "WA_GRAPH_CA_FILE='$GRAPH_CA'"
+	} > "$DIR/graph.env"
 }
 
 # Execs a command with the environment every family process gets
@@ -305,7 +311,8 @@ start_metasim() {
 	echo "WA_METASIM_URL=https://localhost:$SIM_PORT" > "$DIR/metasim.env"
 }
 
-# The sandbox knows the demo account as wa-admin made it.
+# The sandbox knows the demo account, before wa-admin attaches it (a
+# restarted simulator has forgotten it: registered on every start).
 sandbox_demo() {
 	[ -z "$GRAPH_LIVE" ] && [ "${WA_DEMO:-1}" = 1 ] || return 0
 	curl -sf --cacert "$STATE/tls/cert.pem" -X POST \
@@ -446,7 +453,8 @@ demo() {
 	[ "${WA_DEMO:-1}" = 1 ] || return 0
 	admin() {
 		WA_ADMIN_DATABASE_URL="host=$PGSOCK dbname=wagate user=wa_admin passfile=$DIR/pgpass" \
-		WA_SECRET_KEY=$WA_SECRET_KEY "$BIN_DIR/wa-admin" "$@"
+		WA_SECRET_KEY=$WA_SECRET_KEY WA_GRAPH_URL=$GRAPH_URL \
+		WA_GRAPH_CA_FILE=$GRAPH_CA "$BIN_DIR/wa-admin" "$@"
 	}
 	if [ -f "$DIR/demo.env" ]; then
 		# shellcheck disable=SC1091
@@ -457,10 +465,14 @@ demo() {
 		fi
 	fi
 	log "creating the demo tenant"
+	# the sandbox knows the demo number (sandbox_demo), and wa-admin
+	# proves it there like any other; live, Meta has never heard of it
+	verify=
+	[ -z "$GRAPH_LIVE" ] || verify=--no-verify
 	eval "$(admin org create "Demo Organization" --email demo@example.com)"
 	eval "$(admin account add --org "$WA_ORG_ID" --waba 100000000000001 \
 	    --phone-number-id 100000000000002 --display +15550100001 \
-	    --token sandbox-demo-token)"
+	    --token sandbox-demo-token $verify)"
 	eval "$(admin profile create --org "$WA_ORG_ID" --name "Demo Sender")"
 	eval "$(admin key create --org "$WA_ORG_ID" --role admin --name demo)"
 	host=localhost
@@ -510,8 +522,8 @@ up() {
 	start_metasim
 	start_families
 	start_nginx
-	demo
 	sandbox_demo
+	demo
 	announce
 }
 

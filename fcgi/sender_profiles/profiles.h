@@ -26,7 +26,8 @@ struct profile_input {
 	/* NULL = keep, JSON null = clear */
 	cJSON		*brand_business;
 	cJSON		*brand_compliance;
-	const cJSON	*waba;		/* whatsapp_business_account or NULL */
+	/* whatsapp_business_account (create, update) or NULL */
+	const cJSON	*waba;
 	int		 payment;	/* valid payment_details given */
 	int		 sandbox;
 };
