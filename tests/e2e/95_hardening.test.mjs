@@ -59,7 +59,7 @@ const claim = (t, victim, token) => call('POST', '/v3/profiles', t.key, {
 	},
 });
 
-test("item 1: claiming a number with a token that cannot reach its WABA at Meta is 422, nothing stored", { todo: 'issue 11 item 1' }, async () => {
+test("item 1: claiming a number with a token that cannot reach its WABA at Meta is 422, nothing stored", async () => {
 	const victim = await metaTenant();
 	const attacker = await metaTenant();
 	const before = q(`SELECT count(*) FROM wa.wa_accounts WHERE org_id = '${attacker.orgId}'`);
@@ -71,7 +71,7 @@ test("item 1: claiming a number with a token that cannot reach its WABA at Meta 
 	assert.equal(q(`SELECT count(*) FROM wa.wa_accounts WHERE phone_number_id = '${victim.phoneNumberId}' AND deleted_at IS NULL`), '1');
 });
 
-test('item 1: a number another organization holds cannot be claimed, even with a working token: 409', { todo: 'issue 11 item 1' }, async () => {
+test('item 1: a number another organization holds cannot be claimed, even with a working token: 409', async () => {
 	const victim = await metaTenant();
 	const other = await metaTenant();
 	// the victim's own token reaches the WABA: the proof passes, the
@@ -86,7 +86,7 @@ test('item 1: a number another organization holds cannot be claimed, even with a
 	assert.equal(q(`SELECT count(*) FROM wa.wa_accounts WHERE phone_number_id = '${victim.phoneNumberId}' AND deleted_at IS NULL`), '1');
 });
 
-test("item 1: Meta's webhooks for a number never land in another organization that claimed it", { todo: 'issue 11 item 1' }, async () => {
+test("item 1: Meta's webhooks for a number never land in another organization that claimed it", async () => {
 	const victim = await metaTenant();
 	const attacker = await metaTenant();
 	await claim(attacker, victim, attacker.token);
@@ -111,7 +111,7 @@ test("item 1: Meta's webhooks for a number never land in another organization th
 	}
 });
 
-test('item 1: wa-admin account add of a number another organization holds fails; account move moves it', { todo: 'issue 11 item 1' }, async () => {
+test('item 1: wa-admin account add of a number another organization holds fails; account move moves it', async () => {
 	const owner = await metaTenant();
 	const target = admin('org', 'create', 'Move target').WA_ORG_ID;
 	assert.throws(() => admin('account', 'add', '--org', target, '--waba', owner.wabaId, '--phone-number-id',

@@ -327,21 +327,15 @@ export function bodyText(res) {
 	return res.buf ? res.buf.toString('utf8') : '';
 }
 
-// ---- findings of issue 11 not fixed yet ------------------------------------
+// ---- findings not fixed yet -------------------------------------------------
 
-// The named allow-list: each entry absorbs the problems of one finding
-// of issue 11, and is deleted when its fix lands.  match(p, res, req)
+// The named allow-list: each entry absorbs the problems of one open
+// finding, and is deleted when its fix lands (empty: every finding of
+// issue 11 is fixed).  match(p, res, req)
 // sees one problem ({kind, detail}), the answer, and the request
 // ({route, face, position, malformed, method, path}).  An answer is
 // absorbed only when every one of its problems is.
 export const KNOWN = {
-	// item 1: an organization attaches a WhatsApp number another one holds
-	// (POST /v3/profiles with whatsapp_business_account) without proof
-	claimNumber: {
-		item: 'issue 11 item 1',
-		what: "another organization's WhatsApp number is claimed with a token that cannot reach it",
-		match: (p, res, req) => p.kind === 'crossTenant' && req.variant === 'claim' && res.status === 201,
-	},
 };
 
 // Which KNOWN entry absorbs all the problems of an answer (null: none).
