@@ -177,6 +177,10 @@ wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 	    err, errsz) == -1)
 		return -1;
 	c->workers = (int)n;
+	if (env_long("WA_TENANT_INFLIGHT", 0, 0, WA_CFG_WORKERS_MAX, 10, &n,
+	    err, errsz) == -1)
+		return -1;
+	c->tenant_inflight = (int)n;
 	if (env_long("WA_SOCKET_MODE", 0660, 0, 0777, 8, &n, err, errsz) == -1)
 		return -1;
 	c->socket_mode = (int)n;

@@ -108,6 +108,9 @@ wa_db_sqlstate_err(const char *st)
 	 * (the request named it, and it was there when checked) */
 	if (strcmp(st, "23505") == 0 || strcmp(st, "23503") == 0)
 		return WA_ERR_CONFLICT;
+	/* wagate's own: a tenant's quota (sql/0008_quotas.sql) */
+	if (strcmp(st, "WA001") == 0)
+		return WA_ERR_QUOTA;
 	if (strncmp(st, "08", 2) == 0 || strcmp(st, "57P01") == 0 ||
 	    strcmp(st, "57P02") == 0 || strcmp(st, "57P03") == 0 ||
 	    strcmp(st, "57014") == 0 || strcmp(st, "53300") == 0 ||
@@ -134,6 +137,8 @@ wa_db_sqlstate_message(const char *st)
 		return "Database temporarily unavailable";
 	case WA_ERR_VALIDATION:
 		return "Invalid value in request";
+	case WA_ERR_QUOTA:
+		return "The organization has reached a limit";
 	default:
 		return "Internal error";
 	}
@@ -168,6 +173,13 @@ fail_result(struct wa_req *r, PGresult *res)
 	case WA_ERR_VALIDATION:
 		wa_fail(r, WA_ERR_BAD_REQUEST, "%s",
 		    wa_db_sqlstate_message(st));
+		break;
+	case WA_ERR_QUOTA:
+		/* the words are wagate's own, written by the trigger */
+		wa_fail(r, e, "%s", PQresultErrorField(res,
+		    PG_DIAG_MESSAGE_PRIMARY) != NULL ? PQresultErrorField(res,
+		    PG_DIAG_MESSAGE_PRIMARY) : "The organization has reached "
+		    "a limit");
 		break;
 	default:
 		wa_log(WA_LOG_ERROR, "database error: %s", r->err.log_detail);
@@ -315,15 +327,47 @@ enum wa_err
 wa_db_commit(struct wa_req *r)
 {
 	static const char sql[] = "COMMIT";
-	enum wa_err	e;
+	PGresult	*res;
+	const char	*st;
+	enum wa_err	 e;
 
 	if (r->tx_deferred) {
 		r->tx_deferred = 0;	/* nothing ran: nothing to end */
 		return WA_OK;
 	}
-	e = simple(r, sql);
+	if (r->db == NULL || r->db->conn == NULL ||
+	    PQstatus(r->db->conn) != CONNECTION_OK) {
+		/* lost before COMMIT was sent: nothing was committed */
+		e = simple(r, sql);
+		r->in_tx = 0;
+		return e;
+	}
+	res = PQexec(r->db->conn, sql);
 	r->in_tx = 0;
-	return e;
+	if (res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK) {
+		PQclear(res);
+		return WA_OK;
+	}
+	st = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	/*
+	 * The server answered with an error of its own (a serialization
+	 * failure, a deferred constraint): it rolled back, a known
+	 * outcome.  No answer, or the connection gone with it: COMMIT may
+	 * or may not have been applied - the client must not be told to
+	 * retry (docs/errors.md, "Outcome unknown").
+	 */
+	if (st != NULL && PQstatus(r->db->conn) == CONNECTION_OK &&
+	    strncmp(st, "08", 2) != 0 && strncmp(st, "57P0", 4) != 0)
+		return fail_result(r, res);
+	save_err(r->db, PQerrorMessage(r->db->conn));
+	r->db->nstmts = 0;
+	wa_fail_log(r, "COMMIT without an answer (sqlstate=%s): %s",
+	    st != NULL ? st : "-", r->db->errmsg);
+	PQclear(res);
+	return wa_fail(r, WA_ERR_OUTCOME_UNKNOWN, "The database connection "
+	    "was lost while the change was being committed: it may or may "
+	    "not have been saved.  Retry with the same Idempotency-Key to "
+	    "find out, or check before retrying");
 }
 
 void

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "req.h"
 #include "resp.h"
+#include "tenant.h"
 
 static enum wa_err
 route(struct wa_req *r, const struct wa_family *fam)
@@ -89,6 +90,14 @@ run(struct wa_req *r, const struct wa_route *rt)
 		return r->err.code;
 	if (r->resp.replayed)
 		return wa_db_commit(r);
+	/* one tenant cannot hold every worker (tenant.h); a replay that
+	 * waits for its first request's outcome holds one too */
+	if (r->auth.ok && !(r->tenant_held = wa_tenant_enter(
+	    r->auth.org_id))) {
+		r->err.retry_after = 1;
+		return wa_fail(r, WA_ERR_RATE_LIMITED, "Too many requests of "
+		    "this organization at once; retry after Retry-After");
+	}
 	if (idem.pending)
 		return finish(r, rt, &idem);
 	if (idem.active && wa_db_savepoint(r) != WA_OK)
@@ -153,6 +162,10 @@ wa_dispatch(struct wa_req *r, const struct wa_family *fam, enum wa_err parsed)
 			e = wa_fail(r, WA_ERR_INTERNAL, "Internal error");
 	}
 	wa_db_rollback(r);
+	if (r->tenant_held) {
+		wa_tenant_leave();
+		r->tenant_held = 0;
+	}
 	if (e != WA_OK)
 		wa_resp_error(r);
 	if (r->err.code == WA_ERR_INTERNAL)

@@ -82,6 +82,22 @@ const struct wa_errdesc wa_errs[WA_ERR__MAX] = {
 	/* WA_ERR_META_UNAVAILABLE */
 	{ 503, "Service Unavailable", "meta_unavailable", "UPSTREAM_007",
 	    "Meta is temporarily unavailable" },
+	/* WA_ERR_OUTCOME_UNKNOWN */
+	{ 503, "Service Unavailable", "outcome_unknown", "SERVICE_003",
+	    "The change may or may not have been saved" },
+	/* WA_ERR_UNSUPPORTED_MEDIA */
+	{ 415, "Unsupported Media Type", "unsupported_media_type",
+	    "REQUEST_415", "Request body must be JSON" },
+	/* WA_ERR_QUOTA */
+	{ 422, "Unprocessable Entity", "quota_exceeded", "QUOTA_001",
+	    "The organization has reached a limit" },
+	/* WA_ERR_NUMBER_UNPROVEN */
+	{ 422, "Unprocessable Entity", "number_not_proven", "BUSINESS_016",
+	    "The access token cannot reach this WhatsApp number at Meta" },
+	/* WA_ERR_NUMBER_TAKEN */
+	{ 409, "Conflict", "number_taken", "CONFLICT_015",
+	    "This WhatsApp phone number is already connected to another "
+	    "organization" },
 };
 
 int
@@ -109,6 +125,7 @@ wa_err_reason(int status)
 	case 409: return "Conflict";
 	case 413: return "Payload Too Large";
 	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Entity";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";

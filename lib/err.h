@@ -40,6 +40,14 @@ enum wa_err {
 	WA_ERR_META_REFUSED = 21,	/* 422 account or recipient state */
 	WA_ERR_META_RATE_LIMITED = 22,	/* 429 a Meta limit was reached */
 	WA_ERR_META_UNAVAILABLE = 23,	/* 503 Meta down, retry later */
+	/* the database went away during COMMIT: done or not, nobody knows
+	 * (x-should-retry: false; retry with the same Idempotency-Key) */
+	WA_ERR_OUTCOME_UNKNOWN = 24,	/* 503 */
+	WA_ERR_UNSUPPORTED_MEDIA = 25,	/* 415 a body that is not JSON */
+	WA_ERR_QUOTA = 26,		/* 422 a tenant's quota is reached */
+	/* attaching a WhatsApp number (lib/accounts.h) */
+	WA_ERR_NUMBER_UNPROVEN = 27,	/* 422 the token cannot reach it */
+	WA_ERR_NUMBER_TAKEN = 28,	/* 409 another organization's */
 	WA_ERR__MAX
 };
 

@@ -37,6 +37,7 @@
 #include "json.h"
 #include "log.h"
 #include "req.h"
+#include "tenant.h"
 #include "route.h"
 
 #define BACKLOG		1024
@@ -337,7 +338,8 @@ struct slot {
 };
 
 static pid_t
-spawn(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
+spawn(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam,
+    int index)
 {
 	pid_t	pid;
 
@@ -345,8 +347,10 @@ spawn(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
 		wa_log(WA_LOG_ERROR, "fork: %s", strerror(errno));
 		return -1;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		wa_tenant_worker(index);
 		_exit(lfd >= 0 ? worker(lfd, cfg, fam) : job_worker(cfg, fam));
+	}
 	return pid;
 }
 
@@ -397,6 +401,8 @@ reap(struct slot *slots, int n, int *alive)
 				continue;
 			slots[i].pid = 0;
 			(*alive)--;
+			/* what it held of its tenant's places */
+			wa_tenant_reap(i);
 			if (!got_term) {
 				if (WIFSIGNALED(status))
 					wa_log(WA_LOG_WARN, "worker %ld killed "
@@ -457,6 +463,11 @@ master(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
 	sigprocmask(SIG_BLOCK, &block, &waitmask);
 
 	master_pid = getpid();
+	/* one tenant may hold all but one of the workers (tenant.h) */
+	if (lfd >= 0 && wa_tenant_init(cfg->workers, cfg->tenant_inflight >
+	    0 ? cfg->tenant_inflight : cfg->workers - 1) != 0)
+		wa_log(WA_LOG_WARN, "no table of tenants' requests in flight: "
+		    "their bound is off");
 	if (lfd >= 0)
 		wa_log(WA_LOG_INFO, "listening on %s with %d workers",
 		    cfg->socket_path, cfg->workers);
@@ -475,7 +486,7 @@ master(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
 			    now - slots[i].started < RESPAWN_FAST_S)
 				continue;
 			sigprocmask(SIG_SETMASK, &waitmask, NULL);
-			slots[i].pid = spawn(lfd, cfg, fam);
+			slots[i].pid = spawn(lfd, cfg, fam, i);
 			sigprocmask(SIG_BLOCK, &block, NULL);
 			slots[i].started = now;
 			if (slots[i].pid > 0)

@@ -1,13 +1,17 @@
 /*
  * The pre-scan in wa_json_parse exists because cJSON accepts what we
- * must not: unbounded nesting (recursion depth), invalid UTF-8, and
- * "\u0000", which cJSON silently turns into a truncated C string.
+ * must not: unbounded nesting (recursion depth), invalid UTF-8,
+ * "\u0000", which cJSON silently turns into a truncated C string, and
+ * raw control characters inside strings (RFC 8259 forbids them; they
+ * were stored as they came, in names shown to people).  After
+ * the parse, a key twice in one object is refused too (dup_key).
  */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -52,7 +56,8 @@ wa_json_arena(void)
 	return cur_arena;
 }
 
-/* Depth, UTF-8 and \u0000 scan over the raw text. */
+/* Depth, UTF-8, \u0000 and raw control character scan over the raw
+ * text. */
 static const char *
 prescan(const char *buf, size_t len, int maxdepth)
 {
@@ -83,6 +88,10 @@ prescan(const char *buf, size_t len, int maxdepth)
 			}
 			if (c == '"')
 				in_str = 0;
+			else if (c < 0x20)
+				return "a control character inside a string "
+				    "must be escaped (RFC 8259: \\n, \\t, "
+				    "\\u0001)";
 		} else if (c == '"')
 			in_str = 1;
 		else if (c == '{' || c == '[') {
@@ -95,9 +104,94 @@ prescan(const char *buf, size_t len, int maxdepth)
 	return NULL;
 }
 
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The keys that come twice in the first object of v that has any, depth
+ * first, with where it is, into msg; 0 when there is none.  cJSON keeps
+ * both members of {"a":1,"a":2} and its lookups find the first, while
+ * PostgreSQL's jsonb keeps the last and Meta receives both: one body
+ * would be validated as one thing and stored or sent as another.  The
+ * names of an object are sorted to compare (a hostile object of 100,000
+ * members costs n log n, not n squared).
+ */
+#define DUP_NAMED	4	/* duplicate names an error lists */
+
+static int
+dup_key(const cJSON *v, const char *path, char *msg, size_t msgsz)
+{
+	const cJSON	*c;
+	const char	**names, *here;
+	char		 sub[256], keys[DUP_NAMED * 72];
+	size_t		 n = 0, i, k, room, used;
+	int		 found = 0;
+
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return 0;
+	for (c = v->child; c != NULL; c = c->next)
+		n++;
+	if (cJSON_IsObject(v) && n > 1) {
+		if ((names = calloc(n, sizeof(*names))) == NULL)
+			abort();
+		for (i = 0, c = v->child; c != NULL; c = c->next)
+			names[i++] = c->string;
+		qsort(names, n, sizeof(*names), cmp_names);
+		/* each name that comes more than once, once, in order */
+		keys[0] = '\0';
+		for (i = 1; i < n; i++) {
+			if (strcmp(names[i - 1], names[i]) != 0 || (i > 1 &&
+			    strcmp(names[i - 2], names[i]) == 0))
+				continue;
+			if (++found > DUP_NAMED)
+				continue;
+			k = wa_utf8_cut(names[i], strlen(names[i]), 64);
+			used = strlen(keys);
+			snprintf(keys + used, sizeof(keys) - used, "%s\"%.*s\"",
+			    found > 1 ? ", " : "", (int)k, names[i]);
+		}
+		free(names);
+		if (found > 0) {
+			snprintf(msg, msgsz, "duplicate key%s %s%s%s%s",
+			    found > 1 ? "s" : "", keys, found > DUP_NAMED ?
+			    " and more" : "", path[0] != '\0' ? " in " : "",
+			    path);
+			return 1;
+		}
+	}
+	for (i = 0, c = v->child; c != NULL; c = c->next, i++) {
+		if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
+			continue;
+		/* the path is cut on a character boundary, never mid-way;
+		 * one too deep to write out is said as far as it goes */
+		if (strlen(path) + 32 >= sizeof(sub)) {
+			if (dup_key(c, path, msg, msgsz))
+				return 1;
+			continue;
+		}
+		room = sizeof(sub) - strlen(path) - 24;
+		if (cJSON_IsArray(v))
+			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+		else {
+			here = c->string;
+			k = wa_utf8_cut(here, strlen(here), room < 64 ?
+			    room : 64);
+			snprintf(sub, sizeof(sub), "%s%s%.*s", path,
+			    path[0] != '\0' ? "." : "", (int)k, here);
+		}
+		if (dup_key(c, sub, msg, msgsz))
+			return 1;
+	}
+	return 0;
+}
+
 cJSON *
 wa_json_parse(const char *buf, size_t len, int maxdepth, const char **why)
 {
+	static char	 dupmsg[512];
 	const char	*end = NULL, *w;
 	cJSON		*v;
 	size_t		 off;
@@ -118,7 +212,34 @@ wa_json_parse(const char *buf, size_t len, int maxdepth, const char **why)
 			*why = "unexpected data after the JSON value";
 			return NULL;
 		}
+	if (dup_key(v, "", dupmsg, sizeof(dupmsg))) {
+		*why = dupmsg;
+		return NULL;
+	}
 	return v;
+}
+
+int
+wa_json_ctype_ok(const char *ct)
+{
+	size_t	n;
+
+	if (ct == NULL)
+		return 1;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	n = strcspn(ct, ";");
+	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return 1;
+	if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
+		return 1;
+	/* application/<something>+json: problem+json, merge-patch+json */
+	return n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+	    strncasecmp(ct + n - 5, "+json", 5) == 0 &&
+	    memchr(ct, '/', n) == ct + 11 && memchr(ct + 12, '/', n - 12) ==
+	    NULL;
 }
 
 enum wa_err
@@ -135,6 +256,9 @@ wa_json_body(struct wa_req *r, cJSON **out)
 		*out = cJSON_CreateObject();
 		return WA_OK;
 	}
+	if (!wa_json_ctype_ok(wa_req_env(r, "CONTENT_TYPE")))
+		return wa_fail(r, WA_ERR_UNSUPPORTED_MEDIA, "Request body must "
+		    "be JSON: send it with Content-Type: application/json");
 	if ((v = wa_json_parse(r->body, r->body_len, WA_JSON_DEPTH_MAX,
 	    &why)) == NULL)
 		return wa_fail(r, WA_ERR_BAD_REQUEST, "Invalid JSON body: %s",

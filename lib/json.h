@@ -29,18 +29,26 @@ struct wa_arena	*wa_json_arena(void);
 
 /*
  * Parses buf[0..len) as one JSON value.  Refuses, with a reason in *why
- * (static string): invalid UTF-8, a NUL byte or \u0000 escape, nesting
- * deeper than maxdepth, trailing data.  Returns the tree or NULL.
+ * (static storage, good until the next call): invalid UTF-8, a NUL byte
+ * or \u0000 escape, nesting deeper than maxdepth, trailing data, a key
+ * twice in one object (named, with its path: `duplicate key "type" in
+ * steps[0]`).  Returns the tree or NULL.
  */
 cJSON	*wa_json_parse(const char *buf, size_t len, int maxdepth,
 	    const char **why);
 
 /*
  * The request body as a JSON object.  An empty body is an empty object
- * (SDKs send DELETE with and without "{}").  Otherwise records a
- * WA_ERR_BAD_REQUEST and returns it.
+ * (SDKs send DELETE with and without "{}").  A body whose Content-Type
+ * says it is something else than JSON is 415 (no Content-Type at all is
+ * taken as JSON).  Otherwise records a WA_ERR_BAD_REQUEST and returns
+ * it.
  */
 enum wa_err	wa_json_body(struct wa_req *, cJSON **out);
+
+/* 1 for a Content-Type that says JSON (application/json or
+ * application/...+json, any parameters), or none at all. */
+int		wa_json_ctype_ok(const char *content_type);
 
 /* Value types a field may have. */
 enum wa_jtype {

@@ -104,6 +104,7 @@ struct wa_req {
 	int			 in_tx;		/* transaction open */
 	char			 resume[WA_REQ_ID_MAX]; /* route.h finish */
 	int			 tx_deferred;	/* BEGIN owed (db.h) */
+	int			 tenant_held;	/* a place (tenant.h) */
 	int			 dry_run;	/* roll back, not commit */
 
 	struct wa_error		 err;

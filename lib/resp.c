@@ -20,6 +20,9 @@ wa_resp_header(struct wa_req *r, const char *name, const char *value)
 {
 	size_t	i;
 
+	/* a value that would end the header (input echoed) is dropped */
+	if (strpbrk(value, "\r\n") != NULL)
+		return;
 	for (i = 0; i < r->resp.nheaders; i++)
 		if (strcasecmp(r->resp.headers[i].key, name) == 0) {
 			r->resp.headers[i].val = value;
@@ -123,6 +126,19 @@ wa_resp_ok_raw(struct wa_req *r, int status, const char *json)
 	    *in == '}' ? "" : ",", in);
 	wa_resp_set(r, status, s, strlen(s));
 	return WA_OK;
+}
+
+void
+wa_resp_paging(struct wa_req *r, int has_more, const char *next,
+    long long total)
+{
+	wa_resp_header(r, "X-Has-More", has_more ? "true" : "false");
+	if (has_more && next != NULL)
+		wa_resp_header(r, "Link", wa_arena_printf(r->arena,
+		    "<%s>; rel=\"next\"", next));
+	if (total >= 0)
+		wa_resp_header(r, "X-Total-Count", wa_arena_printf(r->arena,
+		    "%lld", total));
 }
 
 enum wa_err
@@ -282,8 +298,10 @@ wa_resp_error(struct wa_req *r)
 		body = error_mosend(r, e, status);
 		break;
 	}
-	/* Sent's SDK retries 409 and 5xx unless told otherwise. */
-	if (status == 409 || (status >= 500 && status != 503))
+	/* Sent's SDK retries 409 and 5xx unless told otherwise; an outcome
+	 * nobody knows must not be retried blindly. */
+	if (status == 409 || (status >= 500 && status != 503) ||
+	    e->code == WA_ERR_OUTCOME_UNKNOWN)
 		wa_resp_header(r, "x-should-retry", "false");
 	if (e->retry_after > 0) {
 		ra = wa_arena_printf(r->arena, "%d", e->retry_after);

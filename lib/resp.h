@@ -41,9 +41,20 @@ enum wa_err	wa_resp_empty(struct wa_req *, int status);
  * (Retry-After, x-should-retry, Allow where they apply). */
 void		wa_resp_error(struct wa_req *);
 
-/* Adds a response header; name and value are not copied. */
+/* Adds a response header; name and value are not copied.  A value with
+ * CR or LF is dropped (it would end the header). */
 void		wa_resp_header(struct wa_req *, const char *name,
 		    const char *value);
+
+/*
+ * Paging of a list whose body the face's seed fixes (Sent's profiles,
+ * Mosend's flows: no paging in their shapes): told in headers, the body
+ * untouched.  X-Has-More: true|false; with a next page, Link: <next>;
+ * rel="next" (next: the path and query of the next page); total >= 0
+ * adds X-Total-Count.
+ */
+void		wa_resp_paging(struct wa_req *, int has_more,
+		    const char *next, long long total);
 
 /* Sets a stored response (idempotent replay). body is not copied. */
 void		wa_resp_set(struct wa_req *, int status, const char *body,

@@ -21,7 +21,7 @@ mode=${1:-test}
 
 RUN_PKGS="build-essential pkg-config libfcgi-dev libcjson-dev
 libcurl4-openssl-dev libmicrohttpd-dev libpq-dev libssl-dev
-nginx postgresql postgresql-client openssl ca-certificates curl
+nginx nginx-dev postgresql postgresql-client openssl ca-certificates curl
 util-linux"
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes
 # (make test-fuzz); clang only recommends it, and recommends are off.

@@ -22,7 +22,10 @@
 # client), WA_BURST (100), WA_DEMO (1), WA_PG_FAST (0: 1 turns fsync
 # off, for throwaway test clusters), WA_PG_SHARED_BUFFERS (a quarter of
 # the memory, 128 MB to 8 GB), WA_BENCH (0: 1 adds nginx/bench.conf, the
-# fixed responses benchmarks compare against).
+# fixed responses benchmarks compare against), WA_BODY_DEADLINE (30s: a
+# request's body is in within it, or the connection is closed),
+# WA_NGINX_MODULES (build/nginx: where ngx_http_wa_deadline_module.so
+# is).
 #
 # Meta (docs/meta.md): unless WA_GRAPH_URL is set, the stack runs the
 # bundled simulator (build/bin/metasim, the "sandbox") on 127.0.0.1 and
@@ -48,6 +51,8 @@ BIN_DIR=${WA_BIN_DIR:-$ROOT/build/bin}
 RATE=${WA_RATE:-50}
 BURST=${WA_BURST:-100}
 NGINX_USER=${WA_NGINX_USER:-www-data}
+NGINX_MODULES=${WA_NGINX_MODULES:-$ROOT/build/nginx}
+BODY_DEADLINE=${WA_BODY_DEADLINE:-30s}
 SIM_PORT=${WA_METASIM_PORT:-8444}
 GRAPH_LIVE=${WA_GRAPH_URL:-}
 
@@ -152,6 +157,12 @@ secrets() {
 		GRAPH_URL=https://localhost:$SIM_PORT/v23.0
 		GRAPH_CA=$STATE/tls/cert.pem
 	fi
+	# where wa-admin proves the numbers it attaches (scripts/wa-admin,
+	# docs/operations.md)
+	{
+		echo "WA_GRAPH_URL='$GRAPH_URL'"
+		echo "WA_GRAPH_CA_FILE='$GRAPH_CA'"
+	} > "$DIR/graph.env"
 }
 
 # Execs a command with the environment every family process gets
@@ -302,7 +313,8 @@ start_metasim() {
 	echo "WA_METASIM_URL=https://localhost:$SIM_PORT" > "$DIR/metasim.env"
 }
 
-# The sandbox knows the demo account as wa-admin made it.
+# The sandbox knows the demo account, before wa-admin attaches it (a
+# restarted simulator has forgotten it: registered on every start).
 sandbox_demo() {
 	[ -z "$GRAPH_LIVE" ] && [ "${WA_DEMO:-1}" = 1 ] || return 0
 	curl -sf --cacert "$STATE/tls/cert.pem" -X POST \
@@ -344,7 +356,8 @@ start_nginx() {
 	sub="s|@ROOT@|$ROOT|g; s|@STATE@|$STATE|g; s|@RUN@|$RUN|g; s|@LOG@|$LOG|g;
 	    s|@TLS_PORT@|$TLS_PORT|g; s|@HTTP_PORT@|$HTTP_PORT|g;
 	    s|@LISTEN@|$LISTEN|g; s|@RATE@|$RATE|g; s|@BURST@|$BURST|g;
-	    s|@NGINX_USER@|$NGINX_USER|g"
+	    s|@NGINX_USER@|$NGINX_USER|g; s|@NGINX_MODULES@|$NGINX_MODULES|g;
+	    s|@BODY_DEADLINE@|$BODY_DEADLINE|g"
 	# the IPv6 twin of each listen, or no such line
 	if [ -n "$LISTEN6" ]; then
 		sub="$sub; s|@LISTEN6@|$LISTEN6|g"
@@ -442,7 +455,8 @@ demo() {
 	[ "${WA_DEMO:-1}" = 1 ] || return 0
 	admin() {
 		WA_ADMIN_DATABASE_URL="host=$PGSOCK dbname=wagate user=wa_admin passfile=$DIR/pgpass" \
-		WA_SECRET_KEY=$WA_SECRET_KEY "$BIN_DIR/wa-admin" "$@"
+		WA_SECRET_KEY=$WA_SECRET_KEY WA_GRAPH_URL=$GRAPH_URL \
+		WA_GRAPH_CA_FILE=$GRAPH_CA "$BIN_DIR/wa-admin" "$@"
 	}
 	if [ -f "$DIR/demo.env" ]; then
 		# shellcheck disable=SC1091
@@ -453,10 +467,14 @@ demo() {
 		fi
 	fi
 	log "creating the demo tenant"
+	# the sandbox knows the demo number (sandbox_demo), and wa-admin
+	# proves it there like any other; live, Meta has never heard of it
+	verify=
+	[ -z "$GRAPH_LIVE" ] || verify=--no-verify
 	eval "$(admin org create "Demo Organization" --email demo@example.com)"
 	eval "$(admin account add --org "$WA_ORG_ID" --waba 100000000000001 \
 	    --phone-number-id 100000000000002 --display +15550100001 \
-	    --token sandbox-demo-token)"
+	    --token sandbox-demo-token $verify)"
 	eval "$(admin profile create --org "$WA_ORG_ID" --name "Demo Sender")"
 	eval "$(admin key create --org "$WA_ORG_ID" --role admin --name demo)"
 	host=localhost
@@ -506,8 +524,8 @@ up() {
 	start_metasim
 	start_families
 	start_nginx
-	demo
 	sandbox_demo
+	demo
 	announce
 }
 

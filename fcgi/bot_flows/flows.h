@@ -52,8 +52,9 @@ enum wa_err	flow_load(struct wa_req *, const char *text,
 
 /* render.c */
 extern const char flow_sql_get[];	/* $1 id */
-extern const char flow_sql_list[];	/* every live flow */
-extern const char flow_sql_list_phone[];	/* $1 account id */
+extern const char flow_sql_list[];	/* a page: $1 time, $2 id, $3 n */
+extern const char flow_sql_list_phone[];	/* and $4 account id */
+#define FLOW_PAGE_MAX	100	/* flows listed at once */
 cJSON		*flow_render(struct wa_req *, const PGresult *, int row,
 		    int full);
 /* The lint warnings as [{stepId, path, rule, message}]. */

@@ -4,6 +4,7 @@
  * every statement below to the caller's organization), checked the
  * role and {orgId}, and runs each handler in one transaction.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "accounts.h"
@@ -13,6 +14,7 @@
 #include "flows.h"
 #include "json.h"
 #include "resp.h"
+#include "valid.h"
 
 const char *
 flow_id(struct wa_req *r)
@@ -48,23 +50,106 @@ change_one(struct wa_req *r, const char *sql, const char *id,
 	return WA_OK;
 }
 
+/* The time of a cursor: 2026-05-01T03:42:18.123456Z, as the list
+ * writes it. */
+static int
+cursor_time_ok(const char *s, size_t n)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+	size_t	i;
+
+	if (n != sizeof(shape) - 1)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' :
+		    s[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+/* ?cursor= from a page's pagination.nextCursor: "<time>_<id>". */
+static int
+cursor_parse(struct wa_req *r, const char *c, const char **at,
+    const char **id)
+{
+	const char	*u;
+
+	*at = *id = NULL;
+	if (c == NULL) {
+		*at = "infinity";
+		*id = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+		return 0;
+	}
+	u = strrchr(c, '_');
+	if (u == NULL || !cursor_time_ok(c, (size_t)(u - c)) ||
+	    !wa_valid_uuid(u + 1))
+		return -1;
+	*at = wa_arena_strndup(r->arena, c, (size_t)(u - c));
+	*id = u + 1;
+	return 0;
+}
+
+/* ?limit= 1..FLOW_PAGE_MAX, FLOW_PAGE_MAX when absent. */
+static long
+limit_param(struct wa_req *r)
+{
+	const char	*v = wa_req_query(r, "limit");
+	char		*end;
+	long		 n;
+
+	if (v == NULL)
+		return FLOW_PAGE_MAX;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < 1 || n > FLOW_PAGE_MAX) {
+		wa_fail_field(r, "limit", "limit must be an integer from 1 to "
+		    "%d", FLOW_PAGE_MAX);
+		return FLOW_PAGE_MAX;
+	}
+	return n;
+}
+
+/*
+ * Mosend's list is an array in `data`, as the seed has it; a page of it
+ * is bounded, and headers say whether there is more and where the next
+ * page starts (Link rel="next", ?cursor=; docs/flows.md).
+ */
 enum wa_err
 flows_list(struct wa_req *r)
 {
 	const char	*phone = wa_req_query(r, "phoneNumberId");
+	const char	*at, *id, *n, *next = NULL;
 	PGresult	*res;
 	cJSON		*arr;
-	int		 i;
+	long		 limit;
+	int		 i, rows;
 
+	limit = limit_param(r);
+	if (cursor_parse(r, wa_req_query(r, "cursor"), &at, &id) != 0)
+		wa_fail_field(r, "cursor", "cursor must be one this list gave "
+		    "in its Link header");
+	if (r->err.code != WA_OK)
+		return r->err.code;
+	/* one more than the page: is there a next one? */
+	n = wa_arena_printf(r->arena, "%ld", limit + 1);
 	if (phone != NULL && *phone != '\0') {
 		if (check_phone(r, phone) != WA_OK ||
-		    wa_db_q(r, &res, flow_sql_list_phone, 1, phone) != WA_OK)
+		    wa_db_q(r, &res, flow_sql_list_phone, 4, at, id, n,
+		    phone) != WA_OK)
 			return r->err.code;
-	} else if (wa_db_q(r, &res, flow_sql_list, 0) != WA_OK)
+	} else if (wa_db_q(r, &res, flow_sql_list, 3, at, id, n) != WA_OK)
 		return r->err.code;
+	rows = PQntuples(res) > limit ? (int)limit : PQntuples(res);
 	arr = cJSON_CreateArray();
-	for (i = 0; i < PQntuples(res); i++)
+	for (i = 0; i < rows; i++)
 		cJSON_AddItemToArray(arr, flow_render(r, res, i, 0));
+	if (rows > 0 && PQntuples(res) > limit)
+		next = wa_arena_printf(r->arena, "/organizations/%s/bot/flows"
+		    "?limit=%ld&cursor=%s_%s%s%s", r->auth.org_id, limit,
+		    wa_db_get(res, rows - 1, "cursor_at"),
+		    wa_db_get(res, rows - 1, "id"), phone != NULL &&
+		    *phone != '\0' ? "&phoneNumberId=" : "", phone != NULL &&
+		    *phone != '\0' ? phone : "");
+	wa_resp_paging(r, next != NULL, next, -1);
 	return wa_resp_ok(r, 200, arr);
 }
 

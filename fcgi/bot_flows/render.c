@@ -25,13 +25,27 @@
 const char flow_sql_get[] = FLOW_SELECT ", f.steps::text AS steps "
     "FROM wa.bot_flows f WHERE f.id = $1 AND f.deleted_at IS NULL";
 
-/* Newest first; a flow for all numbers is also a flow of each one. */
-const char flow_sql_list[] = FLOW_SELECT " FROM wa.bot_flows f "
-    "WHERE f.deleted_at IS NULL ORDER BY f.created_at DESC, f.id DESC";
+/*
+ * Newest first, a page at a time: the page after ($1 time, $2 id), at
+ * most $3 flows (the first page is after 'infinity').  The time is
+ * written to the microsecond, so the next page starts exactly after
+ * the last flow of this one.  A flow for all numbers is also a flow of
+ * each one.
+ */
+const char flow_sql_list[] = FLOW_SELECT ", "
+    "to_char(f.created_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS cursor_at "
+    "FROM wa.bot_flows f WHERE f.deleted_at IS NULL "
+    "AND (f.created_at, f.id) < ($1::timestamptz, $2::uuid) "
+    "ORDER BY f.created_at DESC, f.id DESC LIMIT $3::integer";
 
-const char flow_sql_list_phone[] = FLOW_SELECT " FROM wa.bot_flows f "
-    "WHERE f.deleted_at IS NULL AND (f.phone_number_id = $1 "
-    "OR f.phone_number_id IS NULL) ORDER BY f.created_at DESC, f.id DESC";
+const char flow_sql_list_phone[] = FLOW_SELECT ", "
+    "to_char(f.created_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS cursor_at "
+    "FROM wa.bot_flows f WHERE f.deleted_at IS NULL "
+    "AND (f.phone_number_id = $4 OR f.phone_number_id IS NULL) "
+    "AND (f.created_at, f.id) < ($1::timestamptz, $2::uuid) "
+    "ORDER BY f.created_at DESC, f.id DESC LIMIT $3::integer";
 
 /* A json column as it is stored: PostgreSQL checked it on the way in,
  * and it was written by wa_json_print(), so it goes out without a

@@ -188,6 +188,7 @@ static const struct wa_field create_only[] = {
 
 static const struct wa_field update_only[] = {
 	WA_FIELD_STR("name", WA_F_NULLABLE | WA_F_NONEMPTY, 255),
+	WA_FIELD_OBJ("whatsapp_business_account", WA_F_NULLABLE, waba),
 	WA_FIELD_STR_CHECK("sending_phone_number", WA_F_NULLABLE, 16,
 	    wa_valid_e164, MSG_E164),
 	WA_FIELD_STR_CHECK("sending_phone_number_profile_id", WA_F_NULLABLE, 36,
@@ -393,7 +394,7 @@ profile_input_parse(struct wa_req *r, const cJSON *body,
 		else if (wa_json_is_null(b, "business") || cur == NULL)
 			in->brand_business = cJSON_CreateNull();
 	}
-	if (cur == NULL && present(body, "whatsapp_business_account"))
+	if (present(body, "whatsapp_business_account"))
 		in->waba = cJSON_GetObjectItemCaseSensitive(body,
 		    "whatsapp_business_account");
 	in->payment = present(body, "payment_details");

@@ -3,6 +3,7 @@
  * authenticated the key, set the tenant, checked the role and applied
  * x-profile-id, and runs each handler inside one transaction.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -44,21 +45,63 @@ respond_detail(struct wa_req *r, const char *id, int status)
 	return wa_resp_ok(r, status, profile_render(r, res, 0));
 }
 
+/* ?page=&page_size= (Sent's paging: 1.., 1..PROFILE_PAGE_MAX). */
+static long
+page_param(struct wa_req *r, const char *name, long def, long max)
+{
+	const char	*v = wa_req_query(r, name);
+	char		*end;
+	long		 n;
+
+	if (v == NULL)
+		return def;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < 1 || n > max) {
+		wa_fail_field(r, name, "must be an integer from 1 to %ld", max);
+		return def;
+	}
+	return n;
+}
+
+/*
+ * Sent's SDK lists profiles without paging, and an organization has at
+ * most its quota of them; a page still bounds what one request returns:
+ * 100 by default (?page=&page_size=), the body as the seed has it, and
+ * headers saying how many there are and where the next page is.
+ */
 enum wa_err
 profiles_list(struct wa_req *r)
 {
-	PGresult	*res;
+	long		 page, size;
+	long long	 total = 1;
+	PGresult	*res, *cnt;
 	cJSON		*data, *arr;
 	int		 i;
 
-	/* a scoped caller sees its one profile */
-	if ((scope(r) != NULL ? wa_db_q(r, &res, profile_sql_get, 1, scope(r)) :
-	    wa_db_q(r, &res, profile_sql_list, 0)) != WA_OK)
+	page = page_param(r, "page", 1, 1000000);
+	size = page_param(r, "page_size", PROFILE_PAGE_MAX, PROFILE_PAGE_MAX);
+	if (r->err.code != WA_OK)
 		return r->err.code;
+	/* a scoped caller sees its one profile */
+	if (scope(r) != NULL) {
+		if (wa_db_q(r, &res, profile_sql_get, 1, scope(r)) != WA_OK)
+			return r->err.code;
+		total = PQntuples(res);
+		if (page > 1)
+			res = NULL;
+	} else if (wa_db_q(r, &res, profile_sql_list, 2,
+	    wa_arena_printf(r->arena, "%ld", size), wa_arena_printf(r->arena,
+	    "%ld", (page - 1) * size)) != WA_OK ||
+	    wa_db_q(r, &cnt, profile_sql_count, 0) != WA_OK)
+		return r->err.code;
+	else
+		total = wa_db_int(cnt, 0, "n", 0);
 	data = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(data, "profiles");
-	for (i = 0; i < PQntuples(res); i++)
+	for (i = 0; res != NULL && i < PQntuples(res); i++)
 		cJSON_AddItemToArray(arr, profile_render(r, res, i));
+	wa_resp_paging(r, page * size < total, wa_arena_printf(r->arena,
+	    "/v3/profiles?page=%ld&page_size=%ld", page + 1, size), total);
 	return wa_resp_ok(r, 200, data);
 }
 
@@ -124,6 +167,63 @@ require_org_account(struct wa_req *r)
 	return WA_OK;
 }
 
+/* The profile's own account as whatsapp_business_account gives it. */
+static void
+own_account(struct wa_req *r, const char *id, const cJSON *waba,
+    struct wa_account_new *acc)
+{
+	memset(acc, 0, sizeof(*acc));
+	acc->org_id = r->auth.org_id;
+	acc->profile_id = id;
+	acc->waba_id = wa_json_str(waba, "waba_id");
+	acc->phone_number_id = wa_json_str(waba, "phone_number_id");
+	acc->access_token = wa_json_str(waba, "access_token");
+}
+
+static int
+same(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/*
+ * whatsapp_business_account in a PATCH: the profile's own number from
+ * now on, proven at Meta like any other (lib/accounts.h).  The WABA and
+ * number of a live own account: only its token is replaced, so the
+ * account keeps its id, contacts and history.  Anything else retires
+ * the profile's own accounts and attaches the new one.
+ */
+static enum wa_err
+attach_own(struct wa_req *r, const char *id, const cJSON *waba)
+{
+	static const char sql_own[] =
+	    "SELECT id, waba_id, phone_number_id FROM wa.wa_accounts "
+	    "WHERE profile_id = $1 AND deleted_at IS NULL "
+	    "ORDER BY created_at, id FOR UPDATE";
+	static const char sql_retire[] =
+	    "UPDATE wa.wa_accounts SET deleted_at = now(), "
+	    "updated_at = now(), deleted_reason = 'replaced by "
+	    "whatsapp_business_account in PATCH /v3/profiles/{id}' "
+	    "WHERE profile_id = $1 AND deleted_at IS NULL";
+	struct wa_account_new	 acc;
+	PGresult		*res;
+	char			 acc_id[WA_UUID_LEN];
+	int			 i;
+
+	own_account(r, id, waba, &acc);
+	if (wa_db_q(r, &res, sql_own, 1, id) != WA_OK)
+		return r->err.code;
+	for (i = 0; i < PQntuples(res); i++)
+		if (same(wa_db_get(res, i, "waba_id"), acc.waba_id) &&
+		    same(wa_db_get(res, i, "phone_number_id"),
+		    acc.phone_number_id))
+			return wa_account_set_token(r,
+			    wa_db_get(res, i, "id"), &acc);
+	if (wa_db_q(r, &res, sql_retire, 1, id) != WA_OK)
+		return r->err.code;
+	return wa_account_create(r, &acc, acc_id);
+}
+
 enum wa_err
 profiles_create(struct wa_req *r)
 {
@@ -164,13 +264,9 @@ profiles_create(struct wa_req *r)
 	if (wa_db_q(r, &res, sql, 3, id, r->auth.org_id,
 	    wa_json_print(in.patch)) != WA_OK)
 		return r->err.code;
+	/* proven at Meta first (lib/accounts.h) */
 	if (in.waba != NULL) {
-		memset(&acc, 0, sizeof(acc));
-		acc.org_id = r->auth.org_id;
-		acc.profile_id = id;
-		acc.waba_id = wa_json_str(in.waba, "waba_id");
-		acc.phone_number_id = wa_json_str(in.waba, "phone_number_id");
-		acc.access_token = wa_json_str(in.waba, "access_token");
+		own_account(r, id, in.waba, &acc);
 		if (wa_account_create(r, &acc, acc_id) != WA_OK)
 			return r->err.code;
 	}
@@ -292,6 +388,8 @@ profiles_update(struct wa_req *r)
 		return refuse_payment(r);
 	if (wa_db_q(r, &res, sql, 2, id, wa_json_print(in.patch)) != WA_OK ||
 	    save_brand(r, id, &in) != WA_OK)
+		return r->err.code;
+	if (in.waba != NULL && attach_own(r, id, in.waba) != WA_OK)
 		return r->err.code;
 	r->dry_run = in.sandbox;
 	return respond_detail(r, id, 200);

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "req.h"
 
+#define PROFILE_PAGE_MAX	100	/* profiles per page */
 #define PROFILE_NOT_FOUND	"RESOURCE_014"
 #define PROFILE_CONFLICT	"CONFLICT_014"
 #define PROFILE_NO_WABA		"BUSINESS_014"
@@ -25,7 +26,8 @@ struct profile_input {
 	/* NULL = keep, JSON null = clear */
 	cJSON		*brand_business;
 	cJSON		*brand_compliance;
-	const cJSON	*waba;		/* whatsapp_business_account or NULL */
+	/* whatsapp_business_account (create, update) or NULL */
+	const cJSON	*waba;
 	int		 payment;	/* valid payment_details given */
 	int		 sandbox;
 };
@@ -57,7 +59,8 @@ enum wa_err	profiles_delete(struct wa_req *);
 
 /* render.c */
 extern const char profile_sql_get[];	/* $1 id */
-extern const char profile_sql_list[];	/* every live profile */
+extern const char profile_sql_list[];	/* $1 limit, $2 offset */
+extern const char profile_sql_count[];	/* every live profile */
 cJSON		*profile_render(struct wa_req *, const PGresult *, int row);
 
 #endif /* PROFILES_H */

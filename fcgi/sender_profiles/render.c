@@ -49,7 +49,11 @@ const char profile_sql_get[] = PROFILE_SELECT
     "WHERE p.id = $1 AND p.deleted_at IS NULL";
 
 const char profile_sql_list[] = PROFILE_SELECT
-    "WHERE p.deleted_at IS NULL ORDER BY p.created_at, p.id";
+    "WHERE p.deleted_at IS NULL ORDER BY p.created_at, p.id "
+    "LIMIT $1::integer OFFSET $2::bigint";
+
+const char profile_sql_count[] =
+    "SELECT count(*) AS n FROM wa.profiles WHERE deleted_at IS NULL";
 
 /* Key order of the JSON sections, as seed 004 shows them (jsonb keeps
  * its own order). */

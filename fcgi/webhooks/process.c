@@ -15,8 +15,9 @@
  * Tenancy: an item names Meta's phone-number id (messages) or WABA id
  * (templates); wa.webhook_route() maps it to the accounts, and the
  * worker sets each account's organization in the transaction before it
- * writes that organization's rows.  The same number registered in two
- * organizations gets the item in both (docs/webhooks.md).
+ * writes that organization's rows.  A number is held by one account of
+ * one organization (sql/0007_number_claims.sql); a WABA's template
+ * events reach the organizations that proved it (docs/webhooks.md).
  */
 #include <stdio.h>
 #include <string.h>

@@ -440,13 +440,29 @@ meta_words(const struct wa_graph_error *e)
 	return e->message;
 }
 
+cJSON *
+wa_graph_fail_details(const struct wa_graph_res *res)
+{
+	const struct wa_graph_rule	*rule = res->rule;
+	cJSON				*d = cJSON_CreateObject();
+
+	if (rule == NULL)
+		rule = wa_graph_rule_status(res->status, res->http_status);
+	if (res->status == WA_GRAPH_META)
+		cJSON_AddItemToObject(d, "meta", meta_details(res));
+	else
+		cJSON_AddStringToObject(d, "upstream",
+		    wa_graph_status_name(res->status));
+	cJSON_AddBoolToObject(d, "retryable", rule->retry != WA_GRAPH_NO_RETRY);
+	return d;
+}
+
 enum wa_err
 wa_graph_fail(struct wa_req *r, const struct wa_graph_res *res,
     const char *what)
 {
 	const struct wa_graph_rule	*rule = res->rule;
 	const char			*words = NULL;
-	cJSON				*d;
 	int				 status;
 
 	if (rule == NULL)
@@ -460,14 +476,7 @@ wa_graph_fail(struct wa_req *r, const struct wa_graph_res *res,
 		    rule->message, words);
 	else
 		wa_fail(r, rule->err, "Could not %s: %s", what, rule->message);
-	d = cJSON_CreateObject();
-	if (res->status == WA_GRAPH_META)
-		cJSON_AddItemToObject(d, "meta", meta_details(res));
-	else
-		cJSON_AddStringToObject(d, "upstream",
-		    wa_graph_status_name(res->status));
-	cJSON_AddBoolToObject(d, "retryable", rule->retry != WA_GRAPH_NO_RETRY);
-	r->err.details = d;
+	r->err.details = wa_graph_fail_details(res);
 	status = wa_err_status(rule->err);
 	if ((status == 429 || status == 503) && rule->after_s > 0)
 		r->err.retry_after = rule->after_s;

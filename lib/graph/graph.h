@@ -494,6 +494,53 @@ enum wa_graph_status wa_graph_upload_offset(struct wa_req *,
 		    const struct wa_graph_acct *, const char *session,
 		    struct wa_graph_res *, size_t *offset);
 
+/* ---- phone numbers: what a token reaches (contract §7.1, §7.2) ----- */
+
+#define WA_GRAPH_NUMBERS_PAGES	20	/* pages of a WABA's numbers read */
+
+/* Which call of wa_graph_number_check() answered last. */
+enum wa_graph_check_step {
+	WA_GRAPH_CHECK_NUMBER = 1,	/* GET /{phone-number-id} */
+	WA_GRAPH_CHECK_WABA		/* GET /{waba-id}/phone_numbers */
+};
+
+/* What Meta said of a number; strings arena-owned or NULL. */
+struct wa_graph_number {
+	enum wa_graph_check_step step;
+	const char	*display_phone_number;	/* as Meta writes it */
+	const char	*verified_name;
+	const char	*code_verification_status;
+	const char	*status;		/* CONNECTED, ... */
+	int		 in_waba;	/* listed among the WABA's numbers */
+};
+
+/*
+ * Whether a's token reaches a's WABA and number at Meta, and whether
+ * the number belongs to the WABA -- Meta's own way of saying so, in
+ * two calls:
+ *   1. GET /{phone-number-id}?fields=id,display_phone_number,... must
+ *      answer that number (skipped when a has no phone_number_id);
+ *   2. GET /{waba-id}/phone_numbers (following `after` cursors, at most
+ *      WA_GRAPH_NUMBERS_PAGES pages of 100) must list it.  The listing
+ *      needs the WABA's permission, so it also proves the token
+ *      reaches the WABA.
+ * The number is read first: a number that answers but is not listed
+ * is in another WABA.  Returns the status of the last call (out->step
+ * names it); OK with out->in_waba 0 means the number is not in the
+ * WABA.  The caller turns a refusal into its own error
+ * (lib/accounts.c).
+ */
+enum wa_graph_status wa_graph_number_check(struct wa_req *,
+		    const struct wa_graph_acct *, struct wa_graph_res *,
+		    struct wa_graph_number *out);
+
+/*
+ * The details wa_graph_fail() records for a failed result: {"meta":
+ * Meta's error, "retryable": ...} or {"upstream": ..., "retryable":
+ * ...}; for a caller that records an error of its own.
+ */
+cJSON		*wa_graph_fail_details(const struct wa_graph_res *);
+
 /* ---- phone-number verification (contract §7.4, §7.5) -------------- */
 
 /* method "SMS" or "VOICE"; language such as "en_US". */

@@ -1,6 +1,7 @@
 /*
  * Operations on WABA-level objects: message templates, the business
- * profile, the resumable upload, phone-number verification.  Each
+ * profile, the resumable upload, what a token reaches (a number and its
+ * WABA), phone-number verification.  Each
  * checks the answer's shape: a 2xx that lacks what the contract
  * promises is WA_GRAPH_MALFORMED, never a success with holes.
  *
@@ -388,6 +389,116 @@ wa_graph_upload_offset(struct wa_req *r, const struct wa_graph_acct *a,
 		return fail(res, WA_GRAPH_MALFORMED, "no file_offset");
 	*offset = (size_t)v->valuedouble;
 	return WA_GRAPH_OK;
+}
+
+/* ---- phone numbers: what a token reaches ----------------------------- */
+
+static const char number_fields[] =
+    "id,display_phone_number,verified_name,code_verification_status,"
+    "status";
+
+/* GET /{phone-number-id}: the number must answer as itself. */
+static enum wa_graph_status
+number_get(struct wa_req *r, const struct wa_graph_acct *a,
+    int64_t deadline, struct wa_graph_res *res, struct wa_graph_number *out)
+{
+	struct wa_graph_call	c;
+	struct wa_kv		q = { "fields", number_fields };
+	const char		*id;
+
+	out->step = WA_GRAPH_CHECK_NUMBER;
+	memset(&c, 0, sizeof(c));
+	c.method = "GET";
+	c.path = wa_arena_printf(r->arena, "/%s", a->phone_number_id);
+	c.query = &q;
+	c.nquery = 1;
+	c.deadline_us = deadline;
+	if (wa_graph_call(r, a, &c, res) != WA_GRAPH_OK)
+		return res->status;
+	id = wa_json_str(res->body, "id");
+	if (id == NULL || strcmp(id, a->phone_number_id) != 0)
+		return fail(res, WA_GRAPH_MALFORMED, "another number answered");
+	out->display_phone_number = wa_json_str(res->body,
+	    "display_phone_number");
+	out->verified_name = wa_json_str(res->body, "verified_name");
+	out->code_verification_status = wa_json_str(res->body,
+	    "code_verification_status");
+	out->status = wa_json_str(res->body, "status");
+	return WA_GRAPH_OK;
+}
+
+/* GET /{waba-id}/phone_numbers, page after page, until the number is
+ * found (or, without a number, after the first page). */
+static enum wa_graph_status
+number_listed(struct wa_req *r, const struct wa_graph_acct *a,
+    int64_t deadline, struct wa_graph_res *res, struct wa_graph_number *out)
+{
+	struct wa_graph_call	 c;
+	struct wa_kv		 qs[3];
+	const cJSON		*data, *it, *paging;
+	const char		*after = NULL, *id;
+	char			 limit[16];
+	int			 pages = 0;
+
+	out->step = WA_GRAPH_CHECK_WABA;
+	snprintf(limit, sizeof(limit), "%d", WA_GRAPH_PAGE_LIMIT);
+	memset(&c, 0, sizeof(c));
+	c.method = "GET";
+	c.path = wa_arena_printf(r->arena, "/%s/phone_numbers", a->waba_id);
+	c.query = qs;
+	c.deadline_us = deadline;
+	qs[0].key = "fields";
+	qs[0].val = "id,display_phone_number";
+	qs[1].key = "limit";
+	qs[1].val = limit;
+	do {
+		qs[2].key = "after";
+		qs[2].val = after;
+		c.nquery = after != NULL ? 3 : 2;
+		if (wa_graph_call(r, a, &c, res) != WA_GRAPH_OK)
+			return res->status;
+		data = cJSON_GetObjectItemCaseSensitive(res->body, "data");
+		if (!cJSON_IsArray(data))
+			return fail(res, WA_GRAPH_MALFORMED, "no data array");
+		if (a->phone_number_id == NULL)
+			return WA_GRAPH_OK;
+		cJSON_ArrayForEach(it, data) {
+			id = wa_json_str(it, "id");
+			if (id != NULL && strcmp(id, a->phone_number_id) == 0) {
+				out->in_waba = 1;
+				return WA_GRAPH_OK;
+			}
+		}
+		/* the cursor, not paging.next (templates_list says why) */
+		paging = cJSON_GetObjectItemCaseSensitive(res->body, "paging");
+		after = wa_json_str(paging, "next") != NULL ? wa_json_str(
+		    cJSON_GetObjectItemCaseSensitive(paging, "cursors"),
+		    "after") : NULL;
+		if (after != NULL && (after[0] == '\0' || strlen(after) > 512))
+			return fail(res, WA_GRAPH_MALFORMED, "bad cursor");
+	} while (after != NULL && ++pages < WA_GRAPH_NUMBERS_PAGES);
+	return WA_GRAPH_OK;
+}
+
+enum wa_graph_status
+wa_graph_number_check(struct wa_req *r, const struct wa_graph_acct *a,
+    struct wa_graph_res *res, struct wa_graph_number *out)
+{
+	/* both calls share one budget */
+	int64_t	deadline = wa_graph_deadline(r);
+
+	memset(out, 0, sizeof(*out));
+	out->step = WA_GRAPH_CHECK_WABA;
+	if (!id_ok(res, a->waba_id, "bad WABA id"))
+		return res->status;
+	if (a->phone_number_id != NULL) {
+		out->step = WA_GRAPH_CHECK_NUMBER;
+		if (!id_ok(res, a->phone_number_id, "bad phone number id"))
+			return res->status;
+		if (number_get(r, a, deadline, res, out) != WA_GRAPH_OK)
+			return res->status;
+	}
+	return number_listed(r, a, deadline, res, out);
 }
 
 /* ---- phone-number verification --------------------------------------- */

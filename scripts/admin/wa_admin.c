@@ -2,8 +2,9 @@
  * wa-admin: the operator's tool (DESIGN.md, "Operating it").
  *
  * Connects with WA_ADMIN_DATABASE_URL (a role that bypasses row-level
- * security) and seals access tokens with WA_SECRET_KEY; scripts/wa-admin
- * fills both in from the stack that `make run` started.  Results are
+ * security), seals access tokens with WA_SECRET_KEY and proves numbers
+ * at WA_GRAPH_URL (WA_GRAPH_CA_FILE); scripts/wa-admin fills them in
+ * from the stack that `make run` started.  Results are
  * NAME=value lines on stdout, so scripts can eval them; errors go to
  * stderr with exit status 1 (2 for usage).
  */
@@ -15,6 +16,7 @@
 #include "arena.h"
 #include "auth.h"
 #include "cfg.h"
+#include "clock.h"
 #include "crypto.h"
 #include "db.h"
 #include "json.h"
@@ -35,22 +37,31 @@ usage(void)
 	    "       wa-admin key list --org ID\n"
 	    "       wa-admin key revoke PREFIX\n"
 	    "       wa-admin account add --org ID --waba WABA_ID "
-	    "--phone-number-id META_ID --display +E164 --token TOKEN|- "
+	    "--phone-number-id META_ID --token TOKEN|- [--display +E164] "
+	    "[--profile ID] [--no-verify]\n"
+	    "       wa-admin account move --account ID --org ID "
 	    "[--profile ID]\n"
+	    "       wa-admin account verify --account ID\n"
+	    "       wa-admin account list [--org ID] "
+	    "[--phone-number-id META_ID]\n"
 	    "       wa-admin account pace ACCOUNT_ID --mps N\n"
 	    "       wa-admin account resume ACCOUNT_ID\n"
 	    "       wa-admin suppress --account ID --phone +E164 "
 	    "[--kind opted_out|blocked|stopped_marketing] [--lift] "
-	    "[--note TEXT]\n", stderr);
+	    "[--note TEXT]\n"
+	    "       wa-admin org quota --org ID [--profiles N] [--bot-flows N] "
+	    "[--contacts N] [--broadcasts N]\n", stderr);
 	exit(2);
 }
 
 static void
 die(const char *what)
 {
-	fprintf(stderr, "wa-admin: %s: %s%s%s\n", what, R.err.message,
-	    R.err.log_detail[0] != '\0' ? " (" : "", R.err.log_detail[0] !=
-	    '\0' ? R.err.log_detail : "");
+	if (R.err.log_detail[0] != '\0')
+		fprintf(stderr, "wa-admin: %s: %s (%s)\n", what,
+		    R.err.message, R.err.log_detail);
+	else
+		fprintf(stderr, "wa-admin: %s: %s\n", what, R.err.message);
 	if (R.err.nfields > 0)
 		fprintf(stderr, "wa-admin: %s %s\n", R.err.fields[0].field,
 		    R.err.fields[0].msg);
@@ -263,6 +274,14 @@ read_token(const char *arg)
 	return buf;
 }
 
+/*
+ * Attaching a number proves it at Meta first, as the API does
+ * (lib/accounts.h): the token must reach the WABA and the number, and
+ * the number must be one of the WABA's.  --no-verify takes the
+ * operator's word instead, for a database without a reachable Graph
+ * API (offline, a migration from another platform); such an account is
+ * recorded as the operator's (wa_accounts.proof = 'operator').
+ */
 static int
 account_add(int argc, char **argv)
 {
@@ -276,8 +295,9 @@ account_add(int argc, char **argv)
 	a.display_phone_number = opt(argc, argv, 3, "--display");
 	a.access_token = read_token(opt(argc, argv, 3, "--token"));
 	a.profile_id = opt(argc, argv, 3, "--profile");
+	a.unproven = flag(argc, argv, 3, "--no-verify");
 	if (a.org_id == NULL || a.waba_id == NULL || a.access_token == NULL ||
-	    a.phone_number_id == NULL || a.display_phone_number == NULL)
+	    a.phone_number_id == NULL)
 		usage();
 	need_uuid(a.org_id, "--org");
 	if (a.profile_id != NULL)
@@ -288,16 +308,272 @@ account_add(int argc, char **argv)
 		    "be Meta ids (1-64 letters, digits, _ or -)\n");
 		return 2;
 	}
-	if (!wa_valid_e164(a.display_phone_number)) {
+	if (a.display_phone_number != NULL &&
+	    !wa_valid_e164(a.display_phone_number)) {
 		fprintf(stderr, "wa-admin: --display must be E.164, "
 		    "e.g. +14155550100\n");
 		return 2;
 	}
+	R.started_us = wa_clock_mono_us();
 	begin(a.org_id);
-	if (wa_account_create(&R, &a, id) != WA_OK)
+	if (wa_account_create(&R, &a, id) != WA_OK) {
+		if (wa_err_status(R.err.code) >= 500 && !a.unproven)
+			fprintf(stderr, "wa-admin: the Graph API (%s) did not "
+			    "answer; set WA_GRAPH_URL, or add the account "
+			    "unproven with --no-verify\n", cfg.graph_url);
 		die("account add");
+	}
 	commit();
 	printf("WA_ACCOUNT_ID=%s\n", id);
+	return 0;
+}
+
+/* An organization's quotas (sql/0008_quotas.sql): the ones given are
+ * set, and all of them printed. */
+static const struct {
+	const char	*opt, *column, *name;
+} quotas[] = {
+	{ "--profiles", "max_profiles", "WA_MAX_PROFILES" },
+	{ "--bot-flows", "max_bot_flows", "WA_MAX_BOT_FLOWS" },
+	{ "--contacts", "max_contacts", "WA_MAX_CONTACTS" },
+	{ "--broadcasts", "max_broadcasts", "WA_MAX_BROADCASTS" },
+};
+#define NQUOTAS	(sizeof(quotas) / sizeof(quotas[0]))
+
+static int
+org_quota(int argc, char **argv)
+{
+	static const char sql[] =
+	    "UPDATE wa.organizations SET "
+	    "max_profiles = coalesce($2::integer, max_profiles), "
+	    "max_bot_flows = coalesce($3::integer, max_bot_flows), "
+	    "max_contacts = coalesce($4::integer, max_contacts), "
+	    "max_broadcasts = coalesce($5::integer, max_broadcasts) "
+	    "WHERE id = $1 "
+	    "RETURNING max_profiles, max_bot_flows, max_contacts, "
+	    "max_broadcasts";
+	const char	*org = opt(argc, argv, 3, "--org");
+	const char	*v[NQUOTAS];
+	PGresult	*res;
+	char		*end;
+	long		 n;
+	size_t		 i;
+
+	if (org == NULL)
+		usage();
+	need_uuid(org, "--org");
+	for (i = 0; i < NQUOTAS; i++) {
+		v[i] = opt(argc, argv, 3, quotas[i].opt);
+		if (v[i] == NULL)
+			continue;
+		n = strtol(v[i], &end, 10);
+		if (*v[i] == '\0' || *end != '\0' || n < 0 ||
+		    n > 2000000000) {
+			fprintf(stderr, "wa-admin: %s must be a number from "
+			    "0\n", quotas[i].opt);
+			return 2;
+		}
+	}
+	begin(NULL);
+	if (wa_db_q(&R, &res, sql, 5, org, v[0], v[1], v[2], v[3]) != WA_OK)
+		die("org quota");
+	if (PQntuples(res) != 1) {
+		fprintf(stderr, "wa-admin: no organization %s\n", org);
+		wa_db_rollback(&R);
+		return 1;
+	}
+	commit();
+	for (i = 0; i < NQUOTAS; i++)
+		printf("%s=%s\n", quotas[i].name, wa_db_get(res, 0,
+		    quotas[i].column));
+	return 0;
+}
+
+/* The live account `id` as wa-admin sees it (every organization). */
+static PGresult *
+account_row(const char *id)
+{
+	static const char sql[] =
+	    "SELECT id, org_id, profile_id, waba_id, phone_number_id, "
+	    "display_phone_number, encode(access_token_enc, 'hex') AS tok "
+	    "FROM wa.wa_accounts WHERE id = $1 AND deleted_at IS NULL "
+	    "FOR UPDATE";
+	PGresult	*res;
+
+	if (wa_db_q(&R, &res, sql, 1, id) != WA_OK)
+		die("account");
+	if (PQntuples(res) == 0) {
+		fprintf(stderr, "wa-admin: no live account %s\n", id);
+		wa_db_rollback(&R);
+		exit(1);
+	}
+	return res;
+}
+
+/* The token of row 0 of account_row(), opened. */
+static const char *
+account_token(const PGresult *res)
+{
+	struct wa_account	 a;
+	const char		*hex = wa_db_get(res, 0, "tok"), *tok;
+	size_t			 n = hex != NULL ? strlen(hex) / 2 : 0;
+	unsigned char		*sealed = wa_arena_alloc(R.arena, n + 1);
+
+	memset(&a, 0, sizeof(a));
+	snprintf(a.id, sizeof(a.id), "%s", wa_db_get(res, 0, "id"));
+	if (hex == NULL || wa_crypto_unhex(hex, sealed, n) != 0)
+		n = 0;
+	a.token_sealed = sealed;
+	a.token_sealed_len = n;
+	if (wa_account_token(&R, &a, &tok) != WA_OK)
+		die("account token (is WA_SECRET_KEY the stack's?)");
+	return tok;
+}
+
+/*
+ * Moves a number to another organization (or to a profile): the old
+ * account is retired (its organization keeps its history: messages,
+ * statuses, contacts, templates stay with it) and the new organization
+ * gets a new account with the same Meta ids and display number, the
+ * token sealed again for the new account's id.  Meta is not asked: who
+ * holds the number is the operator's decision, and the token and ids
+ * are what they were.  The proof moves along (a proven account stays
+ * proven as of when it was); an account that had none is recorded as
+ * the operator's.  Meta's webhooks for the number go to the new
+ * organization only, from the commit on.
+ */
+static int
+account_move(int argc, char **argv)
+{
+	static const char sql_retire[] =
+	    "UPDATE wa.wa_accounts SET deleted_at = now(), "
+	    "updated_at = now(), deleted_reason = 'moved to another "
+	    "organization by the operator (wa-admin account move)' "
+	    "WHERE id = $1 AND deleted_at IS NULL";
+	static const char sql_proof[] =
+	    "UPDATE wa.wa_accounts n SET proof = o.proof, "
+	    "verified_at = o.verified_at FROM wa.wa_accounts o "
+	    "WHERE n.id = $1 AND o.id = $2 AND o.proof = 'meta'";
+	static const char sql_profile[] =
+	    "SELECT 1 FROM wa.profiles WHERE id = $1 AND org_id = $2 "
+	    "AND deleted_at IS NULL";
+	const char		*from = opt(argc, argv, 3, "--account");
+	const char		*org = opt(argc, argv, 3, "--org");
+	const char		*profile = opt(argc, argv, 3, "--profile");
+	struct wa_account_new	 a;
+	PGresult		*old, *res;
+	char			 id[WA_UUID_LEN];
+
+	if (from == NULL || org == NULL)
+		usage();
+	need_uuid(from, "--account");
+	need_uuid(org, "--org");
+	if (profile != NULL)
+		need_uuid(profile, "--profile");
+	begin(org);
+	old = account_row(from);
+	if (strcmp(wa_db_get(old, 0, "org_id"), org) == 0 &&
+	    profile == NULL && wa_db_get(old, 0, "profile_id") == NULL) {
+		fprintf(stderr, "wa-admin: account %s is already the "
+		    "organization's own\n", from);
+		wa_db_rollback(&R);
+		return 1;
+	}
+	if (profile != NULL) {
+		if (wa_db_q(&R, &res, sql_profile, 2, profile, org) != WA_OK)
+			die("account move");
+		if (PQntuples(res) == 0) {
+			fprintf(stderr, "wa-admin: no live profile %s in "
+			    "organization %s\n", profile, org);
+			wa_db_rollback(&R);
+			return 1;
+		}
+	}
+	memset(&a, 0, sizeof(a));
+	a.org_id = org;
+	a.profile_id = profile;
+	a.waba_id = wa_db_get(old, 0, "waba_id");
+	a.phone_number_id = wa_db_get(old, 0, "phone_number_id");
+	a.display_phone_number = wa_db_get(old, 0, "display_phone_number");
+	a.access_token = account_token(old);
+	a.unproven = 1;
+	if (wa_db_q(&R, &res, sql_retire, 1, from) != WA_OK ||
+	    wa_account_create(&R, &a, id) != WA_OK ||
+	    wa_db_q(&R, &res, sql_proof, 2, id, from) != WA_OK)
+		die("account move");
+	commit();
+	printf("WA_ACCOUNT_ID=%s\nWA_MOVED_FROM=%s\n", id, from);
+	return 0;
+}
+
+/* Proves an account again with its own token: one made before number
+ * claims were proven (proof NULL), or one added with --no-verify. */
+static int
+account_verify(int argc, char **argv)
+{
+	const char		*id = opt(argc, argv, 3, "--account");
+	struct wa_account_new	 a;
+	PGresult		*row;
+
+	if (id == NULL)
+		usage();
+	need_uuid(id, "--account");
+	R.started_us = wa_clock_mono_us();
+	begin(NULL);
+	row = account_row(id);
+	memset(&a, 0, sizeof(a));
+	a.org_id = wa_db_get(row, 0, "org_id");
+	a.waba_id = wa_db_get(row, 0, "waba_id");
+	a.phone_number_id = wa_db_get(row, 0, "phone_number_id");
+	a.access_token = account_token(row);
+	if (wa_account_set_token(&R, id, &a) != WA_OK)
+		die("account verify");
+	commit();
+	printf("WA_ACCOUNT_ID=%s\nWA_VERIFIED=meta\n", id);
+	return 0;
+}
+
+static const char *
+or_empty(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+static int
+account_list(int argc, char **argv)
+{
+	static const char sql[] =
+	    "SELECT id, org_id, profile_id, waba_id, phone_number_id, "
+	    "display_phone_number, proof, wa.rfc3339(verified_at) AS vat, "
+	    "wa.rfc3339(created_at) AS created_at FROM wa.wa_accounts "
+	    "WHERE deleted_at IS NULL AND ($1::uuid IS NULL OR org_id = $1) "
+	    "AND ($2::text IS NULL OR phone_number_id = $2) "
+	    "ORDER BY created_at, id";
+	const char	*org = opt(argc, argv, 3, "--org");
+	const char	*phone = opt(argc, argv, 3, "--phone-number-id");
+	PGresult	*res;
+	int		 i;
+
+	if (org != NULL)
+		need_uuid(org, "--org");
+	begin(NULL);
+	if (wa_db_q(&R, &res, sql, 2, org, phone) != WA_OK)
+		die("account list");
+	commit();
+	for (i = 0; i < PQntuples(res); i++) {
+		printf("account=%s org=%s profile=%s waba=%s ",
+		    wa_db_get(res, i, "id"), wa_db_get(res, i, "org_id"),
+		    or_empty(wa_db_get(res, i, "profile_id")),
+		    wa_db_get(res, i, "waba_id"));
+		printf("phone_number_id=%s display=%s proof=%s ",
+		    or_empty(wa_db_get(res, i, "phone_number_id")),
+		    or_empty(wa_db_get(res, i, "display_phone_number")),
+		    wa_db_get(res, i, "proof") != NULL ?
+		    wa_db_get(res, i, "proof") : "none");
+		printf("verified_at=%s created_at=%s\n",
+		    or_empty(wa_db_get(res, i, "vat")),
+		    wa_db_get(res, i, "created_at"));
+	}
 	return 0;
 }
 
@@ -426,6 +702,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "org") == 0 && strcmp(argv[2], "create") == 0)
 		return org_create(argc, argv);
+	if (strcmp(argv[1], "org") == 0 && strcmp(argv[2], "quota") == 0)
+		return org_quota(argc, argv);
 	if (strcmp(argv[1], "profile") == 0 && strcmp(argv[2], "create") == 0)
 		return profile_create(argc, argv);
 	if (strcmp(argv[1], "key") == 0 && strcmp(argv[2], "create") == 0)
@@ -436,6 +714,13 @@ main(int argc, char **argv)
 		return key_revoke(argc, argv);
 	if (strcmp(argv[1], "account") == 0 && strcmp(argv[2], "add") == 0)
 		return account_add(argc, argv);
+	if (strcmp(argv[1], "account") == 0 && strcmp(argv[2], "move") == 0)
+		return account_move(argc, argv);
+	if (strcmp(argv[1], "account") == 0 &&
+	    strcmp(argv[2], "verify") == 0)
+		return account_verify(argc, argv);
+	if (strcmp(argv[1], "account") == 0 && strcmp(argv[2], "list") == 0)
+		return account_list(argc, argv);
 	if (strcmp(argv[1], "account") == 0 && strcmp(argv[2], "pace") == 0)
 		return account_pace(argc, argv);
 	if (strcmp(argv[1], "account") == 0 && strcmp(argv[2], "resume") == 0)

@@ -177,16 +177,16 @@ account_set(struct sreq *q, struct sresp *rs)
 		    "digits");
 		return;
 	}
-	if (smap_get(&sim.tokens, tok) == NULL)
-		smap_put(&sim.tokens, tok, xcalloc(1,
-		    sizeof(struct sim_token)));
-	w = waba_get(waba, tok, 1);
-	free(w->token);
-	w->token = xstrdup(tok);
+	/* the token covers the WABA from now on, next to any other
+	 * token that does; the number is bound to the WABA */
+	if ((w = waba_get(waba, tok, 1)) == NULL ||
+	    (phone != NULL && phone_get(phone, tok, 1) == NULL)) {
+		ctl_error(rs, 503, "the simulator holds too many objects");
+		return;
+	}
+	token_grant(tok, w);
 	if (phone != NULL) {
-		p = phone_get(phone, tok, 1);
-		free(p->token);
-		p->token = xstrdup(tok);
+		p = phone_get(phone, tok, 0);
 		p->waba = w;
 		p->registered = (int)reg;
 		p->verified = (int)ver;
@@ -212,9 +212,9 @@ token_set(struct sreq *q, struct sresp *rs)
 		    "invalid) are required");
 		return;
 	}
-	if ((t = smap_get(&sim.tokens, tok)) == NULL) {
-		t = xcalloc(1, sizeof(*t));
-		smap_put(&sim.tokens, tok, t);
+	if ((t = token_get(tok, 1)) == NULL) {
+		ctl_error(rs, 503, "the simulator holds too many tokens");
+		return;
 	}
 	t->expired = strcmp(st, "expired") == 0;
 	t->invalid = strcmp(st, "invalid") == 0;

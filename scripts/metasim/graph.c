@@ -53,14 +53,12 @@ token_ok(struct sreq *q, struct sresp *rs)
 		    "request this resource.", NULL, NULL, NULL);
 		return 0;
 	}
-	t = smap_get(&sim.tokens, q->token);
-	if (t == NULL && sim.cfg.auto_provision && strlen(q->token) <= 512 &&
-	    sim.tokens.n < SIM_MAP_CAP &&
+	/* a new token appears covering nothing: it can only provision
+	 * ids nobody holds (graph_route) */
+	t = token_get(q->token, sim.cfg.auto_provision &&
+	    strlen(q->token) <= 512 &&
 	    strspn(q->token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-	    "vwxyz0123456789_.-|") == strlen(q->token)) {
-		t = xcalloc(1, sizeof(*t));
-		smap_put(&sim.tokens, q->token, t);
-	}
+	    "vwxyz0123456789_.-|") == strlen(q->token));
 	if (t == NULL || t->invalid) {
 		meta_error(rs, 190, 0, NULL, "Malformed access token", NULL,
 		    NULL, NULL);
@@ -74,6 +72,21 @@ token_ok(struct sreq *q, struct sresp *rs)
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * An object that exists but that the token does not cover: Meta's
+ * permission error (contract §11 item 2, code 200), whose HTTP status
+ * the status profile picks (400 classic, 403 documented).
+ */
+static void
+not_covered(struct sresp *rs, const char *what, const char *id)
+{
+	char	d[160];
+
+	snprintf(d, sizeof(d), "the access token does not cover %s %.64s",
+	    what, id);
+	meta_error(rs, 200, 0, NULL, "Permissions error", d, NULL, NULL);
 }
 
 /* ---- limits (§3) ------------------------------------------------------ */
@@ -1023,12 +1036,6 @@ upload_session(struct sreq *q, struct sresp *rs)
 
 /* ---- routing ----------------------------------------------------------- */
 
-static int
-owns(const struct sreq *q, const char *token)
-{
-	return token != NULL && strcmp(token, q->token) == 0;
-}
-
 static void
 waba_route(struct sreq *q, struct sresp *rs, struct sim_waba *w)
 {
@@ -1059,10 +1066,17 @@ waba_route(struct sreq *q, struct sresp *rs, struct sim_waba *w)
 		o = cJSON_CreateObject();
 		data = cJSON_AddArrayToObject(o, "data");
 		for (e = smap_first(&sim.phones, &i); e != NULL;
-		    e = smap_next(&sim.phones, e, &i))
-			if (phone_waba(e->val) == w)
-				cJSON_AddItemToArray(data, phone_json(e->val,
+		    e = smap_next(&sim.phones, e, &i)) {
+			struct sim_phone *p = e->val;
+
+			/* the caller's own unbound numbers join the WABA
+			 * it lists (it covers it: checked by the caller) */
+			if (p->waba == NULL && strcmp(p->token, q->token) == 0)
+				p->waba = w;
+			if (phone_waba(p) == w)
+				cJSON_AddItemToArray(data, phone_json(p,
 				    query(q, "fields")));
+		}
 		resp_json(rs, 200, o);
 	} else
 		meta_error(rs, 2500, 0, NULL, "Unknown path components", NULL,
@@ -1115,7 +1129,7 @@ route(struct sreq *q, struct sresp *rs)
 	struct sim_phone	*p;
 	struct sim_tpl		*t;
 	struct sim_media	*m;
-	int			 ap = sim.cfg.auto_provision;
+	int			 ap = sim.cfg.auto_provision, bare;
 
 	if (q->nsegs == 0) {
 		meta_error(rs, 2500, 0, NULL, "Unknown path components", NULL,
@@ -1138,25 +1152,37 @@ route(struct sreq *q, struct sresp *rs)
 			unknown_object(rs, q, id);
 		return;
 	}
+	/*
+	 * Auto-provisioning makes only ids nobody holds, for the token
+	 * that named them: the lookups below find an existing object
+	 * first, and an existing one the token does not cover is Meta's
+	 * permission error, whoever asks.
+	 */
 	if ((w = waba_get(id, q->token, ap && edge != NULL &&
 	    (strcmp(edge, "message_templates") == 0 ||
 	    strcmp(edge, "phone_numbers") == 0))) != NULL) {
-		if (!owns(q, w->token))
-			unknown_object(rs, q, id);
+		if (!token_covers(q->token, w))
+			not_covered(rs, "WhatsApp Business Account", id);
 		else
 			waba_route(q, rs, w);
 		return;
 	}
-	if ((p = phone_get(id, q->token, ap && phone_edge(edge))) != NULL) {
-		if (!owns(q, p->token))
-			unknown_object(rs, q, id);
+	/* a bare GET of an unknown id (no template, no media) reads a
+	 * number, as wagate does before it attaches one */
+	bare = edge == NULL && is(q, "GET") &&
+	    smap_get(&sim.tpls, id) == NULL && smap_get(&sim.media, id) == NULL;
+	if ((p = phone_get(id, q->token, ap && (phone_edge(edge) ||
+	    bare))) != NULL) {
+		if (!token_reaches(q->token, p))
+			not_covered(rs, "phone number", id);
 		else
 			phone_route(q, rs, p);
 		return;
 	}
-	if ((t = smap_get(&sim.tpls, id)) != NULL && q->nsegs == 1 &&
-	    owns(q, t->waba->token)) {
-		if (is(q, "GET"))
+	if ((t = smap_get(&sim.tpls, id)) != NULL && q->nsegs == 1) {
+		if (!token_covers(q->token, t->waba))
+			not_covered(rs, "message template", id);
+		else if (is(q, "GET"))
 			tpl_get(q, rs, t);
 		else if (is(q, "POST"))
 			tpl_edit(q, rs, t);
@@ -1166,7 +1192,7 @@ route(struct sreq *q, struct sresp *rs)
 	}
 	if ((m = smap_get(&sim.media, id)) != NULL && q->nsegs == 1 &&
 	    (p = smap_get(&sim.phones, m->phone)) != NULL &&
-	    owns(q, p->token)) {
+	    token_reaches(q->token, p)) {
 		if (is(q, "GET"))
 			media_get(q, rs, m);
 		else if (is(q, "DELETE")) {

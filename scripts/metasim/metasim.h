@@ -134,7 +134,6 @@ struct sim_gone {	/* a deleted APPROVED name: not reusable for 30 days */
 
 struct sim_waba {
 	char		  id[SIM_ID_MAX + 1];
-	char		 *token;
 	struct sim_tpl	**tpls;
 	size_t		  ntpls;
 	size_t		  cap;
@@ -146,8 +145,8 @@ struct sim_waba {
 
 struct sim_phone {
 	char		 id[SIM_ID_MAX + 1];
-	char		*token;
-	struct sim_waba	*waba;
+	char		*token;		/* the one that provisioned it */
+	struct sim_waba	*waba;		/* NULL until it is bound to one */
 	char		 display[24];
 	char		 verified_name[64];
 	int		 registered;
@@ -312,9 +311,16 @@ struct sim {
 	unsigned long	 generation;	/* bumped by reset */
 };
 
+/*
+ * A token and the WABAs it covers (contract §11 item 2): it reaches
+ * those WABAs, their templates and their numbers, and nothing else.
+ */
 struct sim_token {
-	int	 expired;
-	int	 invalid;
+	int	  expired;
+	int	  invalid;
+	char	**wabas;	/* ids, in the order they were granted */
+	size_t	  nwabas;
+	size_t	  cap;
 };
 
 extern struct sim sim;
@@ -324,9 +330,22 @@ extern struct sim sim;
 void	 state_init(void);
 void	 state_reset(void);		/* everything but the config */
 void	 state_free(void);
+/* The token named, made (with no WABA) when create is set; NULL if
+ * unknown or the map is full. */
+struct sim_token *token_get(const char *tok, int create);
+void	 token_free(void *);
+/* Lets tok reach w (and w's numbers); idempotent. */
+void	 token_grant(const char *tok, struct sim_waba *w);
+/* 1 if tok covers w. */
+int	 token_covers(const char *tok, const struct sim_waba *w);
+/* 1 if tok reaches p: its WABA's tokens, or before p is bound to a
+ * WABA, the token that provisioned it. */
+int	 token_reaches(const char *tok, const struct sim_phone *p);
+/* An id, made when create is set (and granted to token, for a WABA). */
 struct sim_waba *waba_get(const char *id, const char *token, int create);
 struct sim_phone *phone_get(const char *id, const char *token, int create);
-/* The phone's WABA, resolved through its token when unset. */
+/* The phone's WABA; an unbound phone is bound to the first WABA its
+ * provisioning token covers, if any. */
 struct sim_waba *phone_waba(struct sim_phone *);
 struct sim_tpl	*tpl_find(struct sim_waba *, const char *name,
 		    const char *lang);

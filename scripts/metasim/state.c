@@ -2,12 +2,20 @@
  * The simulated Meta: WABAs, phone numbers, templates, media, upload
  * sessions, tokens.  Every function here runs with sim.lock held.
  *
+ * Tokens and WABAs are tied as at Meta (contract §11 item 2): a token
+ * covers a set of WABAs, and reaches those WABAs, their templates and
+ * their numbers; anything else that exists answers it with Meta's
+ * permission error.  A WABA may be covered by several tokens (a
+ * business's system users).
+ *
  * Provisioning: the control API creates accounts exactly
- * (POST /_sim/accounts).  With auto_provision on (the sandbox), an
- * unknown WABA or number id is created on first use and belongs to the
- * token that used it; a number finds its WABA through that token (the
- * one it owns; with several, any of them: provision such numbers with
- * the control API).
+ * (POST /_sim/accounts grants the token the WABA and binds the number
+ * to it).  With auto_provision on (the sandbox), an unknown WABA or
+ * number id is created on first use and belongs to the token that used
+ * it -- only an unknown one: an id that exists is never handed to
+ * another token.  An auto-provisioned number is bound to a WABA when
+ * its token first lists that WABA's numbers (GET /{waba}/phone_numbers)
+ * or, failing that, to the first WABA its token covers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,8 +68,21 @@ waba_free(void *p)
 		free(w->gone[i].name);
 	free(w->gone);
 	free(w->tpls);
-	free(w->token);
 	free(w);
+}
+
+void
+token_free(void *p)
+{
+	struct sim_token	*t = p;
+	size_t			 i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nwabas; i++)
+		free(t->wabas[i]);
+	free(t->wabas);
+	free(t);
 }
 
 static void
@@ -145,7 +166,7 @@ state_reset(void)
 	smap_clear(&sim.tpls, NULL);	/* owned by their WABA */
 	smap_clear(&sim.wabas, waba_free);
 	smap_clear(&sim.phones, phone_free);
-	smap_clear(&sim.tokens, free);
+	smap_clear(&sim.tokens, token_free);
 	smap_clear(&sim.media, media_free);
 	smap_clear(&sim.handles, NULL);	/* owned by uploads */
 	smap_clear(&sim.uploads, upload_free);
@@ -173,6 +194,61 @@ state_free(void)
 	state_reset();
 }
 
+struct sim_token *
+token_get(const char *tok, int create)
+{
+	struct sim_token	*t;
+
+	if (tok == NULL)
+		return NULL;
+	if ((t = smap_get(&sim.tokens, tok)) != NULL || !create ||
+	    sim.tokens.n >= SIM_MAP_CAP)
+		return t;
+	t = xcalloc(1, sizeof(*t));
+	smap_put(&sim.tokens, tok, t);
+	return t;
+}
+
+int
+token_covers(const char *tok, const struct sim_waba *w)
+{
+	struct sim_token	*t = token_get(tok, 0);
+	size_t			 i;
+
+	if (t == NULL || w == NULL)
+		return 0;
+	for (i = 0; i < t->nwabas; i++)
+		if (strcmp(t->wabas[i], w->id) == 0)
+			return 1;
+	return 0;
+}
+
+void
+token_grant(const char *tok, struct sim_waba *w)
+{
+	struct sim_token	*t = token_get(tok, 1);
+
+	if (t == NULL || token_covers(tok, w))
+		return;
+	if (t->nwabas == t->cap) {
+		t->cap = t->cap == 0 ? 4 : 2 * t->cap;
+		t->wabas = realloc(t->wabas, t->cap * sizeof(t->wabas[0]));
+		if (t->wabas == NULL)
+			abort();
+	}
+	t->wabas[t->nwabas++] = xstrdup(w->id);
+}
+
+int
+token_reaches(const char *tok, const struct sim_phone *p)
+{
+	if (tok == NULL || p == NULL)
+		return 0;
+	if (p->waba != NULL)
+		return token_covers(tok, p->waba);
+	return strcmp(p->token, tok) == 0;
+}
+
 struct sim_waba *
 waba_get(const char *id, const char *token, int create)
 {
@@ -184,12 +260,12 @@ waba_get(const char *id, const char *token, int create)
 		return w;
 	w = xcalloc(1, sizeof(*w));
 	snprintf(w->id, sizeof(w->id), "%s", id);
-	w->token = xstrdup(token);
 	w->review_ms = -1;
 	rand_token(ns, 32);
 	snprintf(w->ns, sizeof(w->ns), "%.8s_%.4s_%.4s_%.4s_%.12s", ns, ns + 8,
 	    ns + 12, ns + 16, ns + 20);
 	smap_put(&sim.wabas, id, w);
+	token_grant(token, w);
 	return w;
 }
 
@@ -223,20 +299,12 @@ phone_get(const char *id, const char *token, int create)
 struct sim_waba *
 phone_waba(struct sim_phone *p)
 {
-	struct smap_ent	*e;
-	size_t		 i;
+	struct sim_token	*t;
 
 	if (p->waba != NULL)
 		return p->waba;
-	for (e = smap_first(&sim.wabas, &i); e != NULL;
-	    e = smap_next(&sim.wabas, e, &i)) {
-		struct sim_waba *w = e->val;
-
-		if (strcmp(w->token, p->token) == 0) {
-			p->waba = w;
-			break;
-		}
-	}
+	if ((t = token_get(p->token, 0)) != NULL && t->nwabas > 0)
+		p->waba = smap_get(&sim.wabas, t->wabas[0]);
 	return p->waba;
 }
 

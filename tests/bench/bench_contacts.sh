@@ -30,9 +30,12 @@ fi
 psql_super() {
 	(cd / && $WA_SUPER_PSQL -X -q -v ON_ERROR_STOP=1 "$@")
 }
+# shellcheck disable=SC1091
+. "$DIR/graph.env"
 admin() {
 	WA_ADMIN_DATABASE_URL=$WA_ADMIN_DATABASE_URL \
-	WA_SECRET_KEY=$WA_SECRET_KEY "$ROOT/build/bin/wa-admin" "$@"
+	WA_SECRET_KEY=$WA_SECRET_KEY WA_GRAPH_URL=$WA_GRAPH_URL \
+	WA_GRAPH_CA_FILE=$WA_GRAPH_CA_FILE "$ROOT/build/bin/wa-admin" "$@"
 }
 ORG_A=$WA_ORG_ID ACC_A=$WA_ACCOUNT_ID KEY_A=$WA_API_KEY
 eval "$(admin org create "Bench Other Org")"

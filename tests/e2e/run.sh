@@ -54,7 +54,9 @@ export WA_GRAPH_TIMEOUT_MS=3000
 # tests see two sending workers share the lanes and start a scheduled
 # broadcast once (docs/sending.md)
 export WA_JOB_WORKERS=2
-export WA_LISTEN=127.0.0.1 WA_DEMO=0 WA_PG_FAST=1 WA_RATE=300 WA_BURST=600
+# (the hostile-input run, make test-hostile, raises the rate limit)
+export WA_LISTEN=127.0.0.1 WA_DEMO=0 WA_PG_FAST=1
+export WA_RATE=${WA_E2E_RATE:-300} WA_BURST=${WA_E2E_BURST:-600}
 export WA_PG_SHARED_BUFFERS=${WA_PG_SHARED_BUFFERS:-256MB}
 export WA_BIN_DIR=${WA_E2E_BIN_DIR:-$ROOT/build/asan/bin}
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:log_path=$DIR/log/asan

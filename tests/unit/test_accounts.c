@@ -1,6 +1,8 @@
 /*
  * Unit tests for lib/accounts.c: Meta ids, and the checks that come
- * before the insert (secret key configured, token size).
+ * before the insert (secret key configured, token size and bytes).
+ * The proof at Meta is tested against the simulator
+ * (test_graph_sim.c, test_account_prove).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,6 +104,50 @@ test_create_checks(void **state)
 	}
 }
 
+/* A token travels in an HTTP header: a byte that could split or bend
+ * the header is refused before anything is sealed or sent. */
+static void
+test_token_bytes(void **state)
+{
+	static const struct {
+		const char	*token;
+		enum wa_err	 want;
+	} cases[] = {
+		/* accepted; then there is no database */
+		{ "EAAG-abc_123.xyz|9", WA_ERR_INTERNAL },
+		{ "two words", WA_ERR_VALIDATION },
+		{ "line\r\nX-Injected: 1", WA_ERR_VALIDATION },
+		{ "tab\t", WA_ERR_VALIDATION },
+		{ "caf\xc3\xa9", WA_ERR_VALIDATION },
+		{ "del\x7f", WA_ERR_VALIDATION },
+	};
+	struct wa_cfg		 cfg;
+	struct wa_req		 r;
+	struct wa_account_new	 a;
+	char			 id[WA_UUID_LEN];
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		t_cfg_init(&cfg);
+		memset(cfg.secret_key, 0x42, sizeof(cfg.secret_key));
+		cfg.have_secret_key = 1;
+		t_req_init(&r, &cfg);
+		memset(&a, 0, sizeof(a));
+		a.org_id = "11111111-1111-4111-8111-111111111111";
+		a.waba_id = "123";
+		a.phone_number_id = "456";
+		a.access_token = cases[i].token;
+		if (wa_account_create(&r, &a, id) != cases[i].want)
+			fail_msg("case %zu: want %d, got %d (%s)", i,
+			    cases[i].want, r.err.code, r.err.message);
+		if (cases[i].want == WA_ERR_VALIDATION)
+			assert_string_equal(r.err.fields[0].field,
+			    "access_token");
+		t_req_free(&r);
+	}
+}
+
 /* A token sealed for one account opens for it, and for no other id,
  * key or tampered byte. */
 static void
@@ -171,6 +217,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_meta_id),
 		cmocka_unit_test(test_create_checks),
+		cmocka_unit_test(test_token_bytes),
 		cmocka_unit_test(test_token_open),
 	};
 

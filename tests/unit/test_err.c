@@ -50,6 +50,13 @@ static const struct {
 	    "UPSTREAM_006" },
 	{ WA_ERR_META_UNAVAILABLE, 23, 503, "meta_unavailable",
 	    "UPSTREAM_007" },
+	{ WA_ERR_OUTCOME_UNKNOWN, 24, 503, "outcome_unknown", "SERVICE_003" },
+	{ WA_ERR_UNSUPPORTED_MEDIA, 25, 415, "unsupported_media_type",
+	    "REQUEST_415" },
+	{ WA_ERR_QUOTA, 26, 422, "quota_exceeded", "QUOTA_001" },
+	{ WA_ERR_NUMBER_UNPROVEN, 27, 422, "number_not_proven",
+	    "BUSINESS_016" },
+	{ WA_ERR_NUMBER_TAKEN, 28, 409, "number_taken", "CONFLICT_015" },
 };
 
 static void

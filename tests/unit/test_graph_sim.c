@@ -643,6 +643,204 @@ test_phone_code(void **state)
 	    &res), WA_GRAPH_META);
 }
 
+/* What a token reaches: (waba, phone, token) through the client. */
+static enum wa_graph_status
+check(const char *waba, const char *phone, const char *token,
+    struct wa_graph_res *res, struct wa_graph_number *n)
+{
+	struct wa_graph_acct	a;
+
+	memset(&a, 0, sizeof(a));
+	a.waba_id = waba;
+	a.phone_number_id = phone;
+	a.token = token;
+	return wa_graph_number_check(&r, &a, res, n);
+}
+
+/* Meta's permission error (contract §11 item 2), on the step given. */
+static void
+refused(enum wa_graph_status st, const struct wa_graph_res *res,
+    const struct wa_graph_number *n, enum wa_graph_check_step step)
+{
+	assert_int_equal(st, WA_GRAPH_META);
+	assert_int_equal(res->err.code, 200);
+	assert_int_equal(res->rule->err, WA_ERR_META_AUTH);
+	assert_int_equal(n->step, step);
+	assert_int_equal(n->in_waba, 0);
+}
+
+#define WABA2	"200000000000002"
+#define PHONE2	"300000000000002"
+#define TOKEN2	"sim-other-token"
+
+static void
+test_number_check(void **state)
+{
+	struct wa_graph_res	res;
+	struct wa_graph_number	n;
+	cJSON			*req;
+
+	(void)state;
+	ctl("POST", "/_sim/accounts", "{\"waba_id\":\"" WABA2 "\","
+	    "\"phone_number_id\":\"" PHONE2 "\",\"token\":\"" TOKEN2 "\"}");
+	/* the token's own: the number answers and its WABA lists it */
+	assert_int_equal(check(WABA, PHONE, TOKEN, &res, &n), WA_GRAPH_OK);
+	assert_int_equal(n.in_waba, 1);
+	assert_int_equal(n.step, WA_GRAPH_CHECK_WABA);
+	assert_string_equal(n.display_phone_number, "+15550100001");
+	assert_string_equal(n.code_verification_status, "VERIFIED");
+	assert_string_equal(n.status, "CONNECTED");
+	req = cJSON_GetArrayItem(received("/" PHONE), 0);
+	assert_non_null(strstr(wa_json_str(req, "path"),
+	    "fields=id,display_phone_number"));
+	assert_non_null(strstr(wa_json_str(cJSON_GetArrayItem(
+	    received("/" WABA "/phone_numbers"), 0), "path"), "limit=100"));
+	/* another token's number, or its WABA: Meta's 200 */
+	refused(check(WABA, PHONE2, TOKEN, &res, &n), &res, &n,
+	    WA_GRAPH_CHECK_NUMBER);
+	refused(check(WABA2, PHONE, TOKEN, &res, &n), &res, &n,
+	    WA_GRAPH_CHECK_WABA);
+	/* a token that covers both WABAs: the number is not in this one */
+	ctl("POST", "/_sim/accounts", "{\"waba_id\":\"" WABA "\","
+	    "\"token\":\"" TOKEN2 "\"}");
+	assert_int_equal(check(WABA, PHONE2, TOKEN2, &res, &n), WA_GRAPH_OK);
+	assert_int_equal(n.in_waba, 0);
+	assert_int_equal(check(WABA, PHONE, TOKEN2, &res, &n), WA_GRAPH_OK);
+	assert_int_equal(n.in_waba, 1);
+	/* ... and the first token still reaches its own */
+	assert_int_equal(check(WABA, PHONE, TOKEN, &res, &n), WA_GRAPH_OK);
+	/* a WABA alone: the listing proves it */
+	assert_int_equal(check(WABA, NULL, TOKEN, &res, &n), WA_GRAPH_OK);
+	assert_int_equal(n.step, WA_GRAPH_CHECK_WABA);
+	refused(check(WABA2, NULL, TOKEN, &res, &n), &res, &n,
+	    WA_GRAPH_CHECK_WABA);
+	/* ids that cannot go into a path: refused before any call */
+	assert_int_equal(check("../x", PHONE, TOKEN, &res, &n),
+	    WA_GRAPH_CONFIG);
+	assert_int_equal(check(WABA, "1/2", TOKEN, &res, &n),
+	    WA_GRAPH_CONFIG);
+}
+
+/* The sandbox's auto-provisioning: a new token gets new ids, never
+ * ids another token holds. */
+static void
+test_number_check_sandbox(void **state)
+{
+	struct wa_graph_res	res;
+	struct wa_graph_number	n;
+
+	(void)state;
+	assert_int_equal(check("200000000000077", "300000000000077",
+	    "fresh-token", &res, &n), WA_GRAPH_OK);
+	assert_int_equal(n.in_waba, 1);
+	assert_non_null(n.display_phone_number);
+	/* the same again: still its own */
+	assert_int_equal(check("200000000000077", "300000000000077",
+	    "fresh-token", &res, &n), WA_GRAPH_OK);
+	assert_int_equal(n.in_waba, 1);
+	/* another new token on those ids, or on the registered ones */
+	refused(check("200000000000077", "300000000000077", "late-token",
+	    &res, &n), &res, &n, WA_GRAPH_CHECK_NUMBER);
+	refused(check(WABA, PHONE, "late-token", &res, &n), &res, &n,
+	    WA_GRAPH_CHECK_NUMBER);
+	refused(check(WABA, "300000000000078", "late-token", &res, &n),
+	    &res, &n, WA_GRAPH_CHECK_WABA);
+	refused(check("200000000000078", PHONE, "late-token", &res, &n),
+	    &res, &n, WA_GRAPH_CHECK_NUMBER);
+	/* a new number of the token's own WABA joins it */
+	assert_int_equal(check(WABA, "300000000000079", TOKEN, &res, &n),
+	    WA_GRAPH_OK);
+	assert_int_equal(n.in_waba, 1);
+	/* without auto-provisioning an unknown number is 100/33 */
+	ctl("POST", "/_sim/config", "{\"auto_provision\":false}");
+	assert_int_equal(check(WABA, "300000000000080", TOKEN, &res, &n),
+	    WA_GRAPH_META);
+	assert_int_equal(res.err.code, 100);
+	assert_int_equal(res.err.subcode, 33);
+	assert_int_equal(n.step, WA_GRAPH_CHECK_NUMBER);
+	assert_int_equal(check(WABA, PHONE, "unheard-of", &res, &n),
+	    WA_GRAPH_META);
+	assert_int_equal(res.err.code, 190);
+	/* Meta in trouble is not a refusal */
+	ctl("POST", "/_sim/config", "{\"auto_provision\":true}");
+	fault("{\"path\":\"/*/phone_numbers\",\"code\":2}");
+	assert_int_equal(check(WABA, PHONE, TOKEN, &res, &n), WA_GRAPH_META);
+	assert_int_equal(n.step, WA_GRAPH_CHECK_WABA);
+	assert_int_equal(res.rule->err, WA_ERR_META_UNAVAILABLE);
+	ctl("DELETE", "/_sim/faults", NULL);
+}
+
+/* lib/accounts.c's proof of a number, on the client above: what each
+ * refusal says, and Meta unavailable is not a refusal. */
+static void
+test_account_prove(void **state)
+{
+	static const struct {
+		const char	*waba, *phone, *token;
+		enum wa_err	 want;
+		const char	*says;
+	} cases[] = {
+		{ WABA, PHONE, TOKEN, WA_OK, NULL },
+		{ WABA, NULL, TOKEN, WA_OK, NULL },
+		{ WABA, PHONE2, TOKEN, WA_ERR_NUMBER_UNPROVEN,
+		    "cannot reach WhatsApp phone number " PHONE2 " at Meta" },
+		{ WABA2, PHONE, TOKEN, WA_ERR_NUMBER_UNPROVEN,
+		    "cannot reach WhatsApp Business Account " WABA2
+		    " at Meta" },
+		{ WABA2, NULL, TOKEN, WA_ERR_NUMBER_UNPROVEN,
+		    "cannot reach WhatsApp Business Account " WABA2 },
+		{ WABA, PHONE2, TOKEN2, WA_ERR_NUMBER_UNPROVEN,
+		    "WhatsApp phone number " PHONE2 " does not belong to "
+		    "WhatsApp Business Account " WABA },
+		{ WABA, PHONE, "revoked-token", WA_ERR_NUMBER_UNPROVEN,
+		    "Malformed access token" },
+	};
+	struct wa_account_new	a;
+	struct wa_account_proof	p;
+	size_t			i;
+
+	(void)state;
+	ctl("POST", "/_sim/accounts", "{\"waba_id\":\"" WABA2 "\","
+	    "\"phone_number_id\":\"" PHONE2 "\",\"token\":\"" TOKEN2 "\"}");
+	ctl("POST", "/_sim/accounts", "{\"waba_id\":\"" WABA "\","
+	    "\"token\":\"" TOKEN2 "\"}");
+	ctl("POST", "/_sim/tokens", "{\"token\":\"revoked-token\","
+	    "\"state\":\"invalid\"}");
+	for (i = 0; i < NELEM(cases); i++) {
+		memset(&a, 0, sizeof(a));
+		a.waba_id = cases[i].waba;
+		a.phone_number_id = cases[i].phone;
+		a.access_token = cases[i].token;
+		wa_req_clear_err(&r);
+		if (wa_account_prove(&r, &a, &p) != cases[i].want)
+			fail_msg("case %zu: got %d (%s)", i, r.err.code,
+			    r.err.message);
+		if (cases[i].says != NULL &&
+		    strstr(r.err.message, cases[i].says) == NULL)
+			fail_msg("case %zu: %s", i, r.err.message);
+		/* the token never reaches a message */
+		assert_null(strstr(r.err.message, cases[i].token));
+		if (cases[i].want == WA_OK && cases[i].phone != NULL)
+			assert_string_equal(p.display_phone_number,
+			    "+15550100001");
+		/* Meta's refusal comes along, in details.meta */
+		if (cases[i].want != WA_OK &&
+		    strstr(cases[i].says, "belong") == NULL)
+			assert_non_null(r.err.details);
+	}
+	/* Meta unavailable: its own error, to be retried */
+	wa_req_clear_err(&r);
+	fault("{\"path\":\"/" PHONE "\",\"code\":2}");
+	memset(&a, 0, sizeof(a));
+	a.waba_id = WABA;
+	a.phone_number_id = PHONE;
+	a.access_token = TOKEN;
+	assert_int_equal(wa_account_prove(&r, &a, &p),
+	    WA_ERR_META_UNAVAILABLE);
+	assert_int_equal(r.err.retry_after, 5);
+	ctl("DELETE", "/_sim/faults", NULL);
+}
+
 /* ---- faults -------------------------------------------------------------- */
 
 static enum wa_graph_status
@@ -802,14 +1000,18 @@ test_fault_refused_and_token(void **state)
 	assert_int_equal(res.err.code, 190);
 	assert_int_equal(res.err.subcode, 463);
 	assert_int_equal(res.rule->err, WA_ERR_META_AUTH);
-	/* another token on this WABA: Meta's 100/33 */
+	/* a token that does not cover this WABA: Meta's permission
+	 * error (contract §11 item 2) */
 	ctl("POST", "/_sim/tokens", "{\"token\":\"" TOKEN "\",\"state\":"
 	    "\"valid\"}");
 	ga.token = "someone-else";
 	assert_int_equal(wa_graph_templates_list(&r, &ga, NULL, &res),
 	    WA_GRAPH_META);
-	assert_int_equal(res.err.subcode, 33);
-	assert_int_equal(res.rule->err, WA_ERR_META_REFUSED);
+	assert_int_equal(res.err.code, 200);
+	assert_int_equal(res.http_status, 400);
+	assert_int_equal(res.rule->err, WA_ERR_META_AUTH);
+	assert_int_equal(send_text(&res), WA_GRAPH_META);
+	assert_int_equal(res.err.code, 200);
 	/* no token at all: refused before any call */
 	ga.token = NULL;
 	assert_int_equal(send_text(&res), WA_GRAPH_CONFIG);
@@ -857,6 +1059,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_profile_and_upload, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_phone_code, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_number_check, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_number_check_sandbox,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_account_prove, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fault_rate_limit, setup,
 		    teardown),

@@ -77,6 +77,15 @@ test_parse_table(void **state)
 		    "strings may not contain \\u0000" },
 		{ "{\"a\\u0000b\":1}", 0, 32,
 		  "strings may not contain \\u0000" },
+		/* RFC 8259: control characters in strings are escaped;
+		 * between tokens, tab, CR and LF are whitespace */
+		{ "{\"a\":\"x\ty\"}", 0, 32, "a control character inside "
+		    "a string must be escaped (RFC 8259: \\n, \\t, "
+		    "\\u0001)" },
+		{ "{\"a\x01\":1}", 0, 32, "a control character inside "
+		    "a string must be escaped (RFC 8259: \\n, \\t, "
+		    "\\u0001)" },
+		{ "{\"a\":\"x\\ty\\u001f\"}", 0, 32, NULL },
 		{ "{\"a\":\"x\0y\"}", 11, 32, "body contains a NUL byte" },
 		{ "{}\0", 3, 32, "body contains a NUL byte" },
 		{ "{\"a\":\"\xc0\xaf\"}", 0, 32, "body is not valid UTF-8" },
@@ -558,6 +567,90 @@ test_accessors(void **state)
 	wa_arena_free(a);
 }
 
+static void
+test_content_type(void **state)
+{
+	static const struct {
+		const char	*ct;
+		int		 ok;
+	} cases[] = {
+		{ NULL, 1 }, { "", 1 }, { "application/json", 1 },
+		{ "Application/JSON", 1 },
+		{ "application/json; charset=utf-8", 1 },
+		{ " application/json ;charset=UTF-8", 1 },
+		{ "application/merge-patch+json", 1 },
+		{ "application/problem+json; x=y", 1 },
+		{ "text/plain", 0 }, { "application/x-www-form-urlencoded", 0 },
+		{ "multipart/form-data; boundary=x", 0 }, { "text/json", 0 },
+		{ "application/jsonx", 0 }, { "application/+json", 0 },
+		{ "application/a/b+json", 0 }, { "json", 0 },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++)
+		if (wa_json_ctype_ok(cases[i].ct) != cases[i].ok)
+			fail_msg("case %zu (%s): want %d", i,
+			    cases[i].ct != NULL ? cases[i].ct : "NULL",
+			    cases[i].ok);
+}
+
+/* A key twice in one object is refused, named with its path; the same
+ * key in two objects is fine. */
+static void
+test_duplicate_keys(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*why;	/* NULL: accepted */
+	} cases[] = {
+		{ "{\"a\":1,\"b\":2}", NULL },
+		{ "{\"a\":{\"x\":1},\"b\":{\"x\":2}}", NULL },
+		{ "[{\"a\":1},{\"a\":2}]", NULL },
+		{ "{\"a\":1,\"a\":2}", "duplicate key \"a\"" },
+		{ "{\"a\":1,\"b\":2,\"a\":3}", "duplicate key \"a\"" },
+		{ "{\"steps\":[{\"id\":\"s\",\"type\":\"m\",\"type\":\"e\"}]}",
+		    "duplicate key \"type\" in steps[0]" },
+		{ "{\"o\":{\"p\":{\"\u00e9\":1,\"\u00e9\":2}}}",
+		    "duplicate key \"\xc3\xa9\" in o.p" },
+		{ "{\"\":1,\"\":2}", "duplicate key \"\"" },
+		/* every name twice (or more) is named, once, in order */
+		{ "{\"steps\":[{\"id\":\"a\",\"type\":\"m\",\"next\":\"b\","
+		    "\"type\":\"h\",\"next\":\"n\",\"type\":\"x\"}]}",
+		    "duplicate keys \"next\", \"type\" in steps[0]" },
+		{ "{\"a\":1,\"a\":1,\"b\":1,\"b\":1,\"c\":1,\"c\":1,\"d\":1,"
+		    "\"d\":1,\"e\":1,\"e\":1}",
+		    "duplicate keys \"a\", \"b\", \"c\", \"d\" and more" },
+	};
+	struct wa_arena	*a = wa_arena_new(0);
+	const char	*why;
+	char		*big, *p;
+	size_t		 i, n = 20000;
+
+	(void)state;
+	wa_json_use_arena(a);
+	for (i = 0; i < NELEM(cases); i++) {
+		why = NULL;
+		if ((wa_json_parse(cases[i].in, strlen(cases[i].in), 32,
+		    &why) == NULL) != (cases[i].why != NULL))
+			fail_msg("case %zu: %s", i, why != NULL ? why : "ok");
+		if (cases[i].why != NULL)
+			assert_string_equal(why, cases[i].why);
+	}
+	/* 20,000 members, the last two equal: found, and fast */
+	big = p = wa_arena_alloc(a, n * 16 + 16);
+	*p++ = '{';
+	for (i = 0; i < n; i++)
+		p += snprintf(p, 16, "%s\"k%zu\":1", i > 0 ? "," : "",
+		    i == n - 1 ? n - 2 : i);
+	*p++ = '}';
+	*p = '\0';
+	assert_null(wa_json_parse(big, strlen(big), 32, &why));
+	assert_non_null(strstr(why, "duplicate key \"k19998\""));
+	wa_json_use_arena(NULL);
+	wa_arena_free(a);
+}
+
 int
 main(void)
 {
@@ -569,6 +662,8 @@ main(void)
 		cmocka_unit_test(test_validate_table),
 		cmocka_unit_test(test_validate_prefix_cap_prior),
 		cmocka_unit_test(test_accessors),
+		cmocka_unit_test(test_duplicate_keys),
+		cmocka_unit_test(test_content_type),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

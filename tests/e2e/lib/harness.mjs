@@ -37,12 +37,15 @@ export function parseEnv(text) {
 
 export const dbEnv = () => parseEnv(fs.readFileSync(path.join(DIR, 'db.env'), 'utf8'));
 export const secrets = () => parseEnv(fs.readFileSync(path.join(DIR, 'secrets.env'), 'utf8'));
+// The Graph API wa-admin proves numbers at (the stack's simulator).
+export const graphEnv = () => parseEnv(fs.readFileSync(path.join(DIR, 'graph.env'), 'utf8'));
 
 // Runs wa-admin against the test stack; returns its NAME=value output.
 // On failure throws an Error carrying .status and .stderr.
 export function admin(...args) {
 	const env = {
 		...process.env,
+		...graphEnv(),
 		WA_ADMIN_DATABASE_URL: dbEnv().WA_ADMIN_DATABASE_URL,
 		WA_SECRET_KEY: secrets().WA_SECRET_KEY,
 	};
@@ -71,10 +74,14 @@ export function tenant({ account = true, role = 'admin', name } = {}) {
 	const org = admin('org', 'create', name || `Test Org ${tag}`, '--email', email);
 	const t = { orgId: org.WA_ORG_ID, email };
 	if (account) {
-		t.wabaId = `2000${process.pid}${seq}`;
+		// ids and token no other test file can make (seq has a fixed
+		// width): wa-admin proves them at the stack's simulator, which
+		// gives ids to the first token that names them
+		const n = String(seq).padStart(4, '0');
+		t.wabaId = `2000${process.pid}${n}`;
 		t.display = `+1555${String(1000000 + seq).slice(-7)}`;
 		const a = admin('account', 'add', '--org', t.orgId, '--waba', t.wabaId,
-			'--phone-number-id', `3000${process.pid}${seq}`, '--display', t.display,
+			'--phone-number-id', `3000${process.pid}${n}`, '--display', t.display,
 			'--token', `token-${tag}`);
 		t.accountId = a.WA_ACCOUNT_ID;
 	}

@@ -1,0 +1,316 @@
+// The seed-request catalogue of the hostile-input suite and of the
+// cross-tenant probe (tests/e2e/lib/hostile.mjs): for each route, keyed
+// "METHOD pattern" exactly as `<family> --routes` prints it, a request
+// that the route accepts.  The suite mutates every string leaf of it
+// with the naughty strings, one at a time and all at once.
+//
+// A route without an entry is still fuzzed (its path parameters, query
+// parameters, headers and the generic bodies of GENERIC_BODIES); an entry
+// makes it reach the handler's validation and storage.  A new family adds
+// its routes here, and a resolver in PARAMS for each new path parameter
+// (docs/testing.md, "The hostile-input suite").
+//
+// Each entry may have:
+//   query(c)       query parameters of a valid request (an object)
+//   body(c)        a valid JSON body (an object); called once per request,
+//                  so unique values (phones, names) stay unique
+//   needs          objects to create before body/query are built
+//                  (parameter names, resolved as path parameters of the
+//                  route's family are; they land in c.ids)
+//   destructive    the route removes its target: every position gets a
+//                  fresh one
+//   raw            the route stores the body as bytes without parsing it
+//                  (no duplicate-key or Content-Type expectation)
+//   sign           the body is signed as Meta signs webhooks
+//   headers        more headers to fuzz besides the common ones
+//   okTypes        content types a 2xx of the route may have besides JSON
+//   freeKeys       paths of free-form objects whose member names are
+//                  fuzzed as well
+//   crossTenant    for the cross-tenant probe: { ok: [statuses] } for
+//                  routes that skip, without an error, ids they cannot
+//                  see in their body (bulk actions); { claim(victim),
+//                  expect: [statuses] }: a body that claims the victim's
+//                  own resource (its WhatsApp number), and the answers
+//                  it must get
+// c is the route's context: c.t (a tenant whose WhatsApp account the
+// Meta simulator knows: orgId, accountId, wabaId, phoneNumberId, display,
+// token, key), c.ids (resolved objects), c.uniq() (a fresh token),
+// c.phone() (a fresh E.164 number), c.verifyToken.
+
+const NOW = '2026-05-01T09:00:00.000Z';
+
+// A small valid flow: a message, a question with a retry, an end.
+const STEPS = () => [
+	{ id: 'greet', type: 'message', text: 'Hi {{contact.name|there}}, welcome!' },
+	{
+		id: 'ask', type: 'question', prompt: "What's your email?", input: 'email',
+		save_to: 'email', max_attempts: 2, retry_message: 'Try again?', on_invalid: 'bye',
+	},
+	{ id: 'bye', type: 'end', message: 'Thanks, {{contact.name|friend}}!' },
+];
+
+const TEMPLATE_COMPONENTS = () => [
+	{
+		type: 'body', text: 'Your order {{1}} has been confirmed. Expected delivery: {{2}}',
+		example: { body_text: [['A-17', 'Monday']] },
+	},
+	{ type: 'footer', text: 'Acme Inc' },
+];
+
+const BRAND = () => ({
+	contact: { name: 'Jane Roe', businessName: 'Acme Corp', email: 'jane@acme.example', phone: '+14155550100', role: 'Owner' },
+	business: { legalName: 'Acme LLC', city: 'Springfield', country: 'US', url: 'https://acme.example' },
+	compliance: {
+		vertical: 'RETAIL', brandRelationship: 'BASIC_ACCOUNT', primaryUseCase: 'Order notifications',
+		destinationCountries: [{ id: 'US', isMain: true }], notes: 'peaks',
+	},
+});
+
+// A Meta webhook with one inbound text message for the context's number.
+function inboundWebhook(c) {
+	const u = c.uniq();
+	return {
+		object: 'whatsapp_business_account',
+		entry: [{
+			id: c.t.wabaId,
+			changes: [{
+				field: 'messages',
+				value: {
+					messaging_product: 'whatsapp',
+					metadata: { display_phone_number: c.t.display.slice(1), phone_number_id: c.t.phoneNumberId },
+					contacts: [{ profile: { name: 'Hostile Sender' }, wa_id: '16505551234' }],
+					messages: [{
+						from: '16505551234', id: `wamid.hostile${u}`, timestamp: '1767225600',
+						type: 'text', text: { body: `hello ${u}` },
+					}],
+				},
+			}],
+		}],
+	};
+}
+
+export const SEEDS = {
+	// ---- Sent: sender_profiles ----------------------------------------
+	'GET /v3/profiles': { needs: ['profileId'] },
+	'POST /v3/profiles': {
+		body: (c) => ({
+			name: `Hostile ${c.uniq()}`, short_name: 'HOST', description: 'a sender profile',
+			icon: 'https://acme.example/icon.png', billing_model: 'organization', brand: BRAND(),
+		}),
+		// the probe's claim of the victim's number: it must be proven at
+		// Meta (422) and one organization's at a time (409)
+		crossTenant: {
+			claim: (victim) => ({
+				name: 'Claimed', whatsapp_business_account: {
+					waba_id: victim.wabaId, phone_number_id: victim.phoneNumberId, access_token: 'not-the-victims-token',
+				},
+			}),
+			expect: [409, 422],
+		},
+	},
+	'GET /v3/profiles/{profileId}': {},
+	'PATCH /v3/profiles/{profileId}': {
+		body: () => ({
+			name: 'Renamed', description: 'changed', short_name: 'NEW1', icon: 'https://acme.example/n.png',
+			whatsapp_phone_number: '+14155550123', billing_model: 'profile',
+			billing_contact: { email: 'billing@acme.example', name: 'Billing', address: '1 Main St', phone: '+14155550199' },
+		}),
+	},
+	// sandbox: the whole delete runs and is rolled back, the profile stays
+	'DELETE /v3/profiles/{profileId}': { body: () => ({ sandbox: true }) },
+
+	// ---- Late: contacts and groups -------------------------------------
+	'GET /v1/whatsapp/contacts': {
+		needs: ['contactId'],
+		query: (c) => ({ accountId: c.t.accountId, search: 'ana', tag: 'vip', group: 'g1', optedIn: 'true', limit: '10', skip: '0' }),
+	},
+	'POST /v1/whatsapp/contacts': {
+		body: (c) => ({
+			accountId: c.t.accountId, phone: c.phone(), name: 'Ana Garcia', email: 'ana@acme.example',
+			company: 'Acme', tags: ['vip'], groups: ['g1'], isOptedIn: true,
+			customFields: { plan: 'gold' }, notes: 'met at the fair',
+		}),
+		freeKeys: [['customFields']],
+	},
+	'POST /v1/whatsapp/contacts/import': {
+		body: (c) => ({
+			accountId: c.t.accountId,
+			contacts: [
+				{ phone: c.phone(), name: 'Imported One', email: 'one@acme.example', tags: ['imp'], customFields: { k: 'v' } },
+				{ phone: c.phone(), name: 'Imported Two', company: 'Acme', groups: ['g2'] },
+			],
+			defaultTags: ['batch'], defaultGroups: ['imports'], skipDuplicates: true,
+		}),
+	},
+	'POST /v1/whatsapp/contacts/bulk': {
+		needs: ['contactId'],
+		body: (c) => ({ action: 'addTags', contactIds: [c.ids.contactId], tags: ['bulk'], groups: ['bg'] }),
+		crossTenant: { ok: [200] },
+	},
+	'DELETE /v1/whatsapp/contacts/bulk': {
+		needs: ['contactId'],
+		destructive: true,
+		body: (c) => ({ contactIds: [c.ids.contactId] }),
+		crossTenant: { ok: [200] },
+	},
+	'GET /v1/whatsapp/contacts/{contactId}': {},
+	'PUT /v1/whatsapp/contacts/{contactId}': {
+		body: () => ({
+			name: 'Ana G.', email: 'ana.g@acme.example', company: 'Acme Two', notes: 'updated',
+			tags: ['vip', 'new'], groups: ['g1'], isOptedIn: false, customFields: { plan: 'silver', old: null },
+		}),
+		freeKeys: [['customFields']],
+	},
+	'DELETE /v1/whatsapp/contacts/{contactId}': { destructive: true },
+	'GET /v1/whatsapp/groups': { needs: ['contactId'], query: (c) => ({ accountId: c.t.accountId }) },
+	'POST /v1/whatsapp/groups': {
+		needs: ['contactId'],
+		body: (c) => ({ accountId: c.t.accountId, oldName: 'g1', newName: `g-${c.uniq()}` }),
+	},
+	'DELETE /v1/whatsapp/groups': {
+		needs: ['contactId'],
+		body: (c) => ({ accountId: c.t.accountId, groupName: 'g-gone' }),
+	},
+
+	// ---- Late: templates (Meta is asked: the simulator answers) --------
+	'GET /v1/whatsapp/templates': { needs: ['templateName'], query: (c) => ({ accountId: c.t.accountId, status: 'APPROVED', name: 'order', language: 'en_US' }) },
+	'POST /v1/whatsapp/templates': {
+		body: (c) => ({
+			accountId: c.t.accountId, name: `hostile_${c.uniq()}`, category: 'UTILITY', language: 'en_US',
+			components: TEMPLATE_COMPONENTS(),
+		}),
+	},
+	'GET /v1/whatsapp/templates/{templateName}': { query: (c) => ({ accountId: c.t.accountId, language: 'en_US' }) },
+	'PATCH /v1/whatsapp/templates/{templateName}': {
+		body: (c) => ({ accountId: c.t.accountId, language: 'en_US', components: TEMPLATE_COMPONENTS() }),
+	},
+	'DELETE /v1/whatsapp/templates/{templateName}': {
+		destructive: true,
+		query: (c) => ({ accountId: c.t.accountId, language: 'en_US' }),
+	},
+
+	// ---- Mosend: bot flows --------------------------------------------
+	'GET /organizations/{orgId}/bot/flows': { needs: ['id'], query: (c) => ({ phoneNumberId: c.t.accountId }) },
+	'POST /organizations/{orgId}/bot/flows': {
+		body: (c) => ({
+			name: `Flow ${c.uniq()}`, description: 'onboarding', phoneNumberId: c.t.accountId,
+			triggerType: 'KEYWORD', triggerConfig: { keywords: ['hola', 'start'], matchMode: 'exact' },
+			enabled: true, steps: STEPS(),
+		}),
+		freeKeys: [['triggerConfig']],
+	},
+	'GET /organizations/{orgId}/bot/flows/{id}': {},
+	'PATCH /organizations/{orgId}/bot/flows/{id}': {
+		body: () => ({ name: 'Renamed flow', description: 'new', triggerType: 'INTENT', triggerConfig: { intents: ['pricing'] }, steps: STEPS() }),
+	},
+	'DELETE /organizations/{orgId}/bot/flows/{id}': { destructive: true },
+	// these three read no body (a body is ignored): no seed body
+	'POST /organizations/{orgId}/bot/flows/{id}/publish': {},
+	'POST /organizations/{orgId}/bot/flows/{id}/unpublish': {},
+	'POST /organizations/{orgId}/bot/flows/{id}/duplicate': {},
+	'POST /organizations/{orgId}/bot/flows/{id}/test-run': {
+		body: () => ({
+			messages: ['ana@acme.example'], contact: { name: 'Ana', phone: '+34612345678', city: 'Madrid' },
+			now: NOW, variables: { source: 'web' },
+		}),
+		freeKeys: [['variables'], ['contact']],
+	},
+
+	// ---- sending (docs/sending.md) --------------------------------------
+	// Sends go to the simulator; a bulk request waits for their results.
+	'POST /v1/whatsapp/bulk': {
+		needs: ['templateName'],
+		body: (c) => ({
+			accountId: c.t.accountId, template: { name: c.ids.templateName, language: 'en_US' },
+			recipients: [{ phone: c.phone(), variables: { 1: 'A-17', 2: 'Monday' } }],
+		}),
+		freeKeys: [['recipients', 0, 'variables']],
+	},
+	'GET /v1/whatsapp/broadcasts': { query: () => ({ status: 'draft', limit: '10', skip: '0' }) },
+	'POST /v1/whatsapp/broadcasts': {
+		needs: ['templateName'],
+		body: (c) => ({
+			accountId: c.t.accountId, name: `Spring ${c.uniq()}`, description: 'the spring offer',
+			template: { name: c.ids.templateName, language: 'en_US' },
+			recipients: [{ phone: c.phone(), name: 'Ana', variables: { 1: 'A-17', 2: 'Monday' } }],
+		}),
+	},
+	'DELETE /v1/whatsapp/broadcasts/{broadcastId}': { destructive: true },
+	// a draft that is sent or scheduled is a draft no longer
+	'POST /v1/whatsapp/broadcasts/{broadcastId}/send': { destructive: true },
+	'POST /v1/whatsapp/broadcasts/{broadcastId}/schedule': {
+		destructive: true,
+		body: () => ({ scheduledAt: new Date(Date.now() + 7 * 86400000).toISOString() }),
+	},
+	'GET /v1/whatsapp/broadcasts/{broadcastId}/recipients': { query: () => ({ status: 'pending', limit: '10', skip: '0' }) },
+	'PATCH /v1/whatsapp/broadcasts/{broadcastId}/recipients': {
+		body: (c) => ({ recipients: [{ phone: c.phone(), name: 'Ben', variables: { 1: 'B-2', 2: 'Friday' } }] }),
+	},
+	'DELETE /v1/whatsapp/broadcasts/{broadcastId}/recipients': { body: (c) => ({ phones: [c.phone()] }) },
+
+	// ---- Meta's webhooks ----------------------------------------------
+	'GET /webhooks/meta': {
+		query: (c) => ({ 'hub.mode': 'subscribe', 'hub.verify_token': c.verifyToken, 'hub.challenge': 'challenge-1234' }),
+		okTypes: ['text/plain'],
+	},
+	'POST /webhooks/meta': { body: inboundWebhook, sign: true, raw: true, headers: ['x-hub-signature-256'] },
+};
+
+// Bodies for a route without a seed (a family not in the catalogue yet):
+// each is sent as is and with its string leaves mutated.
+export const GENERIC_BODIES = [
+	(c) => ({ name: 'generic', accountId: c.t.accountId, id: c.t.accountId, text: 'hello', phone: '+14155550100' }),
+	() => ({}),
+];
+
+// Query parameters the families are known to read, fuzzed on every GET
+// and DELETE of the face (besides those of the route's seed).
+export const FACE_QUERY = {
+	sent: ['limit', 'cursor'],
+	late: ['accountId', 'limit', 'skip', 'status', 'search', 'tag', 'group', 'optedIn', 'name', 'language'],
+	mosend: ['phoneNumberId', 'limit', 'cursor'],
+};
+
+// How a path parameter (or an object a seed needs) gets a real value:
+// "family:param" first, then "param".  Each resolver gets the context
+// and the API helper (call(method, path, body) → {status, json}) and
+// returns the value.  An unknown parameter is fuzzed with a random id.
+export const PARAMS = {
+	orgId: (c) => c.t.orgId,
+	profileId: async (c, call) => {
+		const r = await call('POST', '/v3/profiles', { name: `Target ${c.uniq()}`, description: `marker ${c.marker}` });
+		return r.json.data.id;
+	},
+	contactId: async (c, call) => {
+		const r = await call('POST', '/v1/whatsapp/contacts', {
+			accountId: c.t.accountId, phone: c.phone(), name: `Target ${c.marker}`, tags: ['vip'], groups: ['g1'],
+			email: `target-${c.uniq()}@acme.example`,
+		});
+		return r.json.contact.id;
+	},
+	templateName: async (c, call, { approve }) => {
+		const name = `target_${c.uniq()}`;
+		const r = await call('POST', '/v1/whatsapp/templates', {
+			accountId: c.t.accountId, name, category: 'UTILITY', language: 'en_US', components: TEMPLATE_COMPONENTS(),
+		});
+		if (r.status !== 200) throw new Error(`template ${name}: ${r.status} ${r.text}`);
+		await approve(c.t.wabaId, name);
+		return name;
+	},
+	// a draft of one recipient, with an approved template of its own
+	broadcastId: async (c, call, helpers) => {
+		const name = await PARAMS.templateName(c, call, helpers);
+		const r = await call('POST', '/v1/whatsapp/broadcasts', {
+			accountId: c.t.accountId, name: `Target ${c.marker}`, template: { name, language: 'en_US' },
+			recipients: [{ phone: c.phone(), variables: { 1: 'A-17', 2: 'Monday' } }],
+		});
+		if (r.status !== 200 && r.status !== 201) throw new Error(`broadcast: ${r.status} ${r.text}`);
+		return r.json.broadcast.id;
+	},
+	'bot_flows:id': async (c, call) => {
+		const r = await call('POST', `/organizations/${c.t.orgId}/bot/flows`, {
+			name: `Target ${c.marker}`, phoneNumberId: c.t.accountId, steps: STEPS(),
+		});
+		return r.json.data.id;
+	},
+};
