@@ -231,8 +231,10 @@ wa_json_ctype_ok(const char *ct)
 	n = strcspn(ct, ";");
 	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
 		n--;
+	/* nginx passes an absent header as ""; a value with parameters
+	 * but no type (";x=1") is no JSON */
 	if (n == 0)
-		return 1;
+		return ct[0] == '\0';
 	if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
 		return 1;
 	/* application/<something>+json: problem+json, merge-patch+json */

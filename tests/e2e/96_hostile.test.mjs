@@ -12,7 +12,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
 	CORPUS, FULL, KNOWN, SEED, caller, closeAgents, context, dbInvariants, families, fuzzRoute, pick,
-	pidsOf, reportLines, routes, samePids, sanitizerReports,
+	pidsOf, reportLines, routes, samePids, sanitizerReports, unlimited,
 } from './lib/hostile.mjs';
 import { VERIFY_TOKEN, APP_SECRET, metaTenant, review } from './lib/meta.mjs';
 
@@ -52,6 +52,7 @@ test('the route tables are found: every family with an nginx location has routes
 for (const route of ALL) {
 	test(`hostile input: ${route.key} (${route.family})`, async () => {
 		const t = await metaTenant();
+		unlimited(t.orgId);
 		const c = context(t, { verifyToken: VERIFY_TOKEN });
 		const approve = (waba, name) => review(waba, name, 'APPROVED');
 		const helpers = { call: caller(c), approve, note: (s) => notes.add(s), appSecret: APP_SECRET };

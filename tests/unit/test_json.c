@@ -584,6 +584,8 @@ test_content_type(void **state)
 		{ "multipart/form-data; boundary=x", 0 }, { "text/json", 0 },
 		{ "application/jsonx", 0 }, { "application/+json", 0 },
 		{ "application/a/b+json", 0 }, { "json", 0 },
+		/* parameters without a type; blanks alone are no header */
+		{ ";alert(123);", 0 }, { " ;charset=utf-8", 0 }, { "  ", 1 },
 	};
 	size_t	i;
 
