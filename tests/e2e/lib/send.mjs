@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, admin, dbEnv, eventually, parseEnv, psql, request, secrets, sleep } from './harness.mjs';
+import { ROOT, admin, dbEnv, eventually, graphEnv, parseEnv, psql, request, secrets, sleep } from './harness.mjs';
 import { control, postWebhook, review } from './meta.mjs';
 import { jsonHeaders } from './expect.mjs';
 
@@ -94,8 +94,9 @@ export async function approvedTemplate(t, name, { params = 1, category = 'UTILIT
 // so that tenants of tests that run together are made together.
 const execFileP = promisify(execFile);
 export async function adminAsync(...args) {
+	// the Graph API it proves numbers at is the stack's (graph.env)
 	const env = { ...process.env, WA_ADMIN_DATABASE_URL: dbEnv().WA_ADMIN_DATABASE_URL,
-		WA_SECRET_KEY: secrets().WA_SECRET_KEY };
+		WA_SECRET_KEY: secrets().WA_SECRET_KEY, ...graphEnv() };
 	const bin = path.join(process.env.WA_BIN_DIR || path.join(ROOT, 'build/bin'), 'wa-admin');
 	try {
 		return parseEnv((await execFileP(bin, args, { env, encoding: 'utf8' })).stdout);
@@ -124,6 +125,12 @@ export async function sendTenant(opts = {}) {
 		wabaId: `43${tag}`, phoneNumberId: `44${tag}`, token: `e2e-send-token-${tag}`,
 		display: `+1556${String(tseq * 7919 + process.pid).slice(-7).padStart(7, '0')}`,
 	};
+	// the simulator knows the number and its token first: wa-admin
+	// proves the number there before it attaches it
+	await control('POST', '/_sim/accounts', {
+		waba_id: t.wabaId, phone_number_id: t.phoneNumberId, token: t.token,
+		display_phone_number: t.display, verified_name: `Send Org ${tag}`,
+	});
 	// one tenant at a time: a crowd of wa-admin processes on a busy
 	// machine can miss the database's connect timeout
 	const [a, k, m] = await serially(async () => {
@@ -138,10 +145,6 @@ export async function sendTenant(opts = {}) {
 	t.accountId = a.WA_ACCOUNT_ID;
 	t.key = k.WA_API_KEY;
 	t.memberKey = m.WA_API_KEY;
-	await control('POST', '/_sim/accounts', {
-		waba_id: t.wabaId, phone_number_id: t.phoneNumberId, token: t.token,
-		display_phone_number: t.display, verified_name: `Send Org ${tag}`,
-	});
 	await control('POST', `/_sim/wabas/${t.wabaId}`, { review_ms: 0 });
 	if (opts.template !== null) t.tpl = await approvedTemplate(t, opts.template || 'notice', opts);
 	return t;
