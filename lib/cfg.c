@@ -177,6 +177,7 @@ wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 	    err, errsz) == -1)
 		return -1;
 	c->workers = (int)n;
+	c->workers_set = env_str("WA_WORKERS", NULL) != NULL;
 	if (env_long("WA_TENANT_INFLIGHT", 0, 0, WA_CFG_WORKERS_MAX, 10, &n,
 	    err, errsz) == -1)
 		return -1;

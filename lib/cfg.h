@@ -22,6 +22,7 @@ struct wa_cfg {
 	int		 socket_mode;	/* WA_SOCKET_MODE (octal) */
 	const char	*socket_group;	/* WA_SOCKET_GROUP, or NULL */
 	int		 workers;	/* WA_WORKERS */
+	int		 workers_set;	/* WA_WORKERS was given */
 	int		 tenant_inflight; /* WA_TENANT_INFLIGHT (0: -1) */
 	size_t		 body_max;	/* WA_BODY_MAX (bytes) */
 	int		 body_max_set;	/* WA_BODY_MAX was given */

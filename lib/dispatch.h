@@ -35,6 +35,11 @@ struct wa_family {
 	 * stack gives the family's nginx location the same limit
 	 * (`<binary> --body-max`); WA_BODY_MAX overrides both. */
 	size_t			 body_max;
+	/* Request workers when WA_WORKERS (--workers) is not given; 0 =
+	 * cfg's 2.  A family whose requests wait (a bulk send waits for
+	 * Meta's answers) declares more: a waiting worker costs a process
+	 * asleep in poll(), and one organization may hold all but one. */
+	int			 workers;
 };
 
 #define WA_FAMILY_BODY_MAX	(1024u * 1024)

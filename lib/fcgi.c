@@ -596,6 +596,8 @@ wa_fcgi_main_jobs(int argc, char **argv, const struct wa_family *fam,
 		}
 		return master(-1, &cfg, fam);
 	}
+	if (!cfg.workers_set && fam->workers > 0)
+		cfg.workers = fam->workers;
 	if (cfg.socket_path == NULL) {
 		fprintf(stderr, "%s: set WA_SOCKET or --socket\n", fam->name);
 		return 2;

@@ -17,8 +17,8 @@
 #
 # Settings (environment): WA_TLS_PORT (8443), WA_HTTP_PORT (8080),
 # WA_LISTEN (0.0.0.0; nginx also listens on [::] for 0.0.0.0 and on
-# [::1] for 127.0.0.1 when the host has IPv6), WA_WORKERS (2),
-# WA_JOB_WORKERS (1), WA_BIN_DIR (build/bin), WA_RATE (50 r/s per
+# [::1] for 127.0.0.1 when the host has IPv6), WA_WORKERS (each family its own: 2,
+# broadcasts 8), WA_JOB_WORKERS (1), WA_BIN_DIR (build/bin), WA_RATE (50 r/s per
 # client), WA_BURST (100), WA_DEMO (1), WA_PG_FAST (0: 1 turns fsync
 # off, for throwaway test clusters), WA_PG_SHARED_BUFFERS (a quarter of
 # the memory, 128 MB to 8 GB), WA_BENCH (0: 1 adds nginx/bench.conf, the
@@ -46,7 +46,6 @@ DIR=$(cd "$2" && pwd)
 TLS_PORT=${WA_TLS_PORT:-8443}
 HTTP_PORT=${WA_HTTP_PORT:-8080}
 LISTEN=${WA_LISTEN:-0.0.0.0}
-WORKERS=${WA_WORKERS:-2}
 BIN_DIR=${WA_BIN_DIR:-$ROOT/build/bin}
 RATE=${WA_RATE:-50}
 BURST=${WA_BURST:-100}
@@ -263,7 +262,6 @@ start_family() {
 	WA_SOCKET=$RUN/$f.sock \
 	WA_SOCKET_GROUP=$NGINX_USER \
 	WA_SOCKET_MODE=0660 \
-	WA_WORKERS=$WORKERS \
 	    family_env setsid "$BIN_DIR/$f" >>"$LOG/$f.log" 2>&1 &
 	echo $! > "$RUN/$f.pid"
 }

@@ -37,6 +37,8 @@ static const struct wa_family family = {
 	routes,			/* routes */
 	NULL,			/* worker_init */
 	0,			/* body_max */
+	8,			/* workers: a bulk send or a send waits
+				 * up to WA_SEND_WAIT_MS for Meta */
 };
 
 /* Woken by the queue's NOTIFY (wa_send); the pass itself polls while it

@@ -35,6 +35,7 @@ static const struct wa_family family = {
 	routes,		/* routes */
 	NULL,		/* worker_init */
 	0,		/* body_max */
+	0,		/* workers */
 };
 
 /* Merges the trigram index's pending list into the index, so that no

@@ -28,6 +28,7 @@ static const struct wa_family family = {
 	routes,			/* routes */
 	NULL,			/* worker_init */
 	0,			/* body_max */
+	0,			/* workers */
 };
 
 int

@@ -25,6 +25,7 @@ static const struct wa_family family = {
 	routes,			/* routes */
 	NULL,			/* worker_init */
 	HOOK_BODY_MAX,		/* body_max */
+	0,			/* workers */
 };
 
 /* Woken by wa.webhook_receive()'s NOTIFY; polls every 2 s as well for

@@ -83,7 +83,7 @@ static const struct wa_route routes[] = {
 	WA_ROUTE_END
 };
 
-static const struct wa_family family = { "unit", routes, NULL, 0 };
+static const struct wa_family family = { "unit", routes, NULL, 0, 0 };
 
 #define KEY	"mk_live_AbCdEf012345.0123456789abcdefghijABCDEFGHIJkl"
 
