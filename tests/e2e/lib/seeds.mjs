@@ -242,6 +242,8 @@ export const SEEDS = {
 		destructive: true,
 		body: () => ({ scheduledAt: new Date(Date.now() + 7 * 86400000).toISOString() }),
 	},
+	// reads no body (a draft's is 400 "not scheduled"): no seed body
+	'DELETE /v1/whatsapp/broadcasts/{broadcastId}/schedule': {},
 	'GET /v1/whatsapp/broadcasts/{broadcastId}/recipients': { query: () => ({ status: 'pending', limit: '10', skip: '0' }) },
 	'PATCH /v1/whatsapp/broadcasts/{broadcastId}/recipients': {
 		body: (c) => ({ recipients: [{ phone: c.phone(), name: 'Ben', variables: { 1: 'B-2', 2: 'Friday' } }] }),
