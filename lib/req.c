@@ -71,6 +71,26 @@ wa_req_query(const struct wa_req *r, const char *key)
 	return kv_find(r->query, r->nquery, key);
 }
 
+long
+wa_req_query_long(struct wa_req *r, const char *key, long def, long min,
+    long max)
+{
+	const char	*v = wa_req_query(r, key);
+	char		*end;
+	long		 n;
+
+	if (v == NULL)
+		return def;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno != 0 || n < min || n > max) {
+		wa_fail_field(r, key, "must be an integer from %ld to %ld",
+		    min, max);
+		return def;
+	}
+	return n;
+}
+
 const char *
 wa_req_param(const struct wa_req *r, const char *name)
 {

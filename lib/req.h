@@ -133,6 +133,12 @@ const char	*wa_req_header(const struct wa_req *, const char *name);
 /* First query value for key, or NULL.  Values are decoded. */
 const char	*wa_req_query(const struct wa_req *, const char *key);
 
+/* The query parameter `key` as an integer from min to max: def when
+ * it is absent; otherwise a field error ("must be an integer from 1 to
+ * 100") and def. */
+long		 wa_req_query_long(struct wa_req *, const char *key, long def,
+		    long min, long max);
+
 /* A route parameter ("profileId"), decoded; NULL if absent. */
 const char	*wa_req_param(const struct wa_req *, const char *name);
 

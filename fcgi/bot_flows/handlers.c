@@ -89,25 +89,6 @@ cursor_parse(struct wa_req *r, const char *c, const char **at,
 	return 0;
 }
 
-/* ?limit= 1..FLOW_PAGE_MAX, FLOW_PAGE_MAX when absent. */
-static long
-limit_param(struct wa_req *r)
-{
-	const char	*v = wa_req_query(r, "limit");
-	char		*end;
-	long		 n;
-
-	if (v == NULL)
-		return FLOW_PAGE_MAX;
-	n = strtol(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || n < 1 || n > FLOW_PAGE_MAX) {
-		wa_fail_field(r, "limit", "limit must be an integer from 1 to "
-		    "%d", FLOW_PAGE_MAX);
-		return FLOW_PAGE_MAX;
-	}
-	return n;
-}
-
 /*
  * Mosend's list is an array in `data`, as the seed has it; a page of it
  * is bounded, and headers say whether there is more and where the next
@@ -123,10 +104,10 @@ flows_list(struct wa_req *r)
 	long		 limit;
 	int		 i, rows;
 
-	limit = limit_param(r);
+	limit = wa_req_query_long(r, "limit", FLOW_PAGE_MAX, 1, FLOW_PAGE_MAX);
 	if (cursor_parse(r, wa_req_query(r, "cursor"), &at, &id) != 0)
-		wa_fail_field(r, "cursor", "cursor must be one this list gave "
-		    "in its Link header");
+		wa_fail_field(r, "cursor", "must be one this list gave in its "
+		    "Link header");
 	if (r->err.code != WA_OK)
 		return r->err.code;
 	/* one more than the page: is there a next one? */

@@ -179,27 +179,9 @@ bc_path_id(struct wa_req *r)
 	return wa_req_id(r, "broadcastId", NULL, "Broadcast");
 }
 
-static long
-query_long(struct wa_req *r, const char *name, long def, long min, long max)
-{
-	const char	*v = wa_req_query(r, name);
-	char		*end;
-	long		 n;
-
-	if (v == NULL)
-		return def;
-	n = strtol(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || n < min || n > max) {
-		wa_fail_field(r, name, "must be an integer from %ld to %ld",
-		    min, max);
-		return def;
-	}
-	return n;
-}
-
 void
 bc_page(struct wa_req *r, long def, long max, long *limit, long *skip)
 {
-	*limit = query_long(r, "limit", def, 1, max);
-	*skip = query_long(r, "skip", 0, 0, BC_SKIP_MAX);
+	*limit = wa_req_query_long(r, "limit", def, 1, max);
+	*skip = wa_req_query_long(r, "skip", 0, 0, BC_SKIP_MAX);
 }

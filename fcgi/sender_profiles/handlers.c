@@ -45,24 +45,6 @@ respond_detail(struct wa_req *r, const char *id, int status)
 	return wa_resp_ok(r, status, profile_render(r, res, 0));
 }
 
-/* ?page=&page_size= (Sent's paging: 1.., 1..PROFILE_PAGE_MAX). */
-static long
-page_param(struct wa_req *r, const char *name, long def, long max)
-{
-	const char	*v = wa_req_query(r, name);
-	char		*end;
-	long		 n;
-
-	if (v == NULL)
-		return def;
-	n = strtol(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || n < 1 || n > max) {
-		wa_fail_field(r, name, "must be an integer from 1 to %ld", max);
-		return def;
-	}
-	return n;
-}
-
 /*
  * Sent's SDK lists profiles without paging, and an organization has at
  * most its quota of them; a page still bounds what one request returns:
@@ -78,8 +60,9 @@ profiles_list(struct wa_req *r)
 	cJSON		*data, *arr;
 	int		 i;
 
-	page = page_param(r, "page", 1, 1000000);
-	size = page_param(r, "page_size", PROFILE_PAGE_MAX, PROFILE_PAGE_MAX);
+	page = wa_req_query_long(r, "page", 1, 1, 1000000);
+	size = wa_req_query_long(r, "page_size", PROFILE_PAGE_MAX, 1,
+	    PROFILE_PAGE_MAX);
 	if (r->err.code != WA_OK)
 		return r->err.code;
 	/* a scoped caller sees its one profile */

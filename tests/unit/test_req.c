@@ -289,6 +289,44 @@ test_query_values(void **state)
 }
 
 static void
+test_query_long(void **state)
+{
+	static const struct {
+		const char	*key;
+		long		 want;
+		int		 bad;	/* a field error is recorded */
+	} cases[] = {
+		{ "none", 7, 0 }, { "ok", 42, 0 }, { "lo", 1, 0 },
+		{ "hi", 100, 0 }, { "zero", 7, 1 }, { "big", 7, 1 },
+		{ "neg", 7, 1 }, { "word", 7, 1 }, { "empty", 7, 1 },
+		{ "tail", 7, 1 }, { "huge", 7, 1 },
+	};
+	static char *const env[] = {
+		"REQUEST_URI=/x?ok=42&lo=1&hi=100&zero=0&big=101&neg=-3&word=ten"
+		    "&empty=&tail=5x&huge=99999999999999999999999",
+		NULL
+	};
+	struct wa_cfg	cfg;
+	struct wa_req	r;
+	size_t		i, before;
+
+	(void)state;
+	t_cfg_init(&cfg);
+	t_req_init(&r, &cfg);
+	assert_int_equal(t_req_parse(&r, env, NULL, 0), WA_OK);
+	for (i = 0; i < NELEM(cases); i++) {
+		before = r.err.nfields;
+		if (wa_req_query_long(&r, cases[i].key, 7, 1, 100) !=
+		    cases[i].want || (r.err.nfields > before) != cases[i].bad)
+			fail_msg("case %zu (%s)", i, cases[i].key);
+	}
+	assert_string_equal(r.err.fields[0].field, "zero");
+	assert_string_equal(r.err.fields[0].msg,
+	    "must be an integer from 1 to 100");
+	t_req_free(&r);
+}
+
+static void
 test_headers_env(void **state)
 {
 	static const struct {
@@ -631,6 +669,7 @@ main(void)
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_query_values),
+		cmocka_unit_test(test_query_long),
 		cmocka_unit_test(test_headers_env),
 		cmocka_unit_test(test_request_id),
 		cmocka_unit_test(test_body_reader),
