@@ -14,7 +14,8 @@ import {
 	CORPUS, FULL, KNOWN, SEED, caller, closeAgents, context, dbInvariants, families, fuzzRoute, pick,
 	pidsOf, reportLines, routes, samePids, sanitizerReports, unlimited,
 } from './lib/hostile.mjs';
-import { VERIFY_TOKEN, APP_SECRET, metaTenant, review } from './lib/meta.mjs';
+import { VERIFY_TOKEN, APP_SECRET, drained, metaTenant, review } from './lib/meta.mjs';
+import { psql } from './lib/harness.mjs';
 
 const ALL = routes();
 const SAMPLE = Number(process.env.WA_HOSTILE_SAMPLE || 40);
@@ -34,6 +35,8 @@ const plan = FULL
 		malformed: 8, width: Number(process.env.WA_HOSTILE_WIDTH || 8),
 	};
 const notes = new Set();
+const q = (sql) => psql(sql, { as: 'super' });
+const firstEvent = q('SELECT coalesce(max(id), 0) FROM wa.webhook_events');
 const results = [];
 const started = Date.now();
 
@@ -67,6 +70,17 @@ for (const route of ALL) {
 		assert.equal(stats.failures.length, 0, `${stats.failures.length} of ${stats.requests} answers failed:\n${shown.join('\n')}`);
 	});
 }
+
+// Every signed webhook the input stored is applied or set aside as not
+// understood: none waits for a retry (a retry means the database refused
+// what the worker wrote), and the backlog is gone before the next suite
+// (97 waits for its own inbound message with the short default).
+test('every stored webhook event is applied', async () => {
+	const backlog = Number(q(`SELECT count(*) FROM wa.webhook_events WHERE state = 'pending'`));
+	await drained({ timeoutMs: 60000 + backlog * 100 });
+	assert.equal(q(`SELECT count(*) FROM wa.webhook_events WHERE id > ${firstEvent} AND (state = 'failed' OR attempts > 1)`), '0',
+		q(`SELECT string_agg(DISTINCT error, E'\\n') FROM wa.webhook_events WHERE id > ${firstEvent} AND (state = 'failed' OR attempts > 1)`));
+});
 
 test('the database invariants hold after the hostile input', async () => {
 	assert.deepEqual(dbInvariants(), []);

@@ -97,10 +97,12 @@ export function rows(sql) {
 	return out === '' ? [] : out.split('\n');
 }
 
-// Waits until the worker has applied every stored event.
-export async function drained() {
+// Waits until the worker has applied every stored event (of every
+// tenant: a suite that stored thousands waits for them itself, see
+// 96_hostile).
+export async function drained({ timeoutMs = 10000 } = {}) {
 	await eventually(() => psql(`SELECT count(*) FROM wa.webhook_events WHERE state = 'pending'`,
-		{ as: 'super' }) === '0');
+		{ as: 'super' }) === '0', { timeoutMs });
 }
 
 // A template body as Late's create takes it.
