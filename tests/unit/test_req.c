@@ -302,8 +302,8 @@ test_query_long(void **state)
 		{ "tail", 7, 1 }, { "huge", 7, 1 },
 	};
 	static char *const env[] = {
-		"REQUEST_URI=/x?ok=42&lo=1&hi=100&zero=0&big=101&neg=-3&word=ten"
-		    "&empty=&tail=5x&huge=99999999999999999999999",
+		"REQUEST_URI=/x?ok=42&lo=1&hi=100&zero=0&big=101&neg=-3"
+		    "&word=ten&empty=&tail=5x&huge=99999999999999999999999",
 		NULL
 	};
 	struct wa_cfg	cfg;
