@@ -370,20 +370,31 @@ CREATE FUNCTION wa.message_statuses_apply() RETURNS trigger
 LANGUAGE plpgsql AS
 $$
 BEGIN
-	WITH s AS (
-		SELECT DISTINCT ON (m.id) m.id, n.wamid, n.status,
+	WITH n AS (
+		SELECT n.org_id, n.account_id, n.wamid, n.status,
+		    n.status_time, n.errors,
+		    CASE WHEN n.biz_opaque_callback_data ~
+			'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+			THEN n.biz_opaque_callback_data::uuid END AS opaque
+		FROM new_rows n
+		WHERE n.status IN ('sent', 'delivered', 'read', 'failed')
+	), s AS (
+		-- each item's message by its wamid (an index lookup), else
+		-- by the opaque id of a send that has no wamid yet
+		SELECT DISTINCT ON (k.id) k.id, n.wamid, n.status,
 		    coalesce(n.status_time, now()) AS at,
 		    (n.errors -> 0 ->> 'code')::integer AS code,
 		    left(n.errors -> 0 ->> 'title', 512) AS title
-		FROM new_rows n
-		JOIN wa.messages m ON m.org_id = n.org_id
-		    AND m.account_id = n.account_id
-		    AND (m.wamid = n.wamid OR (m.wamid IS NULL AND
-			n.biz_opaque_callback_data ~
-			'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-			AND m.id = n.biz_opaque_callback_data::uuid))
-		WHERE n.status IN ('sent', 'delivered', 'read', 'failed')
-		ORDER BY m.id, CASE n.status WHEN 'read' THEN 4
+		FROM n CROSS JOIN LATERAL (
+			SELECT m.id FROM wa.messages m
+			WHERE m.account_id = n.account_id AND m.wamid = n.wamid
+			  AND m.org_id = n.org_id
+			UNION ALL
+			SELECT m.id FROM wa.messages m
+			WHERE m.id = n.opaque AND m.wamid IS NULL
+			  AND m.org_id = n.org_id AND m.account_id = n.account_id
+			LIMIT 1) k
+		ORDER BY k.id, CASE n.status WHEN 'read' THEN 4
 		    WHEN 'delivered' THEN 3 WHEN 'failed' THEN 2 ELSE 1 END DESC
 	)
 	UPDATE wa.messages m SET
@@ -416,8 +427,8 @@ BEGIN
 		ELSE m.lease_until END,
 	    updated_at = now()
 	FROM s WHERE m.id = s.id
-	  AND wa.message_next(m.status, s.status) IS DISTINCT FROM m.status
-	   OR (m.id = s.id AND m.wamid IS NULL);
+	  AND (wa.message_next(m.status, s.status) IS DISTINCT FROM m.status
+	   OR m.wamid IS NULL);
 
 	PERFORM wa.suppress(n.account_id, m.to_phone, 'stopped_marketing',
 	    true, 'meta', 'Meta: the user stopped marketing messages')

@@ -20,6 +20,7 @@
  * events reach the organizations that proved it (docs/webhooks.md).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -98,47 +99,87 @@ inserted(const PGresult *res)
 	return strcmp(PQcmdTuples((PGresult *)res), "1") == 0;
 }
 
-static const char *
-json_or_null(const cJSON *o, const char *name)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return v != NULL && !cJSON_IsNull(v) ? wa_json_print(v) : NULL;
-}
-
 /* ---- messages: statuses and inbound messages ------------------------ */
 
+/* A value of a status row: the string, or JSON null. */
+static void
+put_str(cJSON *row, const char *key, const char *s)
+{
+	if (s != NULL)
+		cJSON_AddStringToObject(row, key, s);
+	else
+		cJSON_AddNullToObject(row, key);
+}
+
+/* A status item as a row of the batch apply_statuses() writes, or NULL
+ * when it has no key (wamid and status). */
+static cJSON *
+status_row(const cJSON *s)
+{
+	static const char *const objects[] = {
+		"errors", "pricing", "conversation",
+	};
+	const char	*wamid = short_str(s, "id", 256);
+	const char	*status = short_str(s, "status", 32);
+	const cJSON	*v;
+	cJSON		*row;
+	size_t		 i;
+
+	if (wamid == NULL || status == NULL)
+		return NULL;
+	row = cJSON_CreateObject();
+	put_str(row, "wamid", wamid);
+	put_str(row, "status", status);
+	put_str(row, "ts", unix_secs(wa_json_str(s, "timestamp")));
+	put_str(row, "recipient_id", short_str(s, "recipient_id", 64));
+	put_str(row, "opaque", short_str(s, "biz_opaque_callback_data",
+	    512));
+	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++) {
+		v = cJSON_GetObjectItemCaseSensitive(s, objects[i]);
+		if (v != NULL && !cJSON_IsNull(v))
+			cJSON_AddItemReferenceToObject(row, objects[i],
+			    (cJSON *)v);
+		else
+			cJSON_AddNullToObject(row, objects[i]);
+	}
+	cJSON_AddItemReferenceToObject(row, "payload", (cJSON *)s);
+	return row;
+}
+
+/* Every status of a value for one account, in one statement: the
+ * trigger that moves the messages (wa.message_statuses_apply) then runs
+ * once for the batch, not once per item. */
 static enum wa_err
-apply_status(struct pass *p, const struct target *t, const cJSON *s)
+apply_statuses(struct pass *p, const struct target *t, const cJSON *list)
 {
 	static const char sql[] =
 	    "INSERT INTO wa.message_statuses (org_id, account_id, wamid, "
 	    "status, status_time, recipient_id, errors, pricing, "
 	    "conversation, biz_opaque_callback_data, payload, "
-	    "webhook_event_id) VALUES ($1, $2, $3, $4, "
-	    "to_timestamp($5::double precision), $6, $7::jsonb, $8::jsonb, "
-	    "$9::jsonb, $10, $11::jsonb, $12::bigint) "
+	    "webhook_event_id) SELECT $1, $2, x.wamid, x.status, "
+	    "to_timestamp(x.ts), x.recipient_id, x.errors, x.pricing, "
+	    "x.conversation, x.opaque, x.payload, $4::bigint "
+	    "FROM jsonb_to_recordset($3::jsonb) AS x (wamid text, "
+	    "status text, ts double precision, recipient_id text, "
+	    "errors jsonb, pricing jsonb, conversation jsonb, opaque text, "
+	    "payload jsonb) "
 	    "ON CONFLICT (org_id, account_id, wamid, status) DO NOTHING";
-	const char	*vals[12];
+	const cJSON	*it;
+	cJSON		*rows = cJSON_CreateArray(), *row;
 	PGresult	*res;
 
-	vals[2] = short_str(s, "id", 256);
-	vals[3] = short_str(s, "status", 32);
-	if (vals[2] == NULL || vals[3] == NULL)
-		return WA_OK;		/* not a status we can key */
-	vals[0] = t->org_id;
-	vals[1] = t->account_id;
-	vals[4] = unix_secs(wa_json_str(s, "timestamp"));
-	vals[5] = short_str(s, "recipient_id", 64);
-	vals[6] = json_or_null(s, "errors");
-	vals[7] = json_or_null(s, "pricing");
-	vals[8] = json_or_null(s, "conversation");
-	vals[9] = short_str(s, "biz_opaque_callback_data", 512);
-	vals[10] = wa_json_print(s);
-	vals[11] = p->event_id;
-	if (wa_db_exec(p->r, &res, sql, 12, vals) != WA_OK)
+	cJSON_ArrayForEach(it, list) {
+		if (++p->items > HOOK_ITEMS_MAX)
+			break;
+		if (cJSON_IsObject(it) && (row = status_row(it)) != NULL)
+			cJSON_AddItemToArray(rows, row);
+	}
+	if (cJSON_GetArraySize(rows) == 0)
+		return WA_OK;
+	if (wa_db_q(p->r, &res, sql, 4, t->org_id, t->account_id,
+	    wa_json_print(rows), p->event_id) != WA_OK)
 		return p->r->err.code;
-	p->applied += inserted(res);
+	p->applied += (int)strtol(PQcmdTuples(res), NULL, 10);
 	return WA_OK;
 }
 
@@ -210,14 +251,11 @@ apply_messages(struct pass *p, const char *waba_id, const cJSON *value)
 	for (i = 0; i < n; i++) {
 		if (wa_db_set_org(p->r, t[i].org_id) != WA_OK)
 			return p->r->err.code;
-		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(value,
-		    "statuses")) {
-			if (++p->items > HOOK_ITEMS_MAX)
-				return WA_OK;
-			if (cJSON_IsObject(it) &&
-			    apply_status(p, &t[i], it) != WA_OK)
-				return p->r->err.code;
-		}
+		if (apply_statuses(p, &t[i], cJSON_GetObjectItemCaseSensitive(
+		    value, "statuses")) != WA_OK)
+			return p->r->err.code;
+		if (p->items > HOOK_ITEMS_MAX)
+			return WA_OK;
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(value,
 		    "messages")) {
 			if (++p->items > HOOK_ITEMS_MAX)

@@ -48,7 +48,8 @@ function call(method, url, body, headers = {}) {
 }
 const api = (m, p, b) => call(m, `${demo.WA_BASE_URL}${p}`, b);
 const sim = (m, p, b) => call(m, `${SIM}${p}`, b);
-const sql = (q) => execSync(`${db.WA_SUPER_PSQL} -XAtqc ${JSON.stringify(q)}`,
+// one line: the query goes through sh in double quotes
+const sql = (q) => execSync(`${db.WA_SUPER_PSQL} -XAtqc ${JSON.stringify(q.replace(/\s+/g, ' '))}`,
 	{ encoding: 'utf8', shell: '/bin/sh' }).trim();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const admin = (...args) => execFileSync(path.join(process.env.WA_BIN_DIR, 'wa-admin'), args, {
@@ -150,6 +151,46 @@ async function pace(mps) {
 	console.log(`pacing at ${mps}/s: ${fmt(got, 2)} msg/s over ${win.length} s (${dev >= 0 ? '+' : ''}${fmt(dev, 2)}%), per-second min ${Math.min(...win)} max ${Math.max(...win)}, 130429 answers: ${(l.refused_codes && l.refused_codes['130429']) || 0}, ${Math.abs(dev) <= 5 ? 'ok' : 'MISSED'} (±5%)`);
 }
 
+// Waits until every message of the broadcast was read (its three
+// statuses applied); true if they all were.
+async function allRead(id, timeoutMs) {
+	const end = Date.now() + timeoutMs;
+	while (Date.now() < end) {
+		if (Number(sql(`SELECT count(*) FROM wa.messages WHERE batch_id = '${id}' AND status = 'read'`)) >= 10000)
+			return true;
+		await sleep(200);
+	}
+	return false;
+}
+
+// The broadcast's applied status items: how many, the span between the
+// first and the last applied, and receipt (the webhook stored) to
+// applied, p50 and p99, in seconds.
+function applied(id) {
+	const q = sql(`SELECT count(*), extract(epoch FROM max(s.received_at) - min(s.received_at)),
+	    percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM s.received_at - e.received_at)),
+	    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.received_at - e.received_at))
+	    FROM wa.message_statuses s JOIN wa.messages m ON m.wamid = s.wamid AND m.account_id = s.account_id
+	    JOIN wa.webhook_events e ON e.id = s.webhook_event_id WHERE m.batch_id = '${id}'`).split('|');
+	const [items, span, p99, p50] = q.map(Number);
+	return { items, span, p99, p50 };
+}
+
+// The webhook worker's processes (its master and children).
+function webhookWorker() {
+	const master = Number(fs.readFileSync(path.join(DIR, 'run/webhooks-worker.pid'), 'utf8'));
+	let kids = [];
+	try {
+		kids = execSync(`pgrep -P ${master}`, { encoding: 'utf8' }).trim().split('\n').map(Number);
+	} catch { /* none */ }
+	return [master, ...kids];
+}
+
+// Live: the statuses of a 10,000 send at 1,000/s, applied as they come
+// (receipt to visible).  Backlog: the webhook worker stopped while
+// another 10,000 are sent and their 30,000 statuses stored, then
+// continued: the rate at which it applies them (the live run cannot
+// show more than the 3,000 a second the send produces).
 async function ingest() {
 	await resetLedger();
 	// Meta batches up to 1,000 updates per webhook (contract §10.4)
@@ -158,41 +199,60 @@ async function ingest() {
 	const t0 = Date.now();
 	await must(await api('POST', `/v1/whatsapp/broadcasts/${id}/send`), 'send');
 	await until(id, ['completed', 'failed'], 120000);
-	// all three statuses of every message applied
-	const end = Date.now() + 180000;
-	let read = 0;
-	while (Date.now() < end) {
-		read = Number(sql(`SELECT count(*) FROM wa.messages WHERE batch_id = '${id}' AND status = 'read'`));
-		if (read >= 10000) break;
-		await sleep(500);
+	const read = await allRead(id, 180000);
+	const live = applied(id);
+	console.log(`status ingest, live: ${live.items} status items for 10,000 messages (webhooks of up to 100 items), all read: ${read}`);
+	console.log(`  applied over ${fmt(live.span)} s (${fmt(live.items / live.span, 0)} items/s, the send's own pace); receipt -> visible p50 ${fmt(live.p50 * 1000, 0)} ms, p99 ${fmt(live.p99 * 1000, 0)} ms; send->all read ${fmt((Date.now() - t0) / 1000)} s`);
+
+	const id2 = await broadcast(10000, '6');
+	const pids = webhookWorker();
+	for (const p of pids) process.kill(p, 'SIGSTOP');
+	const stored = () => Number(sql(`SELECT count(*) FROM wa.webhook_events WHERE state = 'pending'`));
+	try {
+		await must(await api('POST', `/v1/whatsapp/broadcasts/${id2}/send`), 'send');
+		await until(id2, ['completed', 'failed'], 120000);
+		// the simulator's last webhooks: the count holds still for 2 s
+		let last = -1;
+		for (let n = stored(); n !== last; n = stored()) {
+			last = n;
+			await sleep(2000);
+		}
+	} finally {
+		for (const p of pids) process.kill(p, 'SIGCONT');
 	}
-	const q = sql(`SELECT count(*), extract(epoch FROM max(s.received_at) - min(s.received_at)),
-	    percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM s.received_at - e.received_at)),
-	    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.received_at - e.received_at))
-	    FROM wa.message_statuses s JOIN wa.messages m ON m.wamid = s.wamid AND m.account_id = s.account_id
-	    JOIN wa.webhook_events e ON e.id = s.webhook_event_id WHERE m.batch_id = '${id}'`).split('|');
-	const [items, span, p99, p50] = q.map(Number);
-	console.log(`status ingest: ${items} status items for 10,000 messages (webhooks of up to 100 items), all read: ${read >= 10000}`);
-	console.log(`  applied over ${fmt(span)} s: ${fmt(items / span, 0)} items/s; receipt -> visible p50 ${fmt(p50 * 1000, 0)} ms, p99 ${fmt(p99 * 1000, 0)} ms; send->all read ${fmt((Date.now() - t0) / 1000)} s`);
+	const backlog = stored();
+	const read2 = await allRead(id2, 180000);
+	const b = applied(id2);
+	console.log(`status ingest, backlog: ${b.items} status items in ${backlog} stored webhooks, applied over ${fmt(b.span)} s: ${fmt(b.items / b.span, 0)} items/s; all read: ${read2}`);
 }
 
 async function crash() {
 	await resetLedger();
 	await settings({ mps: 1000, statuses: true, batch: 100 });
 	const id = await broadcast(10000, '5');
-	await must(await api('POST', `/v1/whatsapp/broadcasts/${id}/send`), 'send');
+	// the send answers when the broadcast ends (or after WA_SEND_WAIT_MS):
+	// the kills happen while it waits
+	const sending = api('POST', `/v1/whatsapp/broadcasts/${id}/send`);
+	await until(id, ['sending'], 10000);
 	const pidOf = () => {
 		const master = Number(fs.readFileSync(path.join(DIR, 'run/broadcasts-worker.pid'), 'utf8'));
-		return execSync(`pgrep -P ${master}`, { encoding: 'utf8' }).trim().split('\n').map(Number);
+		// none between a kill and the master's restart (pgrep exits 1)
+		try {
+			return execSync(`pgrep -P ${master}`, { encoding: 'utf8' }).trim().split('\n').map(Number);
+		} catch {
+			return [];
+		}
 	};
 	let kills = 0;
 	while (kills < 5) {
 		await sleep(700);
 		const b = (await must(await api('GET', `/v1/whatsapp/broadcasts/${id}`), 'get')).broadcast;
 		if (b.status !== 'sending') break;
-		for (const p of pidOf()) { try { process.kill(p, 'SIGKILL'); } catch {} }
-		kills++;
+		const pids = pidOf();
+		for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch {} }
+		if (pids.length) kills++;
 	}
+	const answer = await sending;
 	const b = await until(id, ['completed', 'failed'], 600000);
 	await sleep(3000);	// late status webhooks resolve unknown ones
 	const rows = sql(`SELECT status, count(*) FROM wa.messages WHERE batch_id = '${id}' GROUP BY 1 ORDER BY 1`);
@@ -200,7 +260,7 @@ async function crash() {
 	const unknownIds = new Set(sql(`SELECT id FROM wa.messages WHERE batch_id = '${id}' AND (status = 'unknown' OR error_code = 'outcome_unknown')`).split('\n').filter(Boolean));
 	const dupOk = (l.duplicates || []).every((d) => (d.opaques || []).some((o) => unknownIds.has(o)));
 	const final = sql(`SELECT count(*) FROM wa.messages WHERE batch_id = '${id}' AND status IN ('sent','delivered','read','failed','skipped','unknown')`);
-	console.log(`crash safety: ${kills} kill -9 of the sending worker during a 10,000 send; broadcast ${b.status}`);
+	console.log(`crash safety: ${kills} kill -9 of the sending worker during a 10,000 send; send answered ${answer.status} ${answer.json && answer.json.status}; broadcast ${b.status}`);
 	console.log(`  messages by status: ${rows.replace(/\n/g, ', ')}; in a final state: ${final} of 10000`);
 	console.log(`  counters: sent ${b.sentCount} + failed ${b.failedCount} + unknown ${b.unknownCount} = ${b.sentCount + b.failedCount + b.unknownCount} of ${b.recipientCount}`);
 	console.log(`  simulator: ${l.accepted} accepted, ${l.recipients} recipients, most per recipient ${l.max_per_recipient}, duplicates ${(l.duplicates || []).length} (${dupOk ? 'each of a send marked unknown' : 'NOT ALL MARKED UNKNOWN'})`);

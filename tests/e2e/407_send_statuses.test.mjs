@@ -125,6 +125,26 @@ test('statuses batched by Meta (status_batch) apply, each once', async () => {
 	assert.deepEqual(messages(b.id).map((m) => m.status), Array(6).fill('read'));
 });
 
+test('one webhook of many statuses (one statement): each message once, twins and unkeyed items change nothing', async () => {
+	const { b, rows } = await sentQuietly(3);
+	const at = Math.floor(Date.now() / 1000);
+	const st = (m, status, dt) => ({ id: m.wamid, status, timestamp: String(at + dt), recipient_id: digits(m.phone),
+		biz_opaque_callback_data: m.id });
+	const items = [];
+	for (const m of rows) items.push(st(m, 'read', 2), st(m, 'delivered', 1), st(m, 'read', 2), st(m, 'sent', 0));
+	// no wamid, no status, a timestamp that is not Unix seconds, an opaque
+	// id that is not wagate's, not an object at all
+	items.push({ status: 'read' }, { id: rows[0].wamid }, { ...st(rows[1], 'deleted', 3), timestamp: 'soon' },
+		{ id: 'wamid.NOBODY', status: 'read', biz_opaque_callback_data: 'not-a-uuid' }, 'read', 7, null);
+	assert.equal((await postStatuses(t, items)).status, 200);
+	await drained();
+	assert.deepEqual(messages(b.id).map((m) => m.status), ['read', 'read', 'read']);
+	assert.deepEqual(counts(await getBroadcast(t, b.id)), [3, 3, 3, 0, 0]);
+	const ids = rows.map((m) => `'${m.wamid}'`).join(',');
+	assert.equal(psql(`SELECT count(*) FROM wa.message_statuses WHERE wamid IN (${ids})`, { as: 'super' }), '10');
+	assert.equal(psql(`SELECT count(*) FROM wa.webhook_events WHERE state <> 'done'`, { as: 'super' }), '0');
+});
+
 test('a status names a message only for the number it came for', async () => {
 	const { b, rows: [theirs] } = await sentQuietly(1, other);
 	// for t's number, with other's wamid and message id
