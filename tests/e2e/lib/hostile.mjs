@@ -633,12 +633,15 @@ export async function pool(tasks, width = 8) {
 export const ADDRS = Array.from({ length: FULL ? 8 : 4 }, (_, i) => `127.0.0.${20 + i}`);
 
 // send(), retried after a 429 of the stack's own rate limit.
-export async function sendRetrying(req, tries = 6) {
+// A 429 (the client's rate, or the organization's requests in flight:
+// the suite's lanes share one tenant) is retried after a jittered pause,
+// so that the lanes that collided do not collide again.
+export async function sendRetrying(req, tries = 40) {
 	let r;
 	for (let i = 0; i < tries; i++) {
 		r = await send(req);
 		if (r.status !== 429 || !/RATE_LIMIT_001|rate_limit_exceeded|Too many requests/.test(bodyText(r))) return r;
-		await new Promise((res) => setTimeout(res, 1000));
+		await new Promise((res) => setTimeout(res, 100 + Math.random() * Math.min(1000, 100 * 2 ** i)));
 	}
 	return r;
 }
