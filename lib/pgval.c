@@ -6,6 +6,7 @@
 
 #include "arena.h"
 #include "pgval.h"
+#include "valid.h"
 
 char *
 wa_pgval_text_array(struct wa_arena *a, const char *const *items, size_t n)
@@ -58,4 +59,41 @@ wa_pgval_like(struct wa_arena *a, const char *s, int contains)
 		*o++ = '%';
 	*o = '\0';
 	return out;
+}
+
+/* The time of a cursor: 2026-05-01T03:42:18.123456Z. */
+static int
+cursor_time_ok(const char *s, size_t n)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+	size_t	i;
+
+	if (n != sizeof(shape) - 1)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' :
+		    s[i] != shape[i])
+			return 0;
+	return 1;
+}
+
+int
+wa_pgval_cursor(struct wa_arena *a, const char *c, const char **at,
+    const char **id)
+{
+	const char	*u;
+
+	*at = *id = NULL;
+	if (c == NULL) {
+		*at = "infinity";
+		*id = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+		return 0;
+	}
+	u = strrchr(c, '_');
+	if (u == NULL || !cursor_time_ok(c, (size_t)(u - c)) ||
+	    !wa_valid_uuid(u + 1))
+		return -1;
+	*at = wa_arena_strndup(a, c, (size_t)(u - c));
+	*id = u + 1;
+	return 0;
 }

@@ -30,4 +30,17 @@ char	*wa_pgval_text_array(struct wa_arena *, const char *const *items,
  */
 char	*wa_pgval_like(struct wa_arena *, const char *s, int contains);
 
+/*
+ * A list's keyset cursor, "<time>_<uuid>" with the time as lists write
+ * it (2026-05-01T03:42:18.123456Z, microseconds, UTC): *at and *id, the
+ * parameters of the page's "(time, id) < ($at, $id)".  A NULL cursor
+ * is the start: "infinity" and the largest UUID.  -1 if c is not one.
+ */
+int	 wa_pgval_cursor(struct wa_arena *, const char *c, const char **at,
+	    const char **id);
+/* The SQL of a cursor's time, for a list's statement. */
+#define WA_PGVAL_CURSOR_TIME(col) \
+	"to_char(" col " AT TIME ZONE 'UTC', " \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
 #endif /* WA_PGVAL_H */

@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "arena.h"
 #include "crypto.h"
 #include "url.h"
@@ -32,5 +34,28 @@ wa_url_decode(struct wa_arena *a, const char *s, size_t len,
 	out[o] = '\0';
 	if (outlen != NULL)
 		*outlen = o;
+	return out;
+}
+
+char *
+wa_url_encode(struct wa_arena *a, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+	char			*out, *o;
+
+	o = out = wa_arena_alloc(a, 3 * strlen(s) + 1);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_' || *p == '~') {
+			*o++ = (char)*p;
+			continue;
+		}
+		*o++ = '%';
+		*o++ = hex[*p >> 4];
+		*o++ = hex[*p & 15];
+	}
+	*o = '\0';
 	return out;
 }

@@ -1,5 +1,6 @@
 /*
- * url: percent-decoding of paths and query strings (RFC 3986).
+ * url: percent-decoding and -encoding of paths and query strings
+ * (RFC 3986).
  */
 #ifndef WA_URL_H
 #define WA_URL_H
@@ -15,5 +16,11 @@ struct wa_arena;
  */
 char	*wa_url_decode(struct wa_arena *, const char *s, size_t len,
 	    int plus_is_space, size_t *outlen);
+
+/*
+ * s percent-encoded for a query value: every byte but the unreserved
+ * ALPHA / DIGIT / "-" / "." / "_" / "~" becomes %XX.
+ */
+char	*wa_url_encode(struct wa_arena *, const char *s);
 
 #endif /* WA_URL_H */

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "flows.h"
 #include "json.h"
+#include "pgval.h"
 #include "resp.h"
 #include "valid.h"
 
@@ -50,45 +51,6 @@ change_one(struct wa_req *r, const char *sql, const char *id,
 	return WA_OK;
 }
 
-/* The time of a cursor: 2026-05-01T03:42:18.123456Z, as the list
- * writes it. */
-static int
-cursor_time_ok(const char *s, size_t n)
-{
-	static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
-	size_t	i;
-
-	if (n != sizeof(shape) - 1)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' :
-		    s[i] != shape[i])
-			return 0;
-	return 1;
-}
-
-/* ?cursor= from a page's pagination.nextCursor: "<time>_<id>". */
-static int
-cursor_parse(struct wa_req *r, const char *c, const char **at,
-    const char **id)
-{
-	const char	*u;
-
-	*at = *id = NULL;
-	if (c == NULL) {
-		*at = "infinity";
-		*id = "ffffffff-ffff-ffff-ffff-ffffffffffff";
-		return 0;
-	}
-	u = strrchr(c, '_');
-	if (u == NULL || !cursor_time_ok(c, (size_t)(u - c)) ||
-	    !wa_valid_uuid(u + 1))
-		return -1;
-	*at = wa_arena_strndup(r->arena, c, (size_t)(u - c));
-	*id = u + 1;
-	return 0;
-}
-
 /*
  * Mosend's list is an array in `data`, as the seed has it; a page of it
  * is bounded, and headers say whether there is more and where the next
@@ -105,7 +67,8 @@ flows_list(struct wa_req *r)
 	int		 i, rows;
 
 	limit = wa_req_query_long(r, "limit", FLOW_PAGE_MAX, 1, FLOW_PAGE_MAX);
-	if (cursor_parse(r, wa_req_query(r, "cursor"), &at, &id) != 0)
+	if (wa_pgval_cursor(r->arena, wa_req_query(r, "cursor"), &at, &id) !=
+	    0)
 		wa_fail_field(r, "cursor", "must be one this list gave in its "
 		    "Link header");
 	if (r->err.code != WA_OK)

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "flows.h"
 #include "json.h"
+#include "pgval.h"
 #include "resp.h"
 
 #define FLOW_SELECT \
@@ -33,15 +34,13 @@ const char flow_sql_get[] = FLOW_SELECT ", f.steps::text AS steps "
  * each one.
  */
 const char flow_sql_list[] = FLOW_SELECT ", "
-    "to_char(f.created_at AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS cursor_at "
+    WA_PGVAL_CURSOR_TIME("f.created_at") " AS cursor_at "
     "FROM wa.bot_flows f WHERE f.deleted_at IS NULL "
     "AND (f.created_at, f.id) < ($1::timestamptz, $2::uuid) "
     "ORDER BY f.created_at DESC, f.id DESC LIMIT $3::integer";
 
 const char flow_sql_list_phone[] = FLOW_SELECT ", "
-    "to_char(f.created_at AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS cursor_at "
+    WA_PGVAL_CURSOR_TIME("f.created_at") " AS cursor_at "
     "FROM wa.bot_flows f WHERE f.deleted_at IS NULL "
     "AND (f.phone_number_id = $4 OR f.phone_number_id IS NULL) "
     "AND (f.created_at, f.id) < ($1::timestamptz, $2::uuid) "

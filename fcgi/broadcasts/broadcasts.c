@@ -157,7 +157,7 @@ broadcasts_create(struct wa_req *r)
 	static const char sql_again[] =
 	    "SELECT " BC_COLUMNS " FROM wa.broadcasts b WHERE b.id = $1";
 	struct wa_account	 acc;
-	struct bc_template	 t;
+	struct wa_send_tpl	 t;
 	char			 id[WA_UUID_LEN];
 	const char		*vals[8];
 	PGresult		*res;
@@ -168,7 +168,7 @@ broadcasts_create(struct wa_req *r)
 	if (wa_json_body(r, &body) != WA_OK)
 		return r->err.code;
 	wa_json_validate(r, body, create_fields, NULL);
-	bc_template_parse(r, body, "template", &t);
+	wa_send_tpl_parse(r, body, "template", &t);
 	bc_recipients_parse(r, body, "recipients", 0, BC_ADD_MAX, 0, &rows,
 	    &dups);
 	if (r->err.code != WA_OK ||

@@ -14,6 +14,7 @@
 #include "accounts.h"
 #include "err.h"
 #include "req.h"
+#include "send/send.h"
 
 /* Limits (docs/sending.md, "Rules"). */
 #define BC_NAME_MAX		255
@@ -23,7 +24,6 @@
 #define BC_RECIPIENTS_MAX	100000	/* recipients of one broadcast */
 #define BC_VARS_MAX		20	/* variables of one recipient */
 #define BC_VAR_MAX		1024	/* characters of one variable */
-#define BC_COMPONENTS_MAX	10	/* base components of a template */
 #define BC_LIMIT_DEFAULT	50	/* broadcasts listed */
 #define BC_LIMIT_MAX		100
 #define BC_RECIPIENTS_DEFAULT	100	/* recipients listed */
@@ -33,25 +33,8 @@
 #define BC_CHUNK		5000	/* recipients queued per statement */
 #define BC_DRY_LIST_MAX		100	/* recipients named by a dry run */
 
-/* The template of a send, as the request gives it. */
-struct bc_template {
-	const char	*name;
-	const char	*language;
-	const cJSON	*components;	/* array, maybe empty */
-};
-
-/* What wagate's copy of a template says about sending it. */
-struct bc_tpl_check {
-	const char	*problem;	/* NULL: fine */
-	int		 body_params;	/* {{n}} of its body */
-};
-
 /* input.c: validation */
 
-/* A template object member: name, language, components; problems
- * recorded under `field`. */
-void		bc_template_parse(struct wa_req *, const cJSON *body,
-		    const char *field, struct bc_template *out);
 /*
  * Recipients (array member `field` of body, at most max): each phone
  * normalized to E.164, name, variables; problems recorded with their
@@ -72,14 +55,6 @@ enum wa_err	bc_not_found(struct wa_req *);
 /* limit (1..max, def when absent) and skip query parameters. */
 void		bc_page(struct wa_req *, long def, long max, long *limit,
 		    long *skip);
-
-/* template.c: wagate's copy of the template, refreshed from Meta when
- * it lacks the template or does not have it APPROVED. */
-enum wa_err	bc_template_check(struct wa_req *, const struct wa_account *,
-		    const struct bc_template *, struct bc_tpl_check *out);
-/* The reason sending from the account is paused, or NULL. */
-enum wa_err	bc_paused(struct wa_req *, const char *account_id,
-		    const char **reason);
 
 /* bulk.c */
 enum wa_err	bulk_send(struct wa_req *);

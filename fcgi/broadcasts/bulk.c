@@ -23,7 +23,7 @@
 
 static enum wa_err
 enqueue(struct wa_req *r, const struct wa_account *a, const char *batch,
-    const struct bc_template *t, const struct bc_tpl_check *chk,
+    const struct wa_send_tpl *t, const struct wa_send_tpl_check *chk,
     const cJSON *rows)
 {
 	static const char sql[] =
@@ -74,8 +74,8 @@ bulk_send(struct wa_req *r)
 		WA_FIELD_END
 	};
 	struct wa_account	 acc;
-	struct bc_template	 t;
-	struct bc_tpl_check	 chk;
+	struct wa_send_tpl	 t;
+	struct wa_send_tpl_check	 chk;
 	const char		*paused;
 	char			 batch[WA_UUID_LEN];
 	cJSON			*body, *rows;
@@ -84,17 +84,17 @@ bulk_send(struct wa_req *r)
 	if (wa_json_body(r, &body) != WA_OK)
 		return r->err.code;
 	wa_json_validate(r, body, fields, NULL);
-	bc_template_parse(r, body, "template", &t);
+	wa_send_tpl_parse(r, body, "template", &t);
 	bc_recipients_parse(r, body, "recipients", 1, BC_BULK_MAX, 1, &rows,
 	    &dups);
 	if (r->err.code != WA_OK ||
 	    bc_account(r, wa_json_str(body, "accountId"), &acc) != WA_OK ||
-	    bc_paused(r, acc.id, &paused) != WA_OK)
+	    wa_send_paused(r, acc.id, &paused) != WA_OK)
 		return r->err.code;
 	if (paused != NULL)
 		return wa_fail_as(r, WA_ERR_UNPROCESSABLE, "account_paused",
 		    "Sending from this account is paused: %s", paused);
-	if (bc_template_check(r, &acc, &t, &chk) != WA_OK)
+	if (wa_send_tpl_check(r, &acc, &t, &chk) != WA_OK)
 		return r->err.code;
 	if (wa_crypto_uuid7((uint64_t)wa_clock_now_ms(), batch) != 0)
 		return wa_fail(r, WA_ERR_INTERNAL, "no random bytes");

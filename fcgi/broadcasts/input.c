@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "arena.h"
-#include "graph/graph.h"
 #include "json.h"
 #include "utf8.h"
 #include "valid.h"
@@ -25,23 +24,6 @@ phone_ok(const char *s)
 	return wa_e164_normalize(s, out, sizeof(out));
 }
 
-static int
-name_ok(const char *s)
-{
-	return wa_graph_tpl_name_ok(s, 0);
-}
-
-static const struct wa_field template_fields[] = {
-	WA_FIELD_STR_CHECK("name", WA_F_REQUIRED_TEXT, 512, name_ok,
-	    "must be a template name (lower-case letters, digits and "
-	    "underscores)"),
-	WA_FIELD_STR_CHECK("language", WA_F_REQUIRED_TEXT, 16,
-	    wa_graph_language_ok, "must be a template language such as "
-	    "en_US"),
-	WA_FIELD_ARR_OBJ("components", 0, 0, BC_COMPONENTS_MAX, NULL),
-	WA_FIELD_END
-};
-
 static const struct wa_field recipient_fields[] = {
 	WA_FIELD_STR_CHECK("phone", WA_F_REQUIRED_TEXT, 32, phone_ok,
 	    MSG_E164),
@@ -49,26 +31,6 @@ static const struct wa_field recipient_fields[] = {
 	WA_FIELD_OBJ("variables", WA_F_NULLABLE, NULL),
 	WA_FIELD_END
 };
-
-void
-bc_template_parse(struct wa_req *r, const cJSON *body, const char *field,
-    struct bc_template *out)
-{
-	const struct wa_field	f[] = {
-		WA_FIELD_OBJ(field, WA_F_REQUIRED, template_fields),
-		WA_FIELD_END
-	};
-	const cJSON		*t, *c;
-
-	memset(out, 0, sizeof(*out));
-	if (wa_json_validate(r, body, f, NULL) != WA_OK)
-		return;
-	t = cJSON_GetObjectItemCaseSensitive(body, field);
-	out->name = wa_json_str(t, "name");
-	out->language = wa_json_str(t, "language");
-	c = cJSON_GetObjectItemCaseSensitive(t, "components");
-	out->components = cJSON_IsArray(c) ? c : cJSON_CreateArray();
-}
 
 /* variables: {"1": "Ann", ...}: keys 1-999 without leading zeros,
  * values strings; what Meta's body parameters can be. */

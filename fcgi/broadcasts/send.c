@@ -29,7 +29,7 @@ struct bc {
 	const char		*id;
 	const char		*status;
 	long long		 recipients;
-	struct bc_template	 t;
+	struct wa_send_tpl	 t;
 	struct wa_account	 acc;
 	int			 mps;
 };
@@ -77,7 +77,8 @@ is(const struct bc *b, const char *status)
 /* ---- the dry run ----------------------------------------------------- */
 
 static enum wa_err
-dry_run(struct wa_req *r, const struct bc *b, const struct bc_tpl_check *chk)
+dry_run(struct wa_req *r, const struct bc *b,
+    const struct wa_send_tpl_check *chk)
 {
 	static const char sql_counts[] =
 	    "SELECT count(*) AS total, "
@@ -160,7 +161,7 @@ broadcasts_send(struct wa_req *r)
 	    "UPDATE wa.broadcasts SET status = 'sending', started_at = now(), "
 	    "updated_at = now() WHERE id = $1";
 	struct bc		 b;
-	struct bc_tpl_check	 chk;
+	struct wa_send_tpl_check	 chk;
 	const char		*id, *paused;
 	PGresult		*res;
 	long			 queued;
@@ -178,12 +179,12 @@ broadcasts_send(struct wa_req *r)
 	if (b.recipients == 0)
 		return wa_fail_as(r, WA_ERR_BAD_REQUEST, "no_recipients",
 		    "The broadcast has no recipients");
-	if (bc_paused(r, b.acc.id, &paused) != WA_OK)
+	if (wa_send_paused(r, b.acc.id, &paused) != WA_OK)
 		return r->err.code;
 	if (paused != NULL)
 		return wa_fail_as(r, WA_ERR_UNPROCESSABLE, "account_paused",
 		    "Sending from this account is paused: %s", paused);
-	if (bc_template_check(r, &b.acc, &b.t, &chk) != WA_OK)
+	if (wa_send_tpl_check(r, &b.acc, &b.t, &chk) != WA_OK)
 		return r->err.code;
 	/* a template Meta will refuse must not fail every recipient: the
 	 * broadcast stays what it was */

@@ -264,10 +264,45 @@ enum wa_flow_status {
 	WA_FLOW_ST_WAITING,	/* a question, and no message left */
 	WA_FLOW_ST_HANDOFF,	/* a handoff step */
 	WA_FLOW_ST_ERROR,		/* see run_out.error */
+	WA_FLOW_ST_DELAYED,	/* live runs: a delay step */
 	WA_FLOW_ST__MAX
 };
 
 extern const char *const wa_flow_status_names[WA_FLOW_ST__MAX];
+
+/*
+ * An http_request a live run makes for real, and what came back.  The
+ * transport (struct wa_flow_run_in's http) owns every limit of the
+ * call: addresses, redirects, its timeout, the size of the answer.
+ */
+struct wa_flow_http_req {
+	const char	*method;
+	const char	*url;
+	const char	**names;	/* headers: names[i]: values[i] */
+	const char	**values;
+	size_t		 nheaders;
+	const char	*body;		/* JSON text, or NULL */
+	int		 timeout_ms;
+};
+
+struct wa_flow_http_resp {
+	const char	*error;		/* the call failed: why; else NULL */
+	int		 status;
+	const char	*body;		/* bytes (arena), len of them */
+	size_t		 len;
+	cJSON		*headers;	/* name -> value, or NULL */
+};
+
+typedef void	(*wa_flow_http_fn)(void *arg, const struct wa_flow_http_req *,
+		    struct wa_flow_http_resp *);
+
+/* Where a live session's run starts again (struct wa_flow_run_out's
+ * resume_step, attempt and jumps of the run before). */
+struct wa_flow_resume {
+	int		 step;		/* a step index */
+	int		 attempt;	/* > 0: the question was asked */
+	const cJSON	*jumps;		/* step id -> jumps taken, or NULL */
+};
 
 /*
  * What one run starts from.  wa_flow_run_input() builds it from the
@@ -281,6 +316,12 @@ struct wa_flow_run_in {
 	const cJSON		*mocks;		/* object: step id -> mock */
 	int64_t			 now_ms;	/* system.now */
 	size_t			 step_budget;	/* 0: WA_FLOW_STEP_BUDGET */
+	/* live runs (a conversation; all zero for a test-run): */
+	int			 live;		/* delays stop the run, the
+						 * clock is the real one */
+	const struct wa_flow_resume *resume;	/* NULL: the first step */
+	wa_flow_http_fn		 http;		/* NULL: the mocks */
+	void			*http_arg;
 };
 
 /*
@@ -317,11 +358,20 @@ struct wa_flow_run_out {
 	size_t			 steps_run;
 	size_t			 messages_used;
 	size_t			 messages_left;
+	/* to resume: WAITING at the question resume_step (its attempt,
+	 * timeout_s), or DELAYED for delay_s seconds before resume_step
+	 * (WA_FLOW_END_OF_FLOW: the flow then ends); the jumps taken */
+	int			 resume_step;
+	int			 attempt;
+	int			 timeout_s;
+	int			 delay_s;
+	cJSON			*jumps;
 };
 
 /*
- * Runs in->flow from its first step until it ends, hands off, waits for
- * input the script does not have, or fails (the step budget, an
+ * Runs in->flow from its first step (or in->resume) until it ends,
+ * hands off, waits for input the script does not have, waits out a
+ * delay (live runs), or fails (the step budget, an
  * expression error, a failed call without on_error, the trace or
  * memory limit).  Always fills out.
  */

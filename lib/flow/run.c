@@ -2,7 +2,7 @@
  * The step runner.  One loop iteration executes one step (or one
  * attempt at a question) and appends one trace entry; the iteration
  * count is the step budget.  A step returns the index of the next step,
- * WA_FLOW_END_OF_FLOW, or STOP after setting the status.
+ * WA_FLOW_END_OF_FLOW, or WA_FLOW_STOP after setting the status.
  *
  * Test-runs answer http_request steps from the mocks; the runner has
  * no other way to make a call.  The trace is measured as it grows
@@ -18,41 +18,21 @@
 
 #include "arena.h"
 #include "clock.h"
-#include "flow.h"
 #include "expr.h"
-#include "re.h"
-#include "tmpl.h"
+#include "flow.h"
 #include "json.h"
+#include "re.h"
+#include "run.h"
+#include "tmpl.h"
 #include "valid.h"
 
-#define STOP	(-2)
-
 const char *const wa_flow_status_names[WA_FLOW_ST__MAX] = {
-	"completed", "waiting_input", "handoff", "error"
-};
-
-struct run {
-	struct wa_arena			*a;
-	const struct wa_flow_run_in	*in;
-	struct wa_flow_run_out		*out;
-	const struct wa_flow		*f;
-	cJSON				*vars;
-	size_t				 msg, nmsgs;
-	int64_t				 now_ms;
-	unsigned long			 fuel;
-	size_t				 trace_bytes;
-	int				*jumps;		/* per step */
-	int				*mock_pos;	/* per step */
-	unsigned char			*hit;		/* per step */
-	unsigned char			*xhit;		/* per exit */
-	size_t				*xbase;		/* first exit of step */
-	int				 attempt;	/* of the question */
-	int				 retrying;
+	"completed", "waiting_input", "handoff", "error", "delayed"
 };
 
 /* Stops the run with an error at step s. */
-static int
-fail(struct run *r, const struct wa_flow_step *s, cJSON *out,
+int
+wa_flow_fail(struct wa_flow_runner *r, const struct wa_flow_step *s, cJSON *out,
     const char *msg)
 {
 	r->out->status = WA_FLOW_ST_ERROR;
@@ -61,11 +41,12 @@ fail(struct run *r, const struct wa_flow_step *s, cJSON *out,
 	r->out->at = s != NULL ? s->id : NULL;
 	if (out != NULL)
 		cJSON_AddStringToObject(out, "error", msg);
-	return STOP;
+	return WA_FLOW_STOP;
 }
 
-static int
-take(struct run *r, const struct wa_flow_step *s, size_t k, cJSON *out)
+int
+wa_flow_take(struct wa_flow_runner *r, const struct wa_flow_step *s, size_t k,
+    cJSON *out)
 {
 	int	t = s->exits[k].target;
 
@@ -79,7 +60,7 @@ take(struct run *r, const struct wa_flow_step *s, size_t k, cJSON *out)
 }
 
 static void
-set_now(struct run *r)
+set_now(struct wa_flow_runner *r)
 {
 	struct wa_flow_path	 p;
 	char			*ts;
@@ -103,8 +84,9 @@ snapshot(const cJSON *v)
 }
 
 /* Sets a variable and notes it in the step's output.variables. */
-static const char *
-assign(struct run *r, const struct wa_flow_path *p, cJSON *v, cJSON *out)
+const char *
+wa_flow_assign(struct wa_flow_runner *r, const struct wa_flow_path *p, cJSON *v,
+    cJSON *out)
 {
 	cJSON		*ch;
 	const char	*why;
@@ -119,30 +101,30 @@ assign(struct run *r, const struct wa_flow_path *p, cJSON *v, cJSON *out)
 	return NULL;
 }
 
-static const char *
-render(struct run *r, const struct wa_flow_tmpl *t, size_t max, int url,
-    int *trunc)
+const char *
+wa_flow_render(struct wa_flow_runner *r, const struct wa_flow_tmpl *t,
+    size_t max, int url, int *trunc)
 {
 	return wa_flow_tmpl_render(r->a, t, r->vars, url ? WA_FLOW_TMPL_URL :
 	    WA_FLOW_TMPL_TEXT, max, trunc);
 }
 
 static cJSON *
-text_message(struct run *r, const struct wa_flow_tmpl *t)
+text_message(struct wa_flow_runner *r, const struct wa_flow_tmpl *t)
 {
 	cJSON	*m = cJSON_CreateObject();
 	int	 trunc;
 
 	cJSON_AddStringToObject(m, "type", "text");
 	cJSON_AddItemToObject(m, "text", cJSON_CreateStringReference(
-	    render(r, t, WA_FLOW_TEXT_MAX, 0, &trunc)));
+	    wa_flow_render(r, t, WA_FLOW_TEXT_MAX, 0, &trunc)));
 	if (trunc)
 		cJSON_AddTrueToObject(m, "truncated");
 	return m;
 }
 
 static int
-exec_message(struct run *r, const struct wa_flow_step *s, cJSON *out)
+exec_message(struct wa_flow_runner *r, const struct wa_flow_step *s, cJSON *out)
 {
 	cJSON	*sent = cJSON_AddArrayToObject(out, "sent"), *m;
 
@@ -152,20 +134,21 @@ exec_message(struct run *r, const struct wa_flow_step *s, cJSON *out)
 		m = cJSON_CreateObject();
 		cJSON_AddStringToObject(m, "type", s->media_type);
 		cJSON_AddItemToObject(m, "url", cJSON_CreateStringReference(
-		    render(r, s->media_url, WA_FLOW_URL_MAX, 1, NULL)));
+		    wa_flow_render(r, s->media_url, WA_FLOW_URL_MAX, 1,
+		    NULL)));
 		if (s->caption != NULL)
 			cJSON_AddItemToObject(m, "caption",
-			    cJSON_CreateStringReference(render(r, s->caption,
-			    1024, 0, NULL)));
+			    cJSON_CreateStringReference(wa_flow_render(r,
+			    s->caption, 1024, 0, NULL)));
 		if (s->filename != NULL)
 			cJSON_AddStringToObject(m, "filename", s->filename);
 		cJSON_AddItemToArray(sent, m);
 	}
-	return take(r, s, WA_FLOW_X_NEXT, out);
+	return wa_flow_take(r, s, WA_FLOW_X_NEXT, out);
 }
 
 static const char *
-trimmed(struct run *r, const char *s)
+trimmed(struct wa_flow_runner *r, const char *s)
 {
 	size_t	n = strlen(s);
 
@@ -200,7 +183,7 @@ four(const char *s, int *v)
 
 /* YYYY-MM-DD, or day first: DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY. */
 static const char *
-parse_date(struct run *r, const char *s)
+parse_date(struct wa_flow_runner *r, const char *s)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
 	    30, 31 };
@@ -226,7 +209,7 @@ parse_date(struct run *r, const char *s)
 }
 
 static int
-num_answer(struct run *r, const char *s, double *d)
+num_answer(struct wa_flow_runner *r, const char *s, double *d)
 {
 	char	*c;
 
@@ -265,8 +248,8 @@ choose(const struct wa_flow_step *s, const char *ans)
  * in *why.  -1 if the matcher ran out of fuel.
  */
 static int
-check_answer(struct run *r, const struct wa_flow_step *s, const char *raw,
-    cJSON **val, const char **why, cJSON *out)
+check_answer(struct wa_flow_runner *r, const struct wa_flow_step *s,
+    const char *raw, cJSON **val, const char **why, cJSON *out)
 {
 	const struct wa_flow_option	*op;
 	const char			*t = trimmed(r, raw), *d;
@@ -337,8 +320,23 @@ check_answer(struct run *r, const struct wa_flow_step *s, const char *raw,
 	return 0;
 }
 
+/* The run stops at question s for the customer's answer. */
 static int
-exec_question(struct run *r, const struct wa_flow_step *s, cJSON *out)
+waiting(struct wa_flow_runner *r, const struct wa_flow_step *s, cJSON *out,
+    int attempt)
+{
+	cJSON_AddTrueToObject(out, "waiting");
+	r->out->status = WA_FLOW_ST_WAITING;
+	r->out->at = s->id;
+	r->out->resume_step = (int)(s - r->f->steps);
+	r->out->attempt = attempt;
+	r->out->timeout_s = s->timeout_s;
+	return WA_FLOW_STOP;
+}
+
+static int
+exec_question(struct wa_flow_runner *r, const struct wa_flow_step *s,
+    cJSON *out)
 {
 	const cJSON	*msg;
 	cJSON		*sent, *m, *val, *opts;
@@ -350,7 +348,9 @@ exec_question(struct run *r, const struct wa_flow_step *s, cJSON *out)
 	r->retrying = 0;
 	r->attempt = attempt;
 	sent = cJSON_AddArrayToObject(out, "sent");
-	if (attempt == 1 || s->retry != NULL)
+	if (r->prompted)
+		m = NULL;	/* resumed: asked in the run before */
+	else if (attempt == 1 || s->retry != NULL)
 		m = text_message(r, attempt == 1 ? s->text : s->retry);
 	else {
 		m = cJSON_CreateObject();
@@ -358,49 +358,45 @@ exec_question(struct run *r, const struct wa_flow_step *s, cJSON *out)
 		cJSON_AddStringToObject(m, "text", "Sorry, I did not "
 		    "understand that. Please try again.");
 	}
-	if (s->input == WA_FLOW_IN_CHOICE) {
+	if (m != NULL && s->input == WA_FLOW_IN_CHOICE) {
 		opts = cJSON_AddArrayToObject(m, "options");
 		for (i = 0; i < s->noptions; i++)
 			cJSON_AddItemToArray(opts, cJSON_CreateStringReference(
 			    s->options[i].title));
 	}
-	cJSON_AddItemToArray(sent, m);
+	if (m != NULL)
+		cJSON_AddItemToArray(sent, m);
+	r->prompted = 0;
 	cJSON_AddNumberToObject(out, "attempt", attempt);
-	if (r->msg >= r->nmsgs) {
-		cJSON_AddTrueToObject(out, "waiting");
-		r->out->status = WA_FLOW_ST_WAITING;
-		r->out->at = s->id;
-		return STOP;
-	}
+	if (r->msg >= r->nmsgs)
+		return waiting(r, s, out, attempt);
 	msg = cJSON_GetArrayItem(r->in->messages, (int)r->msg++);
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "timeout"))) {
 		cJSON_AddItemToObject(out, "input", cJSON_CreateObjectReference(
 		    msg->child));
-		if (s->timeout_s == 0) {
-			/* nothing to time out: the conversation waits */
-			cJSON_AddTrueToObject(out, "waiting");
-			r->out->status = WA_FLOW_ST_WAITING;
-			r->out->at = s->id;
-			return STOP;
+		if (s->timeout_s == 0)	/* nothing to time out: it waits */
+			return waiting(r, s, out, attempt);
+		/* a live run's clock is the real one, already past it */
+		if (!r->in->live) {
+			r->now_ms += (int64_t)s->timeout_s * 1000;
+			set_now(r);
 		}
-		r->now_ms += (int64_t)s->timeout_s * 1000;
-		set_now(r);
-		return take(r, s, WA_FLOW_X_TIMEOUT, out);
+		return wa_flow_take(r, s, WA_FLOW_X_TIMEOUT, out);
 	}
 	text = cJSON_IsString(msg) ? msg->valuestring :
 	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(msg, "text")) ?
 	    cJSON_GetObjectItemCaseSensitive(msg, "text")->valuestring : "";
 	cJSON_AddItemToObject(out, "input", cJSON_CreateStringReference(text));
 	if (check_answer(r, s, text, &val, &why, out) < 0)
-		return fail(r, s, out, "the pattern used up the run's "
+		return wa_flow_fail(r, s, out, "the pattern used up the run's "
 		    "matching budget");
 	if (val != NULL) {
 		cJSON_AddTrueToObject(out, "valid");
-		if (s->has_save && (why = assign(r, &s->save_to, val,
+		if (s->has_save && (why = wa_flow_assign(r, &s->save_to, val,
 		    out)) != NULL)
-			return fail(r, s, out, wa_arena_printf(r->a, "%s %s",
-			    s->save_to.text, why));
-		return take(r, s, WA_FLOW_X_NEXT, out);
+			return wa_flow_fail(r, s, out, wa_arena_printf(r->a,
+			    "%s %s", s->save_to.text, why));
+		return wa_flow_take(r, s, WA_FLOW_X_NEXT, out);
 	}
 	cJSON_AddFalseToObject(out, "valid");
 	cJSON_AddStringToObject(out, "reason", why);
@@ -411,12 +407,13 @@ exec_question(struct run *r, const struct wa_flow_step *s, cJSON *out)
 		r->attempt = attempt + 1;
 		return (int)(s - r->f->steps);
 	}
-	return take(r, s, WA_FLOW_X_INVALID, out);
+	return wa_flow_take(r, s, WA_FLOW_X_INVALID, out);
 }
 
 /* 1, 0, or -1 (out of fuel); every comparison made goes to checks. */
 static int
-eval_group(struct run *r, const struct wa_flow_group *g, cJSON *checks)
+eval_group(struct wa_flow_runner *r, const struct wa_flow_group *g,
+    cJSON *checks)
 {
 	const struct wa_flow_cmp	*m;
 	const cJSON			*left, *right;
@@ -431,8 +428,8 @@ eval_group(struct run *r, const struct wa_flow_group *g, cJSON *checks)
 			m = g->cmps[i];
 			left = wa_flow_vars_get(r->vars, &m->var);
 			right = m->tmpl != NULL ? cJSON_CreateStringReference(
-			    render(r, m->tmpl, WA_FLOW_TEXT_MAX, 0, NULL)) :
-			    m->value;
+			    wa_flow_render(r, m->tmpl, WA_FLOW_TEXT_MAX, 0,
+			    NULL)) : m->value;
 			v = wa_flow_cmp(r->a, m->op, left, right, m->re,
 			    m->flags, &r->fuel);
 			c = cJSON_CreateObject();
@@ -455,7 +452,8 @@ eval_group(struct run *r, const struct wa_flow_group *g, cJSON *checks)
 }
 
 static int
-exec_condition(struct run *r, const struct wa_flow_step *s, cJSON *out)
+exec_condition(struct wa_flow_runner *r, const struct wa_flow_step *s,
+    cJSON *out)
 {
 	cJSON	*checks = cJSON_AddArrayToObject(out, "checks");
 	size_t	 i;
@@ -463,19 +461,19 @@ exec_condition(struct run *r, const struct wa_flow_step *s, cJSON *out)
 
 	for (i = 0; i < s->nbranches; i++) {
 		if ((v = eval_group(r, s->branches[i], checks)) < 0)
-			return fail(r, s, out, "a pattern used up the run's "
-			    "matching budget");
+			return wa_flow_fail(r, s, out, "a pattern used up the "
+			    "run's matching budget");
 		if (v == 1) {
 			cJSON_AddNumberToObject(out, "branch", (double)i);
-			return take(r, s, i, out);
+			return wa_flow_take(r, s, i, out);
 		}
 	}
 	cJSON_AddNullToObject(out, "branch");
-	return take(r, s, s->nbranches, out);
+	return wa_flow_take(r, s, s->nbranches, out);
 }
 
 static int
-exec_set(struct run *r, const struct wa_flow_step *s, cJSON *out)
+exec_set(struct wa_flow_runner *r, const struct wa_flow_step *s, cJSON *out)
 {
 	const struct wa_flow_assign	*as;
 	const char			*why;
@@ -487,204 +485,60 @@ exec_set(struct run *r, const struct wa_flow_step *s, cJSON *out)
 		if (as->expr != NULL)
 			v = wa_flow_expr_eval(r->a, as->expr, r->vars, &why);
 		else if (as->tmpl != NULL)
-			v = cJSON_CreateStringReference(render(r, as->tmpl,
-			    WA_FLOW_STR_MAX, 0, NULL));
+			v = cJSON_CreateStringReference(wa_flow_render(r,
+			    as->tmpl, WA_FLOW_STR_MAX, 0, NULL));
 		else
 			v = cJSON_Duplicate(as->value, 1);
-		if (v == NULL || (why = assign(r, &as->var, v, out)) != NULL)
-			return fail(r, s, out, wa_arena_printf(r->a,
+		if (v == NULL ||
+		    (why = wa_flow_assign(r, &as->var, v, out)) != NULL)
+			return wa_flow_fail(r, s, out, wa_arena_printf(r->a,
 			    "assignments[%zu] (%s): %s", i, as->var.text,
 			    why != NULL ? why : "no value"));
 	}
-	return take(r, s, WA_FLOW_X_NEXT, out);
-}
-
-/* A copy of an http body with every string rendered; NULL once the
- * rendered strings exceed *left bytes. */
-static cJSON *
-render_body(struct run *r, const cJSON *v, int depth, size_t *left)
-{
-	struct wa_flow_tmpl	*t;
-	const cJSON		*it;
-	const char		*why, *s;
-	cJSON			*o, *c;
-
-	if (cJSON_IsString(v)) {
-		s = v->valuestring;
-		if (depth <= WA_FLOW_VALUE_DEPTH_MAX && (t = wa_flow_tmpl_parse(
-		    r->a, v->valuestring, &why)) != NULL)
-			s = render(r, t, WA_FLOW_STR_MAX, 0, NULL);
-		if (strlen(s) > *left)
-			return NULL;
-		*left -= strlen(s);
-		return cJSON_CreateStringReference(s);
-	}
-	if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
-		return cJSON_Duplicate(v, 0);
-	o = cJSON_IsArray(v) ? cJSON_CreateArray() : cJSON_CreateObject();
-	cJSON_ArrayForEach(it, v) {
-		if ((c = render_body(r, it, depth + 1, left)) == NULL)
-			return NULL;
-		if (cJSON_IsArray(o))
-			cJSON_AddItemToArray(o, c);
-		else
-			cJSON_AddItemToObject(o, it->string, c);
-	}
-	return o;
-}
-
-/* The response value a mapping names, or NULL. */
-static const cJSON *
-response_value(struct run *r, const cJSON *resp, const char *from)
-{
-	const cJSON	*v;
-	const char	*p, *dot;
-	char		*seg;
-	long		 ix;
-	int		 headers;
-
-	if (strcmp(from, "status") == 0)
-		return cJSON_GetObjectItemCaseSensitive(resp, "status");
-	headers = strncmp(from, "headers.", 8) == 0;
-	v = cJSON_GetObjectItemCaseSensitive(resp, headers ? "headers" :
-	    "body");
-	if (strcmp(from, "body") == 0)
-		return v;
-	for (p = from + (headers ? 8 : 5); v != NULL; p = dot + 1) {
-		dot = strchr(p, '.');
-		seg = wa_arena_strndup(r->a, p, dot != NULL ?
-		    (size_t)(dot - p) : strlen(p));
-		if (headers)
-			v = cJSON_GetObjectItem(v, seg);	/* any case */
-		else if (cJSON_IsArray(v) && isdigit((unsigned char)*seg) &&
-		    strlen(seg) <= 6) {
-			ix = strtol(seg, NULL, 10);
-			v = cJSON_GetArrayItem(v, (int)ix);
-		} else
-			v = cJSON_IsObject(v) ?
-			    cJSON_GetObjectItemCaseSensitive(v, seg) : NULL;
-		if (dot == NULL)
-			break;
-	}
-	return v;
-}
-
-/* The mock answering step s this time, or NULL. */
-static const cJSON *
-mock_for(struct run *r, const struct wa_flow_step *s)
-{
-	const cJSON	*m;
-	size_t		 i = (size_t)(s - r->f->steps);
-	int		 n;
-
-	m = cJSON_GetObjectItemCaseSensitive(r->in->mocks, s->id);
-	if (!cJSON_IsArray(m))
-		return cJSON_IsObject(m) ? m : NULL;
-	if ((n = cJSON_GetArraySize(m)) == 0)
-		return NULL;
-	return cJSON_GetArrayItem(m, r->mock_pos[i] < n ? r->mock_pos[i]++ :
-	    n - 1);
+	return wa_flow_take(r, s, WA_FLOW_X_NEXT, out);
 }
 
 static int
-call_failed(struct run *r, const struct wa_flow_step *s, cJSON *out,
-    const char *why)
-{
-	cJSON_AddStringToObject(out, "error", why);
-	if (s->nexits > WA_FLOW_X_ERROR)
-		return take(r, s, WA_FLOW_X_ERROR, out);
-	return fail(r, s, NULL, wa_arena_printf(r->a, "%s (the step has no "
-	    "on_error)", why));
-}
-
-static int
-exec_http(struct run *r, const struct wa_flow_step *s, cJSON *out)
-{
-	const cJSON	*mock, *st, *v;
-	const char	*url, *why;
-	cJSON		*req, *hdr, *resp, *val, *body = NULL;
-	size_t		 i, left;
-	int		 status;
-
-	req = cJSON_AddObjectToObject(out, "request");
-	cJSON_AddStringToObject(req, "method", s->method);
-	url = render(r, s->url, WA_FLOW_URL_MAX, 1, NULL);
-	cJSON_AddItemToObject(req, "url", cJSON_CreateStringReference(url));
-	hdr = cJSON_AddObjectToObject(req, "headers");
-	for (i = 0; i < s->nheaders; i++)
-		cJSON_AddItemToObject(hdr, s->headers[i].name,
-		    cJSON_CreateStringReference(render(r, s->headers[i].value,
-		    WA_FLOW_HEADER_MAX, 0, NULL)));
-	left = WA_FLOW_RENDERED_BODY_MAX;
-	if (s->body != NULL && (body = render_body(r, s->body, 0, &left)) ==
-	    NULL)
-		return call_failed(r, s, out, "the body is larger than 64 KiB "
-		    "once its variables are filled in");
-	if (s->body != NULL)
-		cJSON_AddItemToObject(req, "body", body);
-	cJSON_AddNumberToObject(req, "timeoutMs", s->timeout_ms);
-	if (!wa_valid_url(url))
-		return call_failed(r, s, out, "the URL is not an absolute "
-		    "http(s) URL once its variables are filled in");
-	if ((mock = mock_for(r, s)) == NULL)
-		return call_failed(r, s, out, wa_arena_printf(r->a, "no mock "
-		    "for step %s (a test-run makes no network calls; give "
-		    "mocks.%s)", s->id, s->id));
-	cJSON_AddTrueToObject(out, "mocked");
-	if (cJSON_IsString(v = cJSON_GetObjectItemCaseSensitive(mock, "error")))
-		return call_failed(r, s, out, v->valuestring);
-	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(mock,
-	    "delay_ms")) && v->valuedouble > s->timeout_ms)
-		return call_failed(r, s, out, wa_arena_printf(r->a, "timed "
-		    "out after %d ms", s->timeout_ms));
-	st = cJSON_GetObjectItemCaseSensitive(mock, "status");
-	status = cJSON_IsNumber(st) ? (int)st->valuedouble : 200;
-	resp = cJSON_AddObjectToObject(out, "response");
-	cJSON_AddNumberToObject(resp, "status", status);
-	if ((v = cJSON_GetObjectItemCaseSensitive(mock, "headers")) != NULL)
-		cJSON_AddItemToObject(resp, "headers",
-		    cJSON_CreateObjectReference(v->child));
-	v = cJSON_GetObjectItemCaseSensitive(mock, "body");
-	cJSON_AddItemToObject(resp, "body", v == NULL ? cJSON_CreateNull() :
-	    cJSON_IsArray(v) ? cJSON_CreateArrayReference(v->child) :
-	    cJSON_IsObject(v) ? cJSON_CreateObjectReference(v->child) :
-	    cJSON_Duplicate(v, 0));
-	if (status < 200 || status > 299)
-		return call_failed(r, s, out, wa_arena_printf(r->a, "the "
-		    "server answered HTTP %d", status));
-	for (i = 0; i < s->nmappings; i++) {
-		v = response_value(r, mock, s->mappings[i].from);
-		if (strcmp(s->mappings[i].from, "status") == 0)
-			v = cJSON_GetObjectItemCaseSensitive(resp, "status");
-		/* measured before it is copied: a mocked body may be big */
-		if ((why = wa_flow_value_check(v)) != NULL)
-			return call_failed(r, s, out, wa_arena_printf(r->a,
-			    "mapping %s: the response part %s",
-			    s->mappings[i].var.text, why));
-		val = v != NULL ? cJSON_Duplicate(v, 1) : cJSON_CreateNull();
-		if ((why = assign(r, &s->mappings[i].var, val, out)) != NULL)
-			return call_failed(r, s, out, wa_arena_printf(r->a,
-			    "mapping %s: %s", s->mappings[i].var.text, why));
-	}
-	return take(r, s, WA_FLOW_X_SUCCESS, out);
-}
-
-static int
-exec_jump(struct run *r, const struct wa_flow_step *s, cJSON *out)
+exec_jump(struct wa_flow_runner *r, const struct wa_flow_step *s, cJSON *out)
 {
 	size_t	i = (size_t)(s - r->f->steps);
 
 	cJSON_AddNumberToObject(out, "maxJumps", s->max_jumps);
 	if (r->jumps[i] < s->max_jumps) {
 		cJSON_AddNumberToObject(out, "jumps", ++r->jumps[i]);
-		return take(r, s, WA_FLOW_X_TARGET, out);
+		return wa_flow_take(r, s, WA_FLOW_X_TARGET, out);
 	}
 	cJSON_AddNumberToObject(out, "jumps", r->jumps[i]);
-	return take(r, s, WA_FLOW_X_EXHAUSTED, out);
+	return wa_flow_take(r, s, WA_FLOW_X_EXHAUSTED, out);
+}
+
+/* A test-run moves its clock; a live run stops, to be resumed at the
+ * next step when the time has come. */
+static int
+exec_delay(struct wa_flow_runner *r, const struct wa_flow_step *s,
+    cJSON *out)
+{
+	int	next;
+
+	cJSON_AddNumberToObject(out, "seconds", s->seconds);
+	if (r->in->live) {
+		next = wa_flow_take(r, s, WA_FLOW_X_NEXT, out);
+		r->out->status = WA_FLOW_ST_DELAYED;
+		r->out->at = s->id;
+		r->out->resume_step = next;
+		r->out->delay_s = s->seconds;
+		return WA_FLOW_STOP;
+	}
+	r->now_ms += (int64_t)s->seconds * 1000;
+	set_now(r);
+	cJSON_AddItemToObject(out, "now", snapshot(
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(
+	    r->vars, "system"), "now")));
+	return wa_flow_take(r, s, WA_FLOW_X_NEXT, out);
 }
 
 static int
-exec_step(struct run *r, const struct wa_flow_step *s, cJSON *out)
+exec_step(struct wa_flow_runner *r, const struct wa_flow_step *s, cJSON *out)
 {
 	cJSON	*sent;
 
@@ -698,15 +552,9 @@ exec_step(struct run *r, const struct wa_flow_step *s, cJSON *out)
 	case WA_FLOW_SET_VARIABLE:
 		return exec_set(r, s, out);
 	case WA_FLOW_HTTP_REQUEST:
-		return exec_http(r, s, out);
+		return wa_flow_exec_http(r, s, out);
 	case WA_FLOW_DELAY:
-		r->now_ms += (int64_t)s->seconds * 1000;
-		set_now(r);
-		cJSON_AddNumberToObject(out, "seconds", s->seconds);
-		cJSON_AddItemToObject(out, "now", snapshot(
-		    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(
-		    r->vars, "system"), "now")));
-		return take(r, s, WA_FLOW_X_NEXT, out);
+		return exec_delay(r, s, out);
 	case WA_FLOW_JUMP:
 		return exec_jump(r, s, out);
 	case WA_FLOW_HANDOFF:
@@ -716,15 +564,15 @@ exec_step(struct run *r, const struct wa_flow_step *s, cJSON *out)
 			cJSON_AddItemToArray(sent, text_message(r, s->text));
 		if (s->type == WA_FLOW_END) {
 			r->out->status = WA_FLOW_ST_COMPLETED;
-			return STOP;
+			return WA_FLOW_STOP;
 		}
 		wa_json_add_strn(out, "team", s->team);
 		wa_json_add_strn(out, "department", s->department);
 		r->out->status = WA_FLOW_ST_HANDOFF;
 		r->out->at = s->id;
-		return STOP;
+		return WA_FLOW_STOP;
 	default:
-		return fail(r, s, out, "has no type");
+		return wa_flow_fail(r, s, out, "has no type");
 	}
 }
 
@@ -755,7 +603,7 @@ percent(size_t hit, size_t total)
 }
 
 static cJSON *
-coverage(struct run *r)
+coverage(struct wa_flow_runner *r)
 {
 	const struct wa_flow	*f = r->f;
 	cJSON			*c = cJSON_CreateObject(), *o, *ms, *mx, *x;
@@ -796,11 +644,79 @@ coverage(struct run *r)
 	return c;
 }
 
+/* The run's own bounds, checked after each step: stops it, saying why,
+ * when its trace or its memory is past them. */
+static int
+over_limits(struct wa_flow_runner *r, const struct wa_flow_step *s,
+    size_t mem0)
+{
+	const char	*why = NULL;
+
+	if (r->trace_bytes > WA_FLOW_TRACE_MAX)
+		why = wa_arena_printf(r->a, "the run stopped at step %s: its "
+		    "trace grew past %u bytes", s->id, WA_FLOW_TRACE_MAX);
+	/* what a step makes and drops (texts built, copies) is not in the
+	 * trace, but it is in the arena */
+	else if (wa_arena_used(r->a) - mem0 > WA_FLOW_MEM_MAX)
+		why = wa_arena_printf(r->a, "the run stopped at step %s: it "
+		    "used more than %u bytes of memory", s->id,
+		    WA_FLOW_MEM_MAX);
+	if (why == NULL)
+		return 0;
+	(void)wa_flow_fail(r, NULL, NULL, why);
+	r->out->at = s->id;
+	return 1;
+}
+
+/* Where the run starts: the first step, or where a live session stopped
+ * (with its question's attempt and the jumps it has taken). */
+static int
+resume(struct wa_flow_runner *r)
+{
+	const struct wa_flow_resume	*rs = r->in->resume;
+	const cJSON			*j;
+	size_t				 i;
+
+	if (rs == NULL)
+		return r->f->nsteps > 0 ? 0 : WA_FLOW_END_OF_FLOW;
+	cJSON_ArrayForEach(j, rs->jumps) {
+		for (i = 0; i < r->f->nsteps; i++)
+			if (strcmp(r->f->steps[i].id, j->string) == 0 &&
+			    cJSON_IsNumber(j) && j->valuedouble >= 0 &&
+			    j->valuedouble <= WA_FLOW_JUMPS_MAX)
+				r->jumps[i] = (int)j->valuedouble;
+	}
+	if (rs->step < 0 || (size_t)rs->step >= r->f->nsteps)
+		return WA_FLOW_END_OF_FLOW;
+	if (rs->attempt > 0 &&
+	    r->f->steps[rs->step].type == WA_FLOW_QUESTION) {
+		r->retrying = 1;
+		r->attempt = rs->attempt;
+		r->prompted = 1;
+	}
+	return rs->step;
+}
+
+/* The jumps taken so far, for a live session to keep: step id ->
+ * count. */
+static cJSON *
+jumps_out(struct wa_flow_runner *r)
+{
+	cJSON	*o = cJSON_CreateObject();
+	size_t	 i;
+
+	for (i = 0; i < r->f->nsteps; i++)
+		if (r->jumps[i] > 0)
+			cJSON_AddNumberToObject(o, r->f->steps[i].id,
+			    r->jumps[i]);
+	return o;
+}
+
 void
 wa_flow_run(struct wa_arena *a, const struct wa_flow_run_in *in,
     struct wa_flow_run_out *out)
 {
-	struct run		 r;
+	struct wa_flow_runner	 r;
 	const struct wa_flow	*f = in->flow;
 	const struct wa_flow_step *s;
 	size_t			 budget, i, x = 0, mem0 = wa_arena_used(a);
@@ -831,13 +747,14 @@ wa_flow_run(struct wa_arena *a, const struct wa_flow_run_in *in,
 	set_now(&r);
 	out->status = WA_FLOW_ST_COMPLETED;
 	out->trace = cJSON_CreateArray();
-	cur = f->nsteps > 0 ? 0 : WA_FLOW_END_OF_FLOW;
+	out->resume_step = WA_FLOW_END_OF_FLOW;
+	cur = resume(&r);
 	while (cur >= 0) {
 		s = &f->steps[cur];
 		if (out->steps_run == budget) {
-			(void)fail(&r, NULL, NULL, wa_arena_printf(a, "the run "
-			    "stopped at step %s after %zu steps, the step "
-			    "budget: the flow loops without waiting for "
+			(void)wa_flow_fail(&r, NULL, NULL, wa_arena_printf(a,
+			    "the run stopped at step %s after %zu steps, the "
+			    "step budget: the flow loops without waiting for "
 			    "input", s->id, budget));
 			out->at = s->id;
 			break;
@@ -856,24 +773,11 @@ wa_flow_run(struct wa_arena *a, const struct wa_flow_run_in *in,
 		    1, 0);
 		if (cur < 0)
 			break;		/* the end, or a stop */
-		if (r.trace_bytes > WA_FLOW_TRACE_MAX) {
-			(void)fail(&r, NULL, NULL, wa_arena_printf(a, "the run "
-			    "stopped at step %s: its trace grew past %u "
-			    "bytes", s->id, WA_FLOW_TRACE_MAX));
-			out->at = s->id;
+		if (over_limits(&r, s, mem0))
 			break;
-		}
-		/* what a step makes and drops (texts built, copies) is not
-		 * in the trace, but it is in the arena */
-		if (wa_arena_used(a) - mem0 > WA_FLOW_MEM_MAX) {
-			(void)fail(&r, NULL, NULL, wa_arena_printf(a, "the run "
-			    "stopped at step %s: it used more than %u bytes "
-			    "of memory", s->id, WA_FLOW_MEM_MAX));
-			out->at = s->id;
-			break;
-		}
 	}
 	out->messages_used = r.msg;
 	out->messages_left = r.nmsgs - r.msg;
 	out->coverage = coverage(&r);
+	out->jumps = jumps_out(&r);
 }

@@ -343,6 +343,12 @@ enum wa_graph_status wa_graph_send(struct wa_req *,
 		    const struct wa_graph_acct *, const struct wa_graph_msg *,
 		    struct wa_graph_res *, struct wa_graph_sent *out);
 
+/* Marks the inbound message wamid read (Meta's read receipt: the
+ * customer sees blue ticks), POST /{phone-number-id}/messages. */
+enum wa_graph_status wa_graph_mark_read(struct wa_req *,
+		    const struct wa_graph_acct *, const char *wamid,
+		    struct wa_graph_res *);
+
 /* POST /{phone-number-id}/media (multipart): the new media id. */
 enum wa_graph_status wa_graph_media_upload(struct wa_req *,
 		    const struct wa_graph_acct *, const char *mime,

@@ -260,3 +260,28 @@ wa_graph_media_upload(struct wa_req *r, const struct wa_graph_acct *a,
 	}
 	return res->status;
 }
+
+enum wa_graph_status
+wa_graph_mark_read(struct wa_req *r, const struct wa_graph_acct *a,
+    const char *wamid, struct wa_graph_res *res)
+{
+	struct wa_graph_call	 c;
+	cJSON			*body;
+
+	memset(res, 0, sizeof(*res));
+	if (!wa_account_valid_meta_id(a->phone_number_id)) {
+		res->status = WA_GRAPH_CONFIG;
+		res->detail = "the account has no phone number id";
+		res->rule = wa_graph_rule_status(WA_GRAPH_CONFIG, 0);
+		return res->status;
+	}
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "messaging_product", "whatsapp");
+	cJSON_AddStringToObject(body, "status", "read");
+	cJSON_AddStringToObject(body, "message_id", wamid);
+	memset(&c, 0, sizeof(c));
+	c.method = "POST";
+	c.path = wa_arena_printf(r->arena, "/%s/messages", a->phone_number_id);
+	c.json = body;
+	return wa_graph_call(r, a, &c, res);
+}

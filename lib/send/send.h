@@ -35,8 +35,11 @@
 
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "err.h"
 
+struct wa_account;
 struct wa_req;
 
 /* ---- pacing (pace.c) -------------------------------------------------- */
@@ -90,6 +93,36 @@ enum wa_err	wa_send_poll(struct wa_req *, wa_send_look_fn, void *arg,
  */
 enum wa_err	wa_send_wait(struct wa_req *, const char *batch_id,
 		    int64_t deadline_us, long *pending);
+
+/* ---- templates (template.c) ------------------------------------------- */
+
+#define WA_SEND_TPL_COMPONENTS_MAX 10	/* base components of a send */
+
+/* The template of a send, as the request gives it. */
+struct wa_send_tpl {
+	const char	*name;
+	const char	*language;
+	const cJSON	*components;	/* array, maybe empty */
+};
+
+/* What wagate's copy of a template says about sending it. */
+struct wa_send_tpl_check {
+	const char	*problem;	/* NULL: fine */
+	int		 body_params;	/* {{n}} of its body */
+};
+
+/* A template object member {name, language, components} of body;
+ * problems recorded under `field`. */
+void		wa_send_tpl_parse(struct wa_req *, const cJSON *body,
+		    const char *field, struct wa_send_tpl *out);
+/* Checks t against wagate's copy of the account's templates, refreshed
+ * from Meta when it lacks t or does not have it APPROVED (needs the
+ * request's transaction). */
+enum wa_err	wa_send_tpl_check(struct wa_req *, const struct wa_account *,
+		    const struct wa_send_tpl *, struct wa_send_tpl_check *out);
+/* The reason sending from the account is paused, or NULL. */
+enum wa_err	wa_send_paused(struct wa_req *, const char *account_id,
+		    const char **reason);
 
 /* ---- the sending worker (worker.c) -------------------------------------- */
 

@@ -300,7 +300,8 @@ struct claim {
  * queued (a broadcast's or a bulk request's own order by seq), and
  * returns them in that order:
  * `sending` under a lease, or `skipped` when the ledger now suppresses
- * the phone.  The locking subquery is a MATERIALIZED CTE, run once: as
+ * the phone (except wagate's own answer to an opt-out keyword, origin
+ * 'system').  The locking subquery is a MATERIALIZED CTE, run once: as
  * a subquery in FROM the planner may put it on the inner side of a
  * nested loop and run it again for every outer row, each run locking
  * the next want rows, so that one claim took the whole queue.
@@ -310,7 +311,8 @@ claim_tx(struct wa_req *r, void *arg)
 {
 	static const char sql[] =
 	    "WITH s AS MATERIALIZED (SELECT id, "
-	    "wa.suppressed(account_id, to_phone) AS why "
+	    "CASE WHEN origin <> 'system' THEN "
+	    "wa.suppressed(account_id, to_phone) END AS why "
 	    "FROM wa.messages WHERE account_id = $1 AND status = 'queued' "
 	    "AND next_attempt_at <= now() "
 	    "ORDER BY priority, next_attempt_at, seq, id LIMIT $2::integer "
@@ -342,8 +344,18 @@ static int
 msg_of(struct wa_req *r, const char *type, const char *body,
     struct wa_graph_msg *m)
 {
+	static const struct {
+		const char		*name;
+		enum wa_graph_msg_type	 type;
+	} media[] = {
+		{ "image", WA_GRAPH_MSG_IMAGE },
+		{ "video", WA_GRAPH_MSG_VIDEO },
+		{ "audio", WA_GRAPH_MSG_AUDIO },
+		{ "document", WA_GRAPH_MSG_DOCUMENT },
+	};
 	const char	*why;
 	cJSON		*b;
+	size_t		 i;
 
 	memset(m, 0, sizeof(*m));
 	if ((b = wa_json_parse(body, strlen(body), WA_JSON_DEPTH_MAX, &why))
@@ -366,6 +378,15 @@ msg_of(struct wa_req *r, const char *type, const char *body,
 		    b, "preview_url"));
 		return 0;
 	}
+	for (i = 0; i < sizeof(media) / sizeof(media[0]); i++)
+		if (strcmp(type, media[i].name) == 0) {
+			m->type = media[i].type;
+			m->media_id = wa_json_str(b, "id");
+			m->media_link = wa_json_str(b, "link");
+			m->caption = wa_json_str(b, "caption");
+			m->filename = wa_json_str(b, "filename");
+			return 0;
+		}
 	return -1;
 }
 

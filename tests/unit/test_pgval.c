@@ -145,6 +145,28 @@ test_like(void **state)
 	t_req_free(&r);
 }
 
+static void
+test_cursor(void **state)
+{
+	struct wa_arena	*a = wa_arena_new(0);
+	const char	*at, *id;
+
+	(void)state;
+	assert_int_equal(wa_pgval_cursor(a, NULL, &at, &id), 0);
+	assert_string_equal(at, "infinity");
+	assert_int_equal(wa_pgval_cursor(a, "2026-05-01T03:42:18.123456Z_"
+	    "01a2424d-e2ac-7339-a824-32faf3a23d8a", &at, &id), 0);
+	assert_string_equal(at, "2026-05-01T03:42:18.123456Z");
+	assert_string_equal(id, "01a2424d-e2ac-7339-a824-32faf3a23d8a");
+	assert_int_equal(wa_pgval_cursor(a, "nope", &at, &id), -1);
+	assert_int_equal(wa_pgval_cursor(a, "2026-05-01T03:42:18Z_"
+	    "01a2424d-e2ac-7339-a824-32faf3a23d8a", &at, &id), -1);
+	assert_int_equal(wa_pgval_cursor(a, "2026-05-01T03:42:18.123456Z_"
+	    "01a2424d", &at, &id), -1);
+	assert_int_equal(wa_pgval_cursor(a, "_", &at, &id), -1);
+	wa_arena_free(a);
+}
+
 int
 main(void)
 {
@@ -152,6 +174,7 @@ main(void)
 		cmocka_unit_test(test_text_array),
 		cmocka_unit_test(test_text_array_round_trip),
 		cmocka_unit_test(test_like),
+		cmocka_unit_test(test_cursor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

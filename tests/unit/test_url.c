@@ -1,6 +1,7 @@
 /* Unit tests for lib/url.c: percent-decoding of paths and queries. */
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -96,12 +97,39 @@ test_every_byte(void **state)
 	wa_arena_free(a);
 }
 
+/* Encoding keeps the unreserved bytes and escapes the rest; decoding
+ * it gives the input back. */
+static void
+test_encode(void **state)
+{
+	struct wa_arena	*a = wa_arena_new(0);
+	char		 in[256];
+	const char	*enc, *dec;
+	size_t		 outlen;
+	int		 c;
+
+	(void)state;
+	assert_string_equal(wa_url_encode(a, "agent 7/ä&x=y"),
+	    "agent%207%2F%C3%A4%26x%3Dy");
+	assert_string_equal(wa_url_encode(a, "A-z_0.~"), "A-z_0.~");
+	assert_string_equal(wa_url_encode(a, ""), "");
+	for (c = 1; c < 256; c++)
+		in[c - 1] = (char)c;
+	in[255] = '\0';
+	enc = wa_url_encode(a, in);
+	dec = wa_url_decode(a, enc, strlen(enc), 0, &outlen);
+	assert_int_equal(outlen, 255);
+	assert_memory_equal(dec, in, 255);
+	wa_arena_free(a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_every_byte),
+		cmocka_unit_test(test_encode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

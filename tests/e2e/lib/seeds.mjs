@@ -250,6 +250,38 @@ export const SEEDS = {
 	},
 	'DELETE /v1/whatsapp/broadcasts/{broadcastId}/recipients': { body: (c) => ({ phones: [c.phone()] }) },
 
+	// ---- conversations (docs/conversations.md) ------------------------
+	'GET /organizations/{orgId}/conversations': {
+		query: (c) => ({
+			status: 'open', channel: 'whatsapp', phoneNumberId: c.t.accountId, assigneeId: 'agent-1', team: 'sales',
+			unread: 'true', limit: '10',
+		}),
+	},
+	'POST /organizations/{orgId}/conversations': { body: (c) => ({ phoneNumberId: c.t.accountId, phone: c.phone() }) },
+	'PATCH /organizations/{orgId}/conversations/{conversationId}': {
+		body: () => ({ status: 'pending', assigneeId: 'agent-1', team: 'sales', department: 'north' }),
+	},
+	'GET /organizations/{orgId}/conversations/{conversationId}/messages': { query: () => ({ limit: '10' }) },
+	// reads no body
+	'POST /organizations/{orgId}/conversations/{conversationId}/read': {},
+	// outside the window (an agent started it): a template goes out.  A
+	// template is named, not an id: another organization's is not in the
+	// number's WABA (422), never sent
+	'POST /organizations/{orgId}/conversations/{conversationId}/messages': {
+		needs: ['templateName'],
+		crossTenant: { ok: [422] },
+		body: (c) => ({
+			type: 'template', template: {
+				name: c.ids.templateName, language: 'en_US',
+				components: [{ type: 'body', parameters: [{ type: 'text', text: 'A-17' }, { type: 'text', text: 'Monday' }] }],
+			},
+		}),
+	},
+
+	'PUT /organizations/{orgId}/conversations/keywords/{phoneNumberId}': {
+		body: () => ({ optOut: ['PARAR'], optIn: ['VOLVER'] }),
+	},
+
 	// ---- Meta's webhooks ----------------------------------------------
 	'GET /webhooks/meta': {
 		query: (c) => ({ 'hub.mode': 'subscribe', 'hub.verify_token': c.verifyToken, 'hub.challenge': 'challenge-1234' }),
@@ -270,7 +302,7 @@ export const GENERIC_BODIES = [
 export const FACE_QUERY = {
 	sent: ['limit', 'cursor'],
 	late: ['accountId', 'limit', 'skip', 'status', 'search', 'tag', 'group', 'optedIn', 'name', 'language'],
-	mosend: ['phoneNumberId', 'limit', 'cursor'],
+	mosend: ['phoneNumberId', 'limit', 'cursor', 'status', 'channel', 'assigneeId', 'team', 'unread', 'before', 'after'],
 };
 
 // How a path parameter (or an object a seed needs) gets a real value:
@@ -279,6 +311,8 @@ export const FACE_QUERY = {
 // returns the value.  An unknown parameter is fuzzed with a random id.
 export const PARAMS = {
 	orgId: (c) => c.t.orgId,
+	// wagate's WhatsApp account (Mosend's phoneId)
+	phoneNumberId: (c) => c.t.accountId,
 	profileId: async (c, call) => {
 		const r = await call('POST', '/v3/profiles', { name: `Target ${c.uniq()}`, description: `marker ${c.marker}` });
 		return r.json.data.id;
@@ -308,6 +342,14 @@ export const PARAMS = {
 		});
 		if (r.status !== 200 && r.status !== 201) throw new Error(`broadcast: ${r.status} ${r.text}`);
 		return r.json.broadcast.id;
+	},
+	// one a key's agent started with a fresh phone
+	conversationId: async (c, call) => {
+		const r = await call('POST', `/organizations/${c.t.orgId}/conversations`, {
+			phoneNumberId: c.t.accountId, phone: c.phone(),
+		});
+		if (r.status !== 201) throw new Error(`conversation: ${r.status} ${r.text}`);
+		return r.json.data.id;
 	},
 	'bot_flows:id': async (c, call) => {
 		const r = await call('POST', `/organizations/${c.t.orgId}/bot/flows`, {

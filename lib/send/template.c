@@ -1,23 +1,63 @@
 /*
- * Template checks before Meta sees anything (docs/sending.md): the
- * template is in wagate's copy, APPROVED, in that language, and the
- * request's base components give what its header and buttons ask for.
- * A copy that lacks the template, or does not have it APPROVED, is
- * refreshed from Meta first: a template approved (or edited) at Meta
- * since the copy was made is read, not guessed.  The recipients' body
- * variables are checked against body_params by the statements that
- * queue them (wa.template_vars_problem, sql/0006_sending.sql).
+ * Templates of sends (docs/sending.md), checked before Meta sees
+ * anything: the template is in wagate's copy, APPROVED, in that
+ * language, and the request's base components give what its header and
+ * buttons ask for.  A copy that lacks the template, or does not have it
+ * APPROVED, is refreshed from Meta first: a template approved (or
+ * edited) at Meta since the copy was made is read, not guessed.  The
+ * recipients' body variables are checked against body_params by the
+ * statements that queue them (wa.template_vars_problem,
+ * sql/0006_sending.sql).  Bulk sends, broadcasts and agents' replies
+ * share it.
  */
 #include <string.h>
 #include <strings.h>
 
+#include "accounts.h"
 #include "arena.h"
 #include "db.h"
 #include "graph/graph.h"
 #include "json.h"
+#include "req.h"
+#include "send.h"
 #include "tplcopy.h"
 
-#include "broadcasts.h"
+static int
+name_ok(const char *s)
+{
+	return wa_graph_tpl_name_ok(s, 0);
+}
+
+static const struct wa_field template_fields[] = {
+	WA_FIELD_STR_CHECK("name", WA_F_REQUIRED_TEXT, 512, name_ok,
+	    "must be a template name (lower-case letters, digits and "
+	    "underscores)"),
+	WA_FIELD_STR_CHECK("language", WA_F_REQUIRED_TEXT, 16,
+	    wa_graph_language_ok, "must be a template language such as "
+	    "en_US"),
+	WA_FIELD_ARR_OBJ("components", 0, 0, WA_SEND_TPL_COMPONENTS_MAX, NULL),
+	WA_FIELD_END
+};
+
+void
+wa_send_tpl_parse(struct wa_req *r, const cJSON *body, const char *field,
+    struct wa_send_tpl *out)
+{
+	const struct wa_field	f[] = {
+		WA_FIELD_OBJ(field, WA_F_REQUIRED, template_fields),
+		WA_FIELD_END
+	};
+	const cJSON		*t, *c;
+
+	memset(out, 0, sizeof(*out));
+	if (wa_json_validate(r, body, f, NULL) != WA_OK)
+		return;
+	t = cJSON_GetObjectItemCaseSensitive(body, field);
+	out->name = wa_json_str(t, "name");
+	out->language = wa_json_str(t, "language");
+	c = cJSON_GetObjectItemCaseSensitive(t, "components");
+	out->components = cJSON_IsArray(c) ? c : cJSON_CreateArray();
+}
 
 struct copy {
 	int		 found;
@@ -27,7 +67,7 @@ struct copy {
 
 static enum wa_err
 copy_read(struct wa_req *r, const struct wa_account *a,
-    const struct bc_template *t, struct copy *c)
+    const struct wa_send_tpl *t, struct copy *c)
 {
 	static const char sql[] =
 	    "SELECT status, components::text AS components "
@@ -53,7 +93,7 @@ copy_read(struct wa_req *r, const struct wa_account *a,
 /* Meta's list of the name, into the copy (every language of it). */
 static enum wa_err
 copy_refresh(struct wa_req *r, const struct wa_account *a,
-    const struct bc_template *t, const char **meta_problem)
+    const struct wa_send_tpl *t, const char **meta_problem)
 {
 	struct wa_graph_tpl_query	 q;
 	struct wa_graph_acct		 g;
@@ -100,7 +140,7 @@ params_of(const cJSON *c)
 
 /* What the base components lack for the header and URL buttons. */
 static const char *
-base_problem(struct wa_req *r, const struct bc_template *t,
+base_problem(struct wa_req *r, const struct wa_send_tpl *t,
     const cJSON *tpl)
 {
 	const cJSON	*h, *b, *btn;
@@ -137,8 +177,8 @@ base_problem(struct wa_req *r, const struct bc_template *t,
 }
 
 enum wa_err
-bc_template_check(struct wa_req *r, const struct wa_account *a,
-    const struct bc_template *t, struct bc_tpl_check *out)
+wa_send_tpl_check(struct wa_req *r, const struct wa_account *a,
+    const struct wa_send_tpl *t, struct wa_send_tpl_check *out)
 {
 	struct copy	 c;
 	const char	*meta = NULL;
@@ -167,7 +207,7 @@ bc_template_check(struct wa_req *r, const struct wa_account *a,
 }
 
 enum wa_err
-bc_paused(struct wa_req *r, const char *account_id, const char **reason)
+wa_send_paused(struct wa_req *r, const char *account_id, const char **reason)
 {
 	static const char sql[] =
 	    "SELECT paused_reason FROM wa.send_lanes "
