@@ -150,6 +150,29 @@ send_load(struct wa_cfg *c, char *err, size_t errsz)
 	return 0;
 }
 
+/* Live bots (fcgi/bot_flows, docs/flows.md "Live"). */
+static int
+bot_load(struct wa_cfg *c, char *err, size_t errsz)
+{
+	long	n;
+
+	c->bot_http_allow = env_str("WA_BOT_HTTP_ALLOW", NULL);
+	if (c->bot_http_allow != NULL && strlen(c->bot_http_allow) > 1024) {
+		snprintf(err, errsz, "WA_BOT_HTTP_ALLOW: at most 1024 "
+		    "characters of host[:port],...");
+		return -1;
+	}
+	if (env_long("WA_BOT_HTTP_MAX_BYTES", 262144, 1024, 16777216, 10, &n,
+	    err, errsz) == -1)
+		return -1;
+	c->bot_http_max_bytes = (size_t)n;
+	if (env_long("WA_BOT_SESSION_TTL_S", 86400, 60, 2592000, 10, &n, err,
+	    errsz) == -1)
+		return -1;
+	c->bot_session_ttl_s = (int)n;
+	return 0;
+}
+
 int
 wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 {
@@ -207,7 +230,7 @@ wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 		}
 		c->have_secret_key = 1;
 	}
-	if (send_load(c, err, errsz) != 0)
+	if (send_load(c, err, errsz) != 0 || bot_load(c, err, errsz) != 0)
 		return -1;
 	return graph_load(c, err, errsz);
 }

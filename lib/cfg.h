@@ -45,6 +45,10 @@ struct wa_cfg {
 	int		 send_wait_ms;	/* WA_SEND_WAIT_MS */
 	int		 send_lease_s;	/* WA_SEND_LEASE_S */
 	int		 send_inflight;	/* WA_SEND_INFLIGHT */
+	/* live bots (fcgi/bot_flows, lib/fetch.h) */
+	const char	*bot_http_allow; /* WA_BOT_HTTP_ALLOW, or NULL */
+	size_t		 bot_http_max_bytes; /* WA_BOT_HTTP_MAX_BYTES */
+	int		 bot_session_ttl_s; /* WA_BOT_SESSION_TTL_S */
 };
 
 /*

@@ -171,7 +171,8 @@ family_env() {
 	    WA_DATABASE_URL="host=$PGSOCK dbname=wagate user=wa_app passfile=$DIR/pgpass" \
 	    WA_GRAPH_URL="$GRAPH_URL" WA_GRAPH_CA_FILE="$GRAPH_CA" \
 	    WA_META_APP_ID="$META_APP_ID" WA_META_APP_SECRET="$META_APP_SECRET" \
-	    WA_META_VERIFY_TOKEN="$META_VERIFY_TOKEN" "$@"
+	    WA_META_VERIFY_TOKEN="$META_VERIFY_TOKEN" \
+	    WA_BOT_HTTP_ALLOW="${WA_BOT_HTTP_ALLOW:-}" "$@"
 }
 
 start_postgres() {

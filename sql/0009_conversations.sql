@@ -1,4 +1,4 @@
--- Conversations (docs/conversations.md): the thread of one contact with
+-- Conversations (docs/conversations.md) and live bots: the thread of one contact with
 -- one WhatsApp number (channel 'whatsapp'), or of one web-chat visitor
 -- with a widget (channel 'web_chat', the web chat issue).  A
 -- conversation is a row that follows its messages; the messages stay
@@ -88,6 +88,151 @@ CREATE INDEX inbound_messages_peer ON wa.inbound_messages
 CREATE INDEX messages_peer ON wa.messages
     (org_id, account_id, to_phone, created_at, id);
 DROP INDEX wa.messages_to;
+
+-- Bots that run live (docs/flows.md, "Live"): a session is one run of a
+-- published flow version in one conversation, pinned to the version it
+-- started on; the jobs are what the bot worker (`bot_flows --worker`)
+-- has to do: a customer's message for the bot, or a session to resume
+-- when its delay is over or its question has waited long enough.  A job
+-- is claimed across tenants by a definer function (the pattern of
+-- wa.webhook_claim), one conversation at a time and in the order its
+-- jobs came; everything else is tenant rows under row-level security.
+
+CREATE TABLE wa.bot_sessions (
+	id		uuid PRIMARY KEY DEFAULT wa.uuid7(),
+	org_id		uuid NOT NULL,
+	conversation_id	uuid NOT NULL,
+	flow_id		uuid NOT NULL,
+	version		integer NOT NULL,
+	-- waiting: at a question; delayed: in a delay; the rest are ended
+	status		text NOT NULL CHECK (status IN ('waiting', 'delayed',
+			    'completed', 'handoff', 'error', 'expired',
+			    'stopped')),
+	-- where it goes on: the step's index in its version, and its id
+	step		integer,
+	step_id		text,
+	attempt		integer NOT NULL DEFAULT 0,
+	jumps		jsonb NOT NULL DEFAULT '{}',
+	vars		jsonb NOT NULL DEFAULT '{}',
+	-- delayed: when the delay is over; waiting: when the question
+	-- times out (NULL: it has no timeout)
+	resume_at	timestamptz,
+	-- waiting or delayed too long: ended as expired
+	expires_at	timestamptz,
+	runs		integer NOT NULL DEFAULT 0,
+	steps_run	integer NOT NULL DEFAULT 0,
+	error		text,
+	created_at	timestamptz NOT NULL DEFAULT now(),
+	updated_at	timestamptz NOT NULL DEFAULT now(),
+	ended_at	timestamptz,
+	UNIQUE (org_id, id),
+	FOREIGN KEY (org_id, conversation_id)
+	    REFERENCES wa.conversations (org_id, id),
+	FOREIGN KEY (org_id, flow_id, version)
+	    REFERENCES wa.bot_flow_versions (org_id, flow_id, version)
+);
+-- one live session per conversation
+CREATE UNIQUE INDEX bot_sessions_live ON wa.bot_sessions (conversation_id)
+    WHERE status IN ('waiting', 'delayed');
+CREATE INDEX bot_sessions_conversation ON wa.bot_sessions
+    (org_id, conversation_id, created_at);
+CALL wa.tenant_table('wa.bot_sessions');
+
+CREATE TABLE wa.bot_jobs (
+	id		bigserial PRIMARY KEY,
+	org_id		uuid NOT NULL,
+	conversation_id	uuid NOT NULL,
+	-- message: a customer's message (inbound_id) for the bot;
+	-- resume: the session's delay or question timeout is due
+	kind		text NOT NULL CHECK (kind IN ('message', 'resume')),
+	inbound_id	uuid,
+	session_id	uuid,
+	due_at		timestamptz NOT NULL DEFAULT now(),
+	attempts	integer NOT NULL DEFAULT 0,
+	created_at	timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX bot_jobs_due ON wa.bot_jobs (due_at, id);
+CREATE INDEX bot_jobs_conversation ON wa.bot_jobs (conversation_id, id);
+CALL wa.tenant_table('wa.bot_jobs');
+GRANT USAGE ON SEQUENCE wa.bot_jobs_id_seq TO wa_app, wa_admin;
+
+-- The oldest due job of a conversation no other worker holds, locked for
+-- the caller's transaction.  A conversation's jobs go one at a time and
+-- in order: a job waits while an older due one of its conversation is
+-- there (held by another worker or not).
+CREATE FUNCTION wa.bot_job_claim()
+RETURNS TABLE (job_id bigint, org_id uuid, conversation_id uuid,
+    kind text, inbound_id uuid, session_id uuid, attempts integer)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS
+$$
+BEGIN
+	RETURN QUERY
+	SELECT j.id, j.org_id, j.conversation_id, j.kind, j.inbound_id,
+	    j.session_id, j.attempts
+	FROM wa.bot_jobs j
+	WHERE j.due_at <= now()
+	  AND NOT EXISTS (SELECT 1 FROM wa.bot_jobs k
+		WHERE k.conversation_id = j.conversation_id
+		  AND k.due_at <= now() AND k.id < j.id)
+	ORDER BY j.due_at, j.id
+	LIMIT 1
+	FOR UPDATE OF j SKIP LOCKED;
+END
+$$;
+
+-- A customer's message for the bot, unless agents answer the
+-- conversation, or nothing could answer it (no live session and no
+-- flow a message starts).
+CREATE FUNCTION wa.bot_enqueue(p_org uuid, p_conv uuid, p_inbound uuid)
+RETURNS void
+LANGUAGE plpgsql AS
+$$
+BEGIN
+	IF EXISTS (SELECT 1 FROM wa.conversations c WHERE c.id = p_conv
+	    AND c.handler = 'agent') THEN
+		RETURN;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM wa.bot_sessions s
+	    WHERE s.conversation_id = p_conv
+	      AND s.status IN ('waiting', 'delayed'))
+	   AND NOT EXISTS (SELECT 1 FROM wa.bot_flows f
+	    WHERE f.org_id = p_org AND f.deleted_at IS NULL AND f.enabled
+	      AND f.published_version IS NOT NULL
+	      AND f.trigger_type IN ('KEYWORD', 'AUTO_REPLY')) THEN
+		RETURN;
+	END IF;
+	INSERT INTO wa.bot_jobs (org_id, conversation_id, kind, inbound_id)
+	VALUES (p_org, p_conv, 'message', p_inbound);
+	PERFORM pg_notify('wa_bot', '');
+END
+$$;
+
+-- Agents take a conversation over (an agent's reply, an assignee, a
+-- handoff), or close it: a bot running in it stops.
+CREATE FUNCTION wa.conversations_agent() RETURNS trigger
+LANGUAGE plpgsql AS
+$$
+BEGIN
+	UPDATE wa.bot_sessions SET status = 'stopped', ended_at = now(),
+	    updated_at = now(), resume_at = NULL
+	WHERE conversation_id = NEW.id AND status IN ('waiting', 'delayed');
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER conversations_agent AFTER UPDATE OF handler, status
+    ON wa.conversations FOR EACH ROW
+    WHEN ((NEW.handler = 'agent' AND OLD.handler <> 'agent') OR
+	(NEW.status = 'closed' AND OLD.status <> 'closed'))
+    EXECUTE FUNCTION wa.conversations_agent();
+
+-- The words a KEYWORD flow's keywords are looked for in (with
+-- "match": "contains"): upper case, punctuation as blanks, one blank
+-- around each word.
+CREATE FUNCTION wa.keyword_words(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT ' ' || btrim(regexp_replace(upper(left(t, 4096)),
+	'[[:space:][:punct:]]+', ' ', 'g')) || ' ' $$;
 
 -- A line of a message for the conversation list: Meta's message object
 -- of its type (inbound), or the body wagate sends (outbound).
@@ -213,7 +358,8 @@ $$;
 
 -- An inbound message, once: its contact, its conversation (opened, or
 -- reopened when closed; unread; the window from its time, never moved
--- back by a late webhook), then the keywords.
+-- back by a late webhook), then the keywords; any other message is for
+-- the bot.
 CREATE FUNCTION wa.inbound_after_insert() RETURNS trigger
 LANGUAGE plpgsql AS
 $$
@@ -222,6 +368,7 @@ DECLARE
 	v_at	timestamptz := least(coalesce(NEW.sent_at, NEW.received_at),
 			    NEW.received_at);
 	v_cid	uuid;
+	v_conv	uuid;
 	v_kind	text;
 BEGIN
 	IF NEW.from_wa_id IS NULL OR NEW.from_wa_id !~ '^[1-9][0-9]{6,14}$'
@@ -254,10 +401,13 @@ BEGIN
 	    last_inbound_wamid = CASE WHEN c.last_inbound_at IS NULL OR
 		excluded.last_inbound_at >= c.last_inbound_at
 		THEN excluded.last_inbound_wamid ELSE c.last_inbound_wamid END,
-	    updated_at = now();
+	    updated_at = now()
+	RETURNING c.id INTO v_conv;
 	v_kind := wa.keyword_kind(NEW.account_id, NEW.message);
 	IF v_kind IS NOT NULL THEN
 		PERFORM wa.inbound_keyword(NEW, v_phone, v_cid, v_kind);
+	ELSE
+		PERFORM wa.bot_enqueue(NEW.org_id, v_conv, NEW.id);
 	END IF;
 	RETURN NULL;
 END
@@ -297,6 +447,13 @@ CREATE TRIGGER messages_conversation AFTER INSERT ON wa.messages
     FOR EACH STATEMENT EXECUTE FUNCTION wa.messages_conversations();
 
 RESET ROLE;
+
+-- The definer function claims jobs across tenants (as the superuser: a
+-- function is given to wa_definer by a member of it).
+GRANT SELECT, UPDATE ON wa.bot_jobs TO wa_definer;
+ALTER FUNCTION wa.bot_job_claim() OWNER TO wa_definer;
+REVOKE ALL ON FUNCTION wa.bot_job_claim() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION wa.bot_job_claim() TO wa_app;
 
 -- What came before (as the superuser, whom row-level security does not
 -- hide rows from): conversations for the inbound messages and the

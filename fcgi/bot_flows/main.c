@@ -2,13 +2,15 @@
  * bot_flows: Mosend's bot flows, /organizations/{orgId}/bot/flows.
  * Reading and test-running take a member key; changing a flow takes an
  * admin key.  The dispatcher checks that {orgId} is the key's
- * organization.
+ * organization.  `bot_flows --worker` runs the published flows in live
+ * conversations (live.c).
  */
 #include "dispatch.h"
 #include "fcgi.h"
 #include "route.h"
 
 #include "flows.h"
+#include "live.h"
 
 #define BASE	"/organizations/{orgId}/bot/flows"
 #define ONE	BASE "/{id}"
@@ -37,8 +39,18 @@ static const struct wa_family family = {
 	0,			/* workers */
 };
 
+/* The bot worker (live.c): woken by wa.bot_enqueue()'s NOTIFY; polls
+ * four times a second for sessions whose delay or question timeout has
+ * come (docs/flows.md, "Live"). */
+static const struct wa_job job = {
+	bot_job_run,		/* run */
+	"wa_bot",		/* channel */
+	250,			/* idle_ms */
+	NULL,			/* stop */
+};
+
 int
 main(int argc, char **argv)
 {
-	return wa_fcgi_main(argc, argv, &family);
+	return wa_fcgi_main_jobs(argc, argv, &family, &job);
 }

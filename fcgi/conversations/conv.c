@@ -174,7 +174,8 @@ conv_open(struct wa_req *r)
 /*
  * PATCH: status, assigneeId, team, department; null clears the last
  * three.  Giving an assignee hands the conversation to agents (a bot
- * running in it stops).
+ * running in it stops); closing it hands it back to nobody, so that
+ * the customer's next message may start a bot again.
  */
 enum wa_err
 conv_update(struct wa_req *r)
@@ -195,7 +196,8 @@ conv_update(struct wa_req *r)
 	    "END, team = CASE WHEN $5::boolean THEN $6 ELSE team END, "
 	    "department = CASE WHEN $7::boolean THEN $8 ELSE department END, "
 	    "handler = CASE WHEN $3::boolean AND $4 IS NOT NULL "
-	    "THEN 'agent' ELSE handler END, updated_at = now() "
+	    "THEN 'agent' WHEN $2 = 'closed' THEN 'none' ELSE handler END, "
+	    "updated_at = now() "
 	    "WHERE id = $1";
 	const char	*id, *vals[8];
 	PGresult	*res;
