@@ -21,6 +21,7 @@
 #include "arena.h"
 #include "clock.h"
 #include "fetch.h"
+#include "utf8.h"
 
 struct sink {
 	struct wa_arena	*a;
@@ -28,7 +29,6 @@ struct sink {
 	size_t		 len, cap, max;
 	int		 over;
 	cJSON		*headers;
-	int		 nheaders;
 };
 
 /* ---- addresses -------------------------------------------------------- */
@@ -181,39 +181,61 @@ on_body(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* Keeps the answer's headers (the last response's: a new status line
- * starts them over), lower-case names, at most WA_FETCH_HEADERS_MAX. */
+static int
+token_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+int
+wa_fetch_header(struct wa_arena *a, cJSON *headers, const char *line,
+    size_t len)
+{
+	size_t	k, v, i;
+	char	*name;
+
+	for (k = 0; k < len && line[k] != ':'; k++)
+		if (line[k] == '\0' || !token_char((unsigned char)line[k]))
+			return 0;
+	if (k == 0 || k == len || cJSON_GetArraySize(headers) >=
+	    WA_FETCH_HEADERS_MAX)
+		return 0;
+	for (v = k + 1; v < len && (line[v] == ' ' || line[v] == '\t'); v++)
+		;
+	while (len > v && (line[len - 1] == '\r' || line[len - 1] == '\n' ||
+	    line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	for (i = v; i < len; i++)
+		if (((unsigned char)line[i] < 0x20 && line[i] != '\t') ||
+		    line[i] == 0x7f)
+			return 0;	/* a control character: no header */
+	if (!wa_utf8_valid(line + v, len - v))
+		return 0;
+	name = wa_arena_strndup(a, line, k);
+	for (i = 0; i < k; i++)
+		if (name[i] >= 'A' && name[i] <= 'Z')
+			name[i] = (char)(name[i] - 'A' + 'a');
+	if (cJSON_HasObjectItem(headers, name))
+		return 0;
+	cJSON_AddItemToObject(headers, name, cJSON_CreateString(
+	    wa_arena_strndup(a, line + v, len - v)));
+	return 1;
+}
+
+/* Keeps the answer's headers: the last response's (a new status line
+ * starts them over). */
 static size_t
 on_header(char *data, size_t size, size_t n, void *arg)
 {
 	struct sink	*s = arg;
-	size_t		 total = size * n, len = total, k, v, i;
-	char		*name;
+	size_t		 len = size * n;
 
-	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
 		s->headers = cJSON_CreateObject();
-		s->nheaders = 0;
-		return total;
-	}
-	for (k = 0; k < len && data[k] != ':'; k++)
-		;
-	if (k == 0 || k == len || s->nheaders >= WA_FETCH_HEADERS_MAX ||
-	    s->headers == NULL)
-		return total;
-	name = wa_arena_strndup(s->a, data, k);
-	for (i = 0; i < k; i++)
-		if (name[i] >= 'A' && name[i] <= 'Z')
-			name[i] = (char)(name[i] - 'A' + 'a');
-	for (v = k + 1; v < len && (data[v] == ' ' || data[v] == '\t'); v++)
-		;
-	while (len > v && (data[len - 1] == '\r' || data[len - 1] == '\n'))
-		len--;
-	if (!cJSON_HasObjectItem(s->headers, name)) {
-		cJSON_AddItemToObject(s->headers, name, cJSON_CreateString(
-		    wa_arena_strndup(s->a, data + v, len - v)));
-		s->nheaders++;
-	}
-	return total;
+	else if (s->headers != NULL)
+		(void)wa_fetch_header(s->a, s->headers, data, len);
+	return len;
 }
 
 /* The URL's scheme, host and port (curl's parse); NULL, or why not. */

@@ -60,6 +60,17 @@ struct wa_fetch_resp {
 void		 wa_fetch(struct wa_arena *, const struct wa_fetch_opts *,
 		    const struct wa_fetch_req *, struct wa_fetch_resp *);
 
+/*
+ * One line of an answer's header, as libcurl hands it over (CRLF
+ * included), into headers: the name (an HTTP token) in lower case, the
+ * value without blanks around it.  A line that is no header, a value
+ * that is not UTF-8 text or holds a control character (a tab aside),
+ * a name already there (the first wins) or one
+ * past WA_FETCH_HEADERS_MAX is left out.  1 if it was kept.
+ */
+int		 wa_fetch_header(struct wa_arena *, cJSON *headers,
+		    const char *line, size_t len);
+
 /* Why a is not an address a tenant's call may reach ("loopback",
  * "private", ...), or NULL when it is a public one. */
 const char	*wa_fetch_addr_refused(const struct sockaddr *a);

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "run.h"
 #include "tmpl.h"
+#include "utf8.h"
 #include "valid.h"
 
 /* A copy of an http body with every string rendered; NULL once the
@@ -149,8 +150,15 @@ live_answer(struct wa_flow_runner *r, const struct wa_flow_step *s,
 		cJSON_AddItemToObject(o, "headers", a.headers);
 	b = a.len > 0 ? wa_json_parse(a.body, a.len, WA_FLOW_VALUE_DEPTH_MAX,
 	    &why) : NULL;
-	if (b == NULL && a.len > 0)
+	if (b == NULL && a.len > 0) {
+		if (memchr(a.body, '\0', a.len) != NULL ||
+		    !wa_utf8_valid(a.body, a.len)) {
+			cJSON_AddStringToObject(o, "error", "the answer is "
+			    "neither JSON nor UTF-8 text");
+			return o;
+		}
 		b = wa_flow_string(r->a, a.body, a.len);
+	}
 	cJSON_AddItemToObject(o, "body", b != NULL ? b : cJSON_CreateNull());
 	return o;
 }

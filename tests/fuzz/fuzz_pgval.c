@@ -1,12 +1,15 @@
 /*
- * libFuzzer target: wa_pgval_text_array() and wa_pgval_like() over
- * outside strings (the input split at '\n' into items, NUL bytes cut).
+ * libFuzzer target: wa_pgval_text_array(), wa_pgval_like() and
+ * wa_pgval_cursor() over outside strings (the input split at '\n' into
+ * items, NUL bytes cut).
  *
  * Properties: the literal is one allocation of exactly its length; read
  * back as PostgreSQL reads a fully quoted array literal (a backslash
  * takes the next byte), it gives every item; the LIKE pattern, read
  * with backslash as the escape character, is the input with every
- * '%' and '_' literal, between the two wildcards.
+ * '%' and '_' literal, between the two wildcards; a cursor that is
+ * taken is a time of the lists' shape and a UUID, written back as it
+ * came.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +72,18 @@ check_like(const char *s)
 		__builtin_trap();
 }
 
+static void
+check_cursor(const char *s)
+{
+	const char	*at, *id;
+
+	if (wa_pgval_cursor(arena, s, &at, &id) != 0)
+		return;
+	if (strlen(at) != 27 || strlen(id) != 36 ||
+	    strcmp(wa_arena_printf(arena, "%s_%s", at, id), s) != 0)
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
@@ -93,8 +108,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	for (i = 0; i < n; i++)
 		if ((got = item(lit, i)) == NULL || strcmp(got, items[i]) != 0)
 			__builtin_trap();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		check_like(items[i]);
+		check_cursor(items[i]);
+	}
 	wa_arena_reset(arena);
 	return 0;
 }

@@ -1,9 +1,11 @@
 /*
- * libFuzzer target: wa_url_decode() in both modes (path and query).
+ * libFuzzer target: wa_url_decode() in both modes (path and query), and
+ * wa_url_encode().
  *
  * Properties: a decoded string is never longer than its input, is
  * NUL-terminated at outlen and holds no NUL before it; encoding every
- * byte of it as %XX and decoding again gives it back.
+ * byte of it as %XX and decoding again gives it back; so does
+ * wa_url_encode(), whose output is only unreserved bytes and escapes.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +38,15 @@ check(const char *in, size_t len, int plus)
 		enc[3 * i + 2] = hex[(unsigned char)out[i] & 15];
 	}
 	back = wa_url_decode(arena, enc, 3 * outlen, plus, &backlen);
+	if (back == NULL || backlen != outlen ||
+	    memcmp(back, out, outlen) != 0)
+		__builtin_trap();
+	/* out holds no NUL: the whole of it is encoded */
+	enc = wa_url_encode(arena, out);
+	if (strspn(enc, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-._~%") != strlen(enc))
+		__builtin_trap();
+	back = wa_url_decode(arena, enc, strlen(enc), plus, &backlen);
 	if (back == NULL || backlen != outlen ||
 	    memcmp(back, out, outlen) != 0)
 		__builtin_trap();
