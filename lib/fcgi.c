@@ -594,6 +594,8 @@ wa_fcgi_main_jobs(int argc, char **argv, const struct wa_family *fam,
 			fprintf(stderr, "%s: no --worker mode\n", fam->name);
 			return 2;
 		}
+		if (!cfg.workers_set)
+			cfg.workers = jb->workers > 0 ? jb->workers : 1;
 		return master(-1, &cfg, fam);
 	}
 	if (!cfg.workers_set && fam->workers > 0)

@@ -37,6 +37,8 @@ struct wa_job {
 	const char	*channel;	/* LISTEN channel, or NULL */
 	int		 idle_ms;	/* 0 = 1000 */
 	void		(*stop)(struct wa_req *);	/* or NULL */
+	int		 workers;	/* job workers when WA_WORKERS and
+					 * --workers are not set (0: 1) */
 };
 
 /* wa_fcgi_main() plus --worker (job) and --has-worker (exit 0). */

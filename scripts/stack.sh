@@ -268,12 +268,14 @@ start_family() {
 }
 
 # The background half of a family (`<binary> --worker`), if it has one;
-# WA_JOB_WORKERS job workers (1: the queues need no more on one machine;
-# every job is written for several, on one host or many).
+# WA_JOB_WORKERS job workers, else the family's own number (1 for most:
+# their queues need no more on one machine; 4 bot workers; every job is
+# written for several, on one host or many).
 start_job() {
 	f=$1
 	"$BIN_DIR/$f" --has-worker >/dev/null 2>&1 || return 0
-	family_env setsid "$BIN_DIR/$f" --worker --workers "${WA_JOB_WORKERS:-1}" \
+	family_env setsid "$BIN_DIR/$f" --worker \
+	    ${WA_JOB_WORKERS:+--workers "$WA_JOB_WORKERS"} \
 	    >>"$LOG/$f-worker.log" 2>&1 &
 	echo $! > "$RUN/$f-worker.pid"
 }

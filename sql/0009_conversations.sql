@@ -80,6 +80,15 @@ CREATE INDEX conversations_activity ON wa.conversations
     (org_id, last_message_at DESC, id DESC);
 CREATE INDEX conversations_status ON wa.conversations
     (org_id, status, last_message_at DESC, id DESC);
+-- an agent's own conversations
+CREATE INDEX conversations_assignee ON wa.conversations
+    (org_id, assignee_id, status, last_message_at DESC, id DESC)
+    WHERE assignee_id IS NOT NULL;
+-- A page of the list reads a few dozen rows down an index.  The generic
+-- plan (wa_app's plan_cache_mode) cannot know the page's LIMIT and
+-- plans a parallel scan, whose workers take longer to start (30 ms)
+-- than the page takes to read (1 ms).
+ALTER TABLE wa.conversations SET (parallel_workers = 0);
 CALL wa.tenant_table('wa.conversations');
 
 -- A conversation's messages, newest first, by its account and peer.
@@ -263,16 +272,48 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT wa.keyword_norm(coalesce(m->'text'->>'body',
 	m->'button'->>'text', m->'interactive'->'button_reply'->>'title')) $$;
 
--- 'out', 'in' or NULL: what the message asks of the ledger.
+-- 'out', 'in' or NULL: what the message asks of the ledger.  (PL/pgSQL:
+-- its plan is kept for the session; a SQL function with a FROM clause
+-- is parsed and planned again on every call, and this one is called for
+-- every inbound message.)
 CREATE FUNCTION wa.keyword_kind(account uuid, m jsonb) RETURNS text
-LANGUAGE sql STABLE AS
-$$ SELECT CASE
-	WHEN k IN ('STOP', 'UNSUBSCRIBE', 'BAJA', 'CANCELAR')
-	    OR k = ANY (a.opt_out_keywords) THEN 'out'
-	WHEN k IN ('START', 'ALTA') OR k = ANY (a.opt_in_keywords) THEN 'in'
-	END
-   FROM (SELECT wa.keyword_of(m) AS k) w, wa.wa_accounts a
-   WHERE a.id = account AND w.k IS NOT NULL $$;
+LANGUAGE plpgsql STABLE AS
+$$
+DECLARE
+	k	text := wa.keyword_of(m);
+	v_kind	text;
+BEGIN
+	IF k IS NULL THEN
+		RETURN NULL;
+	END IF;
+	SELECT CASE
+	    WHEN k IN ('STOP', 'UNSUBSCRIBE', 'BAJA', 'CANCELAR')
+		OR k = ANY (a.opt_out_keywords) THEN 'out'
+	    WHEN k IN ('START', 'ALTA') OR k = ANY (a.opt_in_keywords)
+		THEN 'in' END
+	INTO v_kind FROM wa.wa_accounts a WHERE a.id = account;
+	RETURN v_kind;
+END
+$$;
+
+-- Why a phone may not be sent to (sql/0006_sending.sql), in PL/pgSQL
+-- for the same reason: every message queued and claimed asks.
+CREATE OR REPLACE FUNCTION wa.suppressed(p_account uuid, p_phone text)
+RETURNS text
+LANGUAGE plpgsql STABLE AS
+$$
+DECLARE
+	v_kind	text;
+BEGIN
+	SELECT s.kind INTO v_kind FROM wa.suppressions s
+	WHERE s.account_id = p_account AND s.phone = p_phone
+	  AND s.superseded_at IS NULL AND s.suppressed
+	ORDER BY CASE s.kind WHEN 'blocked' THEN 1 WHEN 'opted_out' THEN 2
+	    ELSE 3 END
+	LIMIT 1;
+	RETURN v_kind;
+END
+$$;
 
 -- The contact of an inbound message: updated, or made on first contact
 -- (unless the account is at its quota of contacts: the conversation

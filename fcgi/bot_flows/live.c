@@ -378,18 +378,20 @@ pass_tx(struct wa_req *r, void *arg)
 	const char		*steps;
 	cJSON			*msgs;
 
-	if (claim(r, p) != WA_OK || !p->found)
+	/* the job is done in this transaction, or not at all; what the
+	 * run queues comes last (save.c) */
+	if (claim(r, p) != WA_OK || !p->found ||
+	    job_done(r, p->job.id) != WA_OK ||
+	    conv_lock(r, p->job.conv_id, &c) != WA_OK)
 		return r->err.code;
-	if (conv_lock(r, p->job.conv_id, &c) != WA_OK)
+	if (strcmp(c.handler, "agent") == 0)
+		return WA_OK;
+	if (session_load(r, p->job.conv_id, &s) != WA_OK ||
+	    decide(r, &p->job, &c, &s, &steps, &msgs) != WA_OK)
 		return r->err.code;
-	if (strcmp(c.handler, "agent") != 0) {
-		if (session_load(r, p->job.conv_id, &s) != WA_OK ||
-		    decide(r, &p->job, &c, &s, &steps, &msgs) != WA_OK)
-			return r->err.code;
-		if (steps != NULL && run(r, p, &c, &s, steps, msgs) != WA_OK)
-			return r->err.code;
-	}
-	return job_done(r, p->job.id);
+	if (steps != NULL)
+		return run(r, p, &c, &s, steps, msgs);
+	return WA_OK;
 }
 
 /* After a failed pass: the job again later (1, 2, 4... s), or dropped

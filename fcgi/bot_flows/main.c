@@ -41,12 +41,15 @@ static const struct wa_family family = {
 
 /* The bot worker (live.c): woken by wa.bot_enqueue()'s NOTIFY; polls
  * four times a second for sessions whose delay or question timeout has
- * come (docs/flows.md, "Live"). */
+ * come (docs/flows.md, "Live").  Four of them: a bot's http_request may
+ * wait seconds for a tenant's server, and must not hold up the others'
+ * conversations. */
 static const struct wa_job job = {
 	bot_job_run,		/* run */
 	"wa_bot",		/* channel */
 	250,			/* idle_ms */
 	NULL,			/* stop */
+	4,			/* workers */
 };
 
 int

@@ -234,13 +234,17 @@ bot_save(struct wa_req *r, const struct bot_job *j, const struct bot_conv *c,
 		    "sent", n, BOT_SENDS_MAX);
 	}
 	status = ended[o.status];
-	if (send_all(r, j, c, rows) != WA_OK ||
-	    session_save(r, j, s, f, &o, status, error, &id) != WA_OK ||
+	if (session_save(r, j, s, f, &o, status, error, &id) != WA_OK ||
 	    conv_save(r, j, f, &o) != WA_OK)
 		return r->err.code;
-	if (o.status == WA_FLOW_ST_DELAYED)
-		return resume_later(r, j, id, o.delay_s);
-	if (o.status == WA_FLOW_ST_WAITING && o.timeout_s > 0)
-		return resume_later(r, j, id, o.timeout_s);
-	return WA_OK;
+	if (o.status == WA_FLOW_ST_DELAYED &&
+	    resume_later(r, j, id, o.delay_s) != WA_OK)
+		return r->err.code;
+	if (o.status == WA_FLOW_ST_WAITING && o.timeout_s > 0 &&
+	    resume_later(r, j, id, o.timeout_s) != WA_OK)
+		return r->err.code;
+	/* last: queueing takes the number's lane row (sql/0006_sending.sql),
+	 * which every sender of the number needs; it is held until the
+	 * commit that follows at once */
+	return send_all(r, j, c, rows);
 }

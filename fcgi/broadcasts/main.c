@@ -48,6 +48,7 @@ static const struct wa_job job = {
 	"wa_send",		/* channel */
 	1000,			/* idle_ms */
 	bc_job_stop,		/* stop */
+	1,			/* workers */
 };
 
 int

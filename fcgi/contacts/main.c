@@ -58,6 +58,7 @@ static const struct wa_job job = {
 	"wa_contacts",		/* channel */
 	10000,			/* idle_ms */
 	NULL,			/* stop */
+	1,			/* workers */
 };
 
 int

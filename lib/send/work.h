@@ -18,6 +18,13 @@
 #define WA_SEND_RECOVER_US	5000000
 #define WA_SEND_CLAIM_MAX	100	/* messages per claim */
 #define WA_SEND_POLL_MS		50
+/* A lane whose claim finds nothing is kept for WA_SEND_KEEP_US after its
+ * last work, looked at every WA_SEND_RECHECK_US, before it is handed
+ * back: a trickle of messages (a bot's answers, an agent's) then needs
+ * no claim of the lane's row, which every insert of the number's
+ * messages locks (sql/0006_sending.sql). */
+#define WA_SEND_KEEP_US		1000000
+#define WA_SEND_RECHECK_US	10000
 #define WA_SEND_REFRESH_MAX	8	/* templates refreshed per pass */
 
 /* A message's result, waiting to be written. */
@@ -47,6 +54,7 @@ struct lane {
 	struct wa_send_pace pace;
 	size_t		 inflight;
 	int64_t		 idle_until;	/* no claim before (monotonic) */
+	int64_t		 busy_us;	/* its last claim that found work */
 	int		 gone;		/* released or paused */
 	struct result	*res;
 	size_t		 nres;

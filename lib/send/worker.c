@@ -257,6 +257,7 @@ lane_add(struct wa_req *r, const char *org_id, const char *account_id)
 		wa_req_clear_err(r);
 		return;
 	}
+	l->busy_us = wa_clock_mono_us();	/* claimed: it has work */
 	S.lanes[S.nlanes++] = l;
 }
 
@@ -275,8 +276,12 @@ housekeeping(struct wa_req *r, int64_t now)
 			    == NULL)
 				lane_add(r, wa_db_get(res, i, "org_id"),
 				    wa_db_get(res, i, "account_id"));
-			else
+			else {
+				/* due again (a new message): at once, not
+				 * after the idle wait of its last claim */
 				l->gone = 0;
+				l->idle_until = 0;
+			}
 		}
 	} else
 		wa_req_clear_err(r);
@@ -422,9 +427,13 @@ feed(struct wa_req *r, struct lane *l, int64_t now)
 	for (i = 0; i < n; i++)
 		start(r, l, c.res, i);
 	wa_send_pace_refund(&l->pace, c.want - n);
-	if (n == 0) {
-		/* nothing due: give the lane back, or look again soon if
-		 * something is still in flight */
+	if (n > 0)
+		l->busy_us = now;
+	else if (now - l->busy_us < WA_SEND_KEEP_US)
+		l->idle_until = now + WA_SEND_RECHECK_US;
+	else {
+		/* nothing due for a while: give the lane back, or look
+		 * again soon if something is still in flight */
 		lane_release(r, l);
 		l->idle_until = now + WA_SEND_HOUSE_US;
 	}
@@ -701,7 +710,7 @@ setup(struct wa_req *r)
 }
 
 /* How long the multi handle may wait: until the next token of a lane
- * with work, at most WA_SEND_POLL_MS. */
+ * with work, or the next look at a kept lane, at most WA_SEND_POLL_MS. */
 static int
 wait_ms(int64_t now)
 {
@@ -709,9 +718,10 @@ wait_ms(int64_t now)
 	size_t	i;
 
 	for (i = 0; i < S.nlanes; i++) {
-		if (S.lanes[i]->gone || now < S.lanes[i]->idle_until)
+		if (S.lanes[i]->gone)
 			continue;
-		t = wa_send_pace_wait(&S.lanes[i]->pace, now);
+		t = now < S.lanes[i]->idle_until ? S.lanes[i]->idle_until -
+		    now : wa_send_pace_wait(&S.lanes[i]->pace, now);
 		if (t < w)
 			w = t;
 	}

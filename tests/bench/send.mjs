@@ -6,60 +6,14 @@
 //   node tests/bench/send.mjs <stack dir> <scenario>
 //   scenarios: rate (10,000 at 1,000/s), pace80, pace250 (60 s each),
 //   ingest (30,000 status items), crash (kill -9 the worker 5 times)
-import { execFileSync, execSync } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
+import {
+	DIR, PHONE_ID, WABA, admin, api, demo, must, sim, sleep, sql,
+} from './lib.mjs';
 
-const DIR = process.argv[2];
 const SCENARIO = process.argv[3];
-const env = (f) => Object.fromEntries(fs.readFileSync(path.join(DIR, f), 'utf8')
-	.split('\n').map((l) => l.match(/^([A-Z_0-9]+)=(.*)$/)).filter(Boolean)
-	.map((m) => [m[1], m[2].replace(/^'(.*)'$/, '$1')]));
-const demo = env('demo.env');
-const db = env('db.env');
-const SIM = env('metasim.env').WA_METASIM_URL;
-const CA = fs.readFileSync(path.join(DIR, 'tls/cert.pem'));
-const agent = new https.Agent({ keepAlive: true, ca: CA, maxSockets: 8 });
-const PHONE_ID = '100000000000002';
-const WABA = '100000000000001';
-
-function call(method, url, body, headers = {}) {
-	return new Promise((resolve, reject) => {
-		const u = new URL(url);
-		const data = body === undefined ? undefined : JSON.stringify(body);
-		const req = https.request({ method, hostname: u.hostname, port: u.port,
-			path: u.pathname + u.search, agent, headers: {
-				'content-type': 'application/json', 'x-api-key': demo.WA_API_KEY,
-				...headers } }, (res) => {
-			const chunks = [];
-			res.on('data', (c) => chunks.push(c));
-			res.on('end', () => {
-				const text = Buffer.concat(chunks).toString();
-				let json;
-				try { json = JSON.parse(text); } catch { json = undefined; }
-				resolve({ status: res.statusCode, json, text });
-			});
-		});
-		req.on('error', reject);
-		if (data !== undefined) req.write(data);
-		req.end();
-	});
-}
-const api = (m, p, b) => call(m, `${demo.WA_BASE_URL}${p}`, b);
-const sim = (m, p, b) => call(m, `${SIM}${p}`, b);
-// one line: the query goes through sh in double quotes
-const sql = (q) => execSync(`${db.WA_SUPER_PSQL} -XAtqc ${JSON.stringify(q.replace(/\s+/g, ' '))}`,
-	{ encoding: 'utf8', shell: '/bin/sh' }).trim();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const admin = (...args) => execFileSync(path.join(process.env.WA_BIN_DIR, 'wa-admin'), args, {
-	encoding: 'utf8', env: { ...process.env, WA_ADMIN_DATABASE_URL: db.WA_ADMIN_DATABASE_URL,
-		WA_SECRET_KEY: env('secrets.env').WA_SECRET_KEY } });
-
-async function must(r, what) {
-	if (r.status >= 300) throw new Error(`${what}: ${r.status} ${r.text}`);
-	return r.json;
-}
 
 let tplReady = false;
 async function template() {

@@ -8,7 +8,9 @@ import { api, eventually, psql } from './lib/harness.mjs';
 import { control, drained, postWebhook, received } from './lib/meta.mjs';
 import { mosendError, UUID, TS } from './lib/expect.mjs';
 import { mosendOk } from './lib/flows.mjs';
-import { acceptedTo, bulk, digits, ok, phone, sendTenant, withVars } from './lib/send.mjs';
+import {
+	acceptedTo, bulk, createBroadcast, digits, finished, ok, phone, recipientsOf, sendBroadcast, sendTenant, withVars,
+} from './lib/send.mjs';
 
 const t = await sendTenant({ member: true });
 const other = await sendTenant({ member: true, template: null });
@@ -157,6 +159,15 @@ test('STOP opts out (one confirmation), a bulk send then skips the contact; STAR
 	await inbound(p, 'STOP');
 	const b = ok(await bulk(t, withVars([p])));
 	assert.equal(b.results[0].status, 'skipped');
+	// a broadcast skips the contact too
+	const other = phone();
+	const bc = await createBroadcast(t, { recipients: withVars([p, other]) });
+	ok(await sendBroadcast(t, bc.id));
+	await finished(t, bc.id);
+	const recips = Object.fromEntries((await recipientsOf(t, bc.id)).recipients
+		.map((r) => [r.phone, [r.status, r.error || null]]));
+	assert.deepEqual(recips[p], ['failed', 'the recipient opted out']);
+	assert.notEqual(recips[other][0], 'failed');
 	assert.equal((await acceptedTo(t, p)).length, 1);
 	// START: opted in, confirmed; a send goes out again
 	await inbound(p, 'Start');
@@ -231,6 +242,29 @@ test('PATCH assigns, moves status; mark read sends the read receipt; filters and
 	assert.equal(seen[0], c.id);
 	mosendError(await get(`${base()}?cursor=nope`), 400, 'Bad Request', base());
 	mosendError(await get(`${base()}?status=nope`), 400, 'Bad Request', base());
+});
+
+test('a late webhook of an older message moves nothing back', async () => {
+	const p = phone();
+	const now = Math.floor(Date.now() / 1000);
+	const hook = (id, ts, body) => ({ object: 'whatsapp_business_account', entry: [{ id: t.wabaId, changes: [{
+		field: 'messages', value: { messaging_product: 'whatsapp',
+			metadata: { display_phone_number: t.display.slice(1), phone_number_id: t.phoneNumberId },
+			contacts: [{ profile: { name: 'Late' }, wa_id: digits(p) }],
+			messages: [{ from: digits(p), id, timestamp: String(ts), type: 'text', text: { body } }] } }] }] });
+	assert.equal((await postWebhook(hook(`wamid.new.${p}`, now, 'the newer one'))).status, 200);
+	await drained();
+	const c = await conversationOf(p);
+	assert.equal((await postWebhook(hook(`wamid.old.${p}`, now - 3600, 'the older one'))).status, 200);
+	await drained();
+	const after = mosendOk(await get(`${base()}/${c.id}`));
+	assert.equal(after.lastInboundAt, c.lastInboundAt);
+	assert.equal(after.windowExpiresAt, c.windowExpiresAt);
+	assert.equal(after.unreadCount, 2);
+	assert.equal(q(`SELECT last_inbound_wamid FROM wa.conversations WHERE id = '${c.id}'`), `wamid.new.${p}`);
+	// both messages are in it, in the order wagate had them
+	const msgs = mosendOk(await get(`${base()}/${c.id}/messages`));
+	assert.deepEqual(msgs.map((m) => m.text), ['the older one', 'the newer one']);
 });
 
 test('outbound messages of every path appear in the conversation', async () => {

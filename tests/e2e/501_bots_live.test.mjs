@@ -216,6 +216,26 @@ test('http_request: a real call with its secret header mapped into the reply; a 
 	}
 });
 
+test('a session that waited too long expires: the next message starts afresh', async () => {
+	await flow([
+		{ id: 'q', type: 'question', prompt: 'Size?', input: 'choice', options: ['S', 'M', 'L'], save_to: 'size',
+			on_invalid: 'q' },
+		{ id: 'e', type: 'end', message: 'Size {{flow.size}} noted.' },
+	], { keywords: ['sizes'] });
+	const p = phone();
+	await say(p, 'sizes');
+	assert.deepEqual(await waitTexts(p, 1), ['Size?\n\n1. S\n2. M\n3. L']);
+	q(`UPDATE wa.bot_sessions s SET expires_at = now() - interval '1 second' FROM wa.conversations c
+		WHERE c.id = s.conversation_id AND c.account_id = '${t.accountId}' AND c.peer = '${p}'`);
+	await say(p, 'sizes');
+	assert.deepEqual(await waitTexts(p, 2), ['Size?\n\n1. S\n2. M\n3. L', 'Size?\n\n1. S\n2. M\n3. L']);
+	assert.equal(q(`SELECT string_agg(s.status, ',' ORDER BY s.created_at) FROM wa.bot_sessions s
+		JOIN wa.conversations c ON c.id = s.conversation_id WHERE c.account_id = '${t.accountId}'
+		AND c.peer = '${p}'`), 'expired,waiting');
+	await say(p, '2');
+	assert.equal((await waitTexts(p, 3))[2], 'Size M noted.');
+});
+
 test('a session keeps the version it started on across a publish', async () => {
 	const v1 = [
 		{ id: 'q', type: 'question', prompt: 'Name?', save_to: 'name', on_invalid: 'q' },
