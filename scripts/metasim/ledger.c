@@ -136,7 +136,11 @@ ledger_json(const char *phone, unsigned long since, size_t limit)
 		cJSON_AddItemToArray(arr, it);
 		n++;
 	}
-	/* where the next page starts */
+	/* where the next page starts: after the last entry walked, which
+	 * is never past the newest (a walk that ran off the end stopped one
+	 * past it, and an entry written there later would be skipped) */
+	if (s > ledger.seq)
+		s = ledger.seq;
 	cJSON_AddNumberToObject(o, "next", (double)(n > 0 ? s : ledger.seq));
 	return o;
 }
