@@ -35,7 +35,7 @@ static const struct wa_job job = {
 	"wa_webhooks",		/* channel */
 	2000,			/* idle_ms */
 	NULL,			/* stop */
-	2,			/* workers */
+	1,			/* workers */
 };
 
 int

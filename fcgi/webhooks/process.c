@@ -1,8 +1,12 @@
 /*
- * The worker: claims one stored event at a time (FOR UPDATE SKIP
- * LOCKED, so several workers share the queue), applies everything in it
- * in one transaction, and marks it done in the same transaction.  A
- * database failure rolls all of it back and schedules a retry; an event
+ * The worker: claims a batch of stored events (up to HOOK_BATCH, FOR
+ * UPDATE SKIP LOCKED, so several workers share the queue), applies
+ * everything in them in one transaction, and marks them done in the
+ * same transaction: one commit for the batch.  The message statuses of
+ * a batch go in one statement per account, so the trigger that moves
+ * the messages runs once for all of them.  A database failure rolls the
+ * batch back; its events are then taken one at a time (a batch of one),
+ * and a single event that fails gets a retry, backing off.  An event
  * that cannot be understood is marked done with the reason, never
  * retried forever.
  *
@@ -39,14 +43,25 @@ struct target {
 	const char	*account_id;
 };
 
+/* The statuses of a batch for one account, written together. */
+struct bucket {
+	struct target	 t;
+	cJSON		*rows;
+};
+
 struct pass {
 	struct wa_req	*r;
-	const char	*event_id;	/* claimed, or NULL */
-	const char	*note;		/* why items were skipped */
+	int		 limit;		/* events claimed at most */
+	int		 events;	/* claimed */
+	const char	*event_id;	/* the event being applied, or NULL */
+	const char	*note;		/* why its items were skipped */
 	const char	*why;		/* why the pass failed */
-	int		 items;		/* applied or skipped, for the cap */
-	int		 applied;
+	int		 items;		/* its items, for the cap */
+	int		 applied;	/* new rows of the batch */
 	int		 unrouted;
+	cJSON		*done;		/* [{id, note}] */
+	struct bucket	 buckets[HOOK_BUCKETS];
+	int		 nbuckets;
 };
 
 /* The accounts an item is for (arena-owned), or -1 on a database
@@ -146,11 +161,11 @@ status_row(const cJSON *s)
 	return row;
 }
 
-/* Every status of a value for one account, in one statement: the
+/* The statuses collected for the accounts, one statement each: the
  * trigger that moves the messages (wa.message_statuses_apply) then runs
- * once for the batch, not once per item. */
+ * once per account and batch, not once per item. */
 static enum wa_err
-apply_statuses(struct pass *p, const struct target *t, const cJSON *list)
+flush_statuses(struct pass *p)
 {
 	static const char sql[] =
 	    "INSERT INTO wa.message_statuses (org_id, account_id, wamid, "
@@ -158,28 +173,60 @@ apply_statuses(struct pass *p, const struct target *t, const cJSON *list)
 	    "conversation, biz_opaque_callback_data, payload, "
 	    "webhook_event_id) SELECT $1, $2, x.wamid, x.status, "
 	    "to_timestamp(x.ts), x.recipient_id, x.errors, x.pricing, "
-	    "x.conversation, x.opaque, x.payload, $4::bigint "
+	    "x.conversation, x.opaque, x.payload, x.event_id "
 	    "FROM jsonb_to_recordset($3::jsonb) AS x (wamid text, "
 	    "status text, ts double precision, recipient_id text, "
 	    "errors jsonb, pricing jsonb, conversation jsonb, opaque text, "
-	    "payload jsonb) "
+	    "payload jsonb, event_id bigint) "
 	    "ON CONFLICT (org_id, account_id, wamid, status) DO NOTHING";
-	const cJSON	*it;
-	cJSON		*rows = cJSON_CreateArray(), *row;
+	struct bucket	*b;
 	PGresult	*res;
+	int		 i;
+
+	for (i = 0; i < p->nbuckets; i++) {
+		b = &p->buckets[i];
+		if (wa_db_set_org(p->r, b->t.org_id) != WA_OK ||
+		    wa_db_q(p->r, &res, sql, 3, b->t.org_id, b->t.account_id,
+		    wa_json_print(b->rows)) != WA_OK)
+			return p->r->err.code;
+		p->applied += (int)strtol(PQcmdTuples(res), NULL, 10);
+	}
+	p->nbuckets = 0;
+	return WA_OK;
+}
+
+/* The statuses of a value for one account, kept for flush_statuses()
+ * (which runs early when every bucket is taken). */
+static enum wa_err
+apply_statuses(struct pass *p, const struct target *t, const cJSON *list)
+{
+	const cJSON	*it;
+	struct bucket	*b = NULL;
+	cJSON		*row;
+	int		 i;
 
 	cJSON_ArrayForEach(it, list) {
 		if (++p->items > HOOK_ITEMS_MAX)
 			break;
-		if (cJSON_IsObject(it) && (row = status_row(it)) != NULL)
-			cJSON_AddItemToArray(rows, row);
+		if (!cJSON_IsObject(it) || (row = status_row(it)) == NULL)
+			continue;
+		cJSON_AddItemToObject(row, "event_id",
+		    cJSON_CreateRaw(p->event_id));
+		for (i = 0; b == NULL && i < p->nbuckets; i++)
+			if (strcmp(p->buckets[i].t.account_id,
+			    t->account_id) == 0)
+				b = &p->buckets[i];
+		if (b == NULL) {
+			if (p->nbuckets == HOOK_BUCKETS &&
+			    flush_statuses(p) != WA_OK) {
+				return p->r->err.code;
+			}
+			b = &p->buckets[p->nbuckets++];
+			b->t = *t;
+			b->rows = cJSON_CreateArray();
+		}
+		cJSON_AddItemToArray(b->rows, row);
 	}
-	if (cJSON_GetArraySize(rows) == 0)
-		return WA_OK;
-	if (wa_db_q(p->r, &res, sql, 4, t->org_id, t->account_id,
-	    wa_json_print(rows), p->event_id) != WA_OK)
-		return p->r->err.code;
-	p->applied += (int)strtol(PQcmdTuples(res), NULL, 10);
 	return WA_OK;
 }
 
@@ -440,31 +487,21 @@ purge_maybe(struct wa_req *r)
 		    r->err.log_detail);
 }
 
-/* One event, claimed, applied and marked done in one transaction
- * (wa_db_tx); p->event_id stays NULL when there was none. */
+/* One claimed event: parsed, applied, and its {id, note} added to
+ * p->done. */
 static enum wa_err
-apply_next(struct wa_req *r, void *arg)
+apply_event(struct pass *p, const PGresult *res, int i)
 {
-	static const char sql_claim[] =
-	    "SELECT event_id, encode(body, 'hex') AS body, attempts "
-	    "FROM wa.webhook_claim()";
-	static const char sql_done[] =
-	    "SELECT wa.webhook_done($1::bigint, $2)";
-	struct pass	*p = arg;
-	PGresult	*res;
+	struct wa_req	*r = p->r;
 	const char	*hex, *why;
 	unsigned char	*body;
 	size_t		 n;
-	cJSON		*root;
+	cJSON		*root, *d;
 
-	if (wa_db_q(r, &res, sql_claim, 0) != WA_OK)
-		return r->err.code;
-	if (PQntuples(res) == 0) {
-		purge_maybe(r);
-		return WA_OK;
-	}
-	p->event_id = wa_arena_strdup(r->arena, wa_db_get(res, 0, "event_id"));
-	hex = wa_db_get(res, 0, "body");
+	p->event_id = wa_arena_strdup(r->arena, wa_db_get(res, i, "event_id"));
+	p->note = NULL;
+	p->items = p->unrouted = 0;
+	hex = wa_db_get(res, i, "body");
 	n = hex != NULL ? strlen(hex) / 2 : 0;
 	body = wa_arena_alloc(r->arena, n + 1);
 	if (hex == NULL || wa_crypto_unhex(hex, body, n) != 0)
@@ -475,10 +512,48 @@ apply_next(struct wa_req *r, void *arg)
 		p->note = wa_arena_printf(r->arena, "not JSON: %s", why);
 	else if (apply(p, root, &p->note) != WA_OK)
 		return r->err.code;
-	return wa_db_q(r, &res, sql_done, 2, p->event_id, p->note);
+	if (p->note != NULL)
+		wa_log(WA_LOG_INFO, "webhook event %s: %s", p->event_id,
+		    p->note);
+	d = cJSON_CreateObject();
+	cJSON_AddItemToObject(d, "id", cJSON_CreateRaw(p->event_id));
+	put_str(d, "note", p->note);
+	cJSON_AddItemToArray(p->done, d);
+	return WA_OK;
 }
 
-/* After a failed pass (rolled back, the claim's lock with it): the
+/* A batch: claimed, applied and marked done in one transaction
+ * (wa_db_tx); p->events stays 0 when there was nothing to do. */
+static enum wa_err
+apply_batch(struct wa_req *r, void *arg)
+{
+	static const char sql_claim[] =
+	    "SELECT event_id, encode(body, 'hex') AS body, attempts "
+	    "FROM wa.webhook_claim($1::integer)";
+	static const char sql_done[] =
+	    "SELECT wa.webhook_done_batch($1::jsonb)";
+	struct pass	*p = arg;
+	PGresult	*res, *claimed;
+	char		 limit[16];
+	int		 i;
+
+	snprintf(limit, sizeof(limit), "%d", p->limit);
+	if (wa_db_q(r, &claimed, sql_claim, 1, limit) != WA_OK)
+		return r->err.code;
+	if ((p->events = PQntuples(claimed)) == 0) {
+		purge_maybe(r);
+		return WA_OK;
+	}
+	p->done = cJSON_CreateArray();
+	for (i = 0; i < p->events; i++)
+		if (apply_event(p, claimed, i) != WA_OK)
+			return r->err.code;
+	if (flush_statuses(p) != WA_OK)
+		return r->err.code;
+	return wa_db_q(r, &res, sql_done, 1, wa_json_print(p->done));
+}
+
+/* After a failed event (rolled back, the claim's lock with it): the
  * retry, in a transaction of its own. */
 static enum wa_err
 retry_later(struct wa_req *r, void *arg)
@@ -493,24 +568,34 @@ retry_later(struct wa_req *r, void *arg)
 int
 hook_process(struct wa_req *r)
 {
-	struct pass	p;
+	/* events to take one at a time after a batch failed */
+	static int	 singles;
+	struct pass	 p;
 
 	memset(&p, 0, sizeof(p));
 	p.r = r;
-	if (wa_db_tx(r, apply_next, &p) == WA_OK) {
-		if (p.event_id == NULL)
+	p.limit = singles > 0 ? 1 : HOOK_BATCH;
+	if (singles > 0)
+		singles--;
+	if (wa_db_tx(r, apply_batch, &p) == WA_OK) {
+		if (p.events == 0)
 			return 0;
-		wa_log(WA_LOG_INFO, "webhook event %s applied: %d new rows%s%s",
-		    p.event_id, p.applied, p.note != NULL ? "; " : "",
-		    p.note != NULL ? p.note : "");
+		wa_log(WA_LOG_INFO, "webhook events applied: %d (%d new rows)",
+		    p.events, p.applied);
 		return 1;
 	}
-	if (p.event_id == NULL)
+	if (p.events == 0)
 		return -1;		/* the claim itself failed */
 	p.why = wa_arena_strdup(r->arena, r->err.log_detail[0] != '\0' ?
 	    r->err.log_detail : r->err.message);
+	wa_req_clear_err(r);
+	if (p.events > 1) {
+		wa_log(WA_LOG_WARN, "webhook batch of %d events: %s; taking "
+		    "them one at a time", p.events, p.why);
+		singles = p.events;
+		return 1;
+	}
 	wa_log(WA_LOG_WARN, "webhook event %s: %s; retrying later",
 	    p.event_id, p.why);
-	wa_req_clear_err(r);
 	return wa_db_tx(r, retry_later, &p) == WA_OK ? 1 : -1;
 }

@@ -21,6 +21,10 @@
 #define HOOK_BODY_MAX		(4u * 1024 * 1024)
 /* Items of one event applied at most (Meta batches up to 1,000). */
 #define HOOK_ITEMS_MAX		5000
+/* Events applied in one transaction at most (process.c). */
+#define HOOK_BATCH		32
+/* Accounts whose statuses one batch collects before writing them. */
+#define HOOK_BUCKETS		8
 
 /* receive.c */
 enum wa_err	hook_verify(struct wa_req *);

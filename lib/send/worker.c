@@ -162,34 +162,38 @@ lane_pause(struct wa_req *r, struct lane *l, const char *reason, int code)
 	}
 }
 
+/* The lane is locked first (FOR UPDATE waits for the transactions still
+ * queuing into it, sql/0010), then the queue is read in a statement of
+ * its own, whose snapshot sees what they queued: a message due now
+ * keeps the lane. */
 static enum wa_err
 lane_release_tx(struct wa_req *r, void *arg)
 {
-	static const char sql_gen[] =
-	    "SELECT gen FROM wa.send_lanes WHERE account_id = $1";
+	static const char sql_lock[] =
+	    "SELECT 1 FROM wa.send_lanes WHERE account_id = $1 AND owner = $2 "
+	    "FOR UPDATE";
 	static const char sql_due[] =
-	    "SELECT min(next_attempt_at) AS due FROM wa.messages "
-	    "WHERE account_id = $1 AND status = 'queued'";
-	/* only if no insert came since gen was read (sql/0006) */
+	    "SELECT min(next_attempt_at) AS due, "
+	    "coalesce(min(next_attempt_at) <= now(), false) AS now "
+	    "FROM wa.messages WHERE account_id = $1 AND status = 'queued'";
 	static const char sql_rel[] =
-	    "UPDATE wa.send_lanes SET due_at = $3::timestamptz, owner = NULL, "
-	    "lease_until = NULL, updated_at = now() "
-	    "WHERE account_id = $1 AND gen = $2::bigint AND owner = $4";
+	    "UPDATE wa.send_lanes SET due_at = $2::timestamptz, owner = NULL, "
+	    "lease_until = NULL, updated_at = now() WHERE account_id = $1";
 	struct lane	*l = arg;
 	PGresult	*res;
-	const char	*gen;
 
-	if (wa_db_q(r, &res, sql_gen, 1, l->account_id) != WA_OK)
+	if (wa_db_q(r, &res, sql_lock, 2, l->account_id, S.owner) != WA_OK)
 		return r->err.code;
-	gen = wa_arena_strdup(r->arena, wa_db_get(res, 0, "gen"));
-	if (gen == NULL)
-		return WA_OK;
+	if (PQntuples(res) == 0)
+		return WA_OK;		/* another worker's now */
 	if (wa_db_q(r, &res, sql_due, 1, l->account_id) != WA_OK)
 		return r->err.code;
-	if (wa_db_q(r, &res, sql_rel, 4, l->account_id, gen,
-	    wa_db_get(res, 0, "due"), S.owner) != WA_OK)
+	if (wa_db_bool(res, 0, "now", 0))
+		return WA_OK;		/* queued meanwhile: keep it */
+	if (wa_db_q(r, &res, sql_rel, 2, l->account_id,
+	    wa_db_get(res, 0, "due")) != WA_OK)
 		return r->err.code;
-	l->gone = strcmp(PQcmdTuples(res), "1") == 0;
+	l->gone = 1;
 	return WA_OK;
 }
 

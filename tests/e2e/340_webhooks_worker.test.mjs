@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { eventually, psql, stateRun, withDatabaseDown } from './lib/harness.mjs';
+import { eventually, logTail, psql, stateRun, withDatabaseDown } from './lib/harness.mjs';
 import { control, drained, metaTenant, postWebhook } from './lib/meta.mjs';
 
 const t = await metaTenant();
@@ -85,4 +85,71 @@ test('the simulator retries a webhook the stack refused, with back-off, until it
 	await drained();
 	assert.equal(q(`SELECT count(*) FROM wa.inbound_messages WHERE org_id = '${t.orgId}'
 		AND message->'text'->>'body' = 'while you were away'`), '1');
+});
+
+// Events stored while the workers are held (SIGSTOP) wait for them; once
+// they run, a batch of them is applied in one transaction.
+async function whileHeld(fn) {
+	const { kids } = workerPids();
+	for (const k of kids) process.kill(k, 'SIGSTOP');
+	try {
+		await fn();
+	} finally {
+		for (const k of kids) process.kill(k, 'SIGCONT');
+	}
+}
+
+function inbound(n, from, text) {
+	return { object: 'whatsapp_business_account', entry: [{ id: t.wabaId, changes: [{ field: 'messages',
+		value: { messaging_product: 'whatsapp', metadata: { phone_number_id: t.phoneNumberId },
+			contacts: [{ profile: { name: `Batch ${n}` }, wa_id: from }],
+			messages: [{ from, id: `wamid.batch.${process.pid}.${text}.${n}`,
+				timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }] } }] }] };
+}
+
+const inboundOf = (text) => q(`SELECT count(*) FROM wa.inbound_messages WHERE org_id = '${t.orgId}'
+	AND message->'text'->>'body' = '${text}'`);
+
+test('events stored meanwhile are applied in batches, each once', async () => {
+	const log = logTail('webhooks-worker');
+	await whileHeld(async () => {
+		for (let i = 0; i < 12; i++) {
+			assert.equal((await postWebhook(inbound(i, `1650555${String(i).padStart(4, '0')}`, 'batched'))).status, 200);
+		}
+	});
+	await eventually(() => inboundOf('batched') === '12');
+	await eventually(() => /webhook events applied: ([2-9]|1[0-2]) /.test(log.text()));
+	assert.equal(q(`SELECT count(*) FROM wa.conversations WHERE org_id = '${t.orgId}'
+		AND peer LIKE '+1650555%' AND last_preview = 'batched'`), '12');
+});
+
+test('a batch that fails is taken again one event at a time: the others land, the bad one is retried', async () => {
+	// an event the database refuses (a trigger for this test only)
+	q(`CREATE FUNCTION pg_temp_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.message->'text'->>'body' = 'poison' THEN
+		RAISE EXCEPTION 'poisoned for the test'; END IF; RETURN NULL; END $$;
+		CREATE TRIGGER zz_poison AFTER INSERT ON wa.inbound_messages FOR EACH ROW
+		EXECUTE FUNCTION pg_temp_poison()`.replace(/pg_temp_poison/g, 'public.e2e_poison'));
+	const log = logTail('webhooks-worker');
+	try {
+		await whileHeld(async () => {
+			for (let i = 0; i < 6; i++) {
+				await postWebhook(inbound(i, `1650556${String(i).padStart(4, '0')}`, i === 3 ? 'poison' : 'healthy'));
+			}
+		});
+		await eventually(() => inboundOf('healthy') === '5');
+		const [state, attempts, error] = q(`SELECT e.state || '|' || e.attempts || '|' || e.error
+			FROM wa.webhook_events e WHERE convert_from(e.body, 'UTF8') LIKE '%"poison"%'`).split('|');
+		assert.equal(state, 'pending');
+		assert.ok(Number(attempts) >= 1);
+		assert.match(error, /poisoned for the test/);
+		assert.match(log.text(), /taking them one at a time/);
+		assert.equal(inboundOf('poison'), '0');
+	} finally {
+		q(`DROP TRIGGER zz_poison ON wa.inbound_messages; DROP FUNCTION public.e2e_poison()`);
+	}
+	// its retry, due now, lands
+	q(`UPDATE wa.webhook_events SET next_attempt_at = now()
+		WHERE convert_from(body, 'UTF8') LIKE '%"poison"%'; NOTIFY wa_webhooks`);
+	await eventually(() => inboundOf('poison') === '1');
 });
