@@ -194,7 +194,10 @@ conv_save(struct wa_req *r, const struct bot_job *j, const struct wa_flow *f,
 	    "UPDATE wa.conversations SET handler = $2, "
 	    "status = CASE WHEN $2 = 'agent' THEN 'open' ELSE status END, "
 	    "team = coalesce($3, team), department = coalesce($4, department), "
-	    "updated_at = now() WHERE id = $1";
+	    "updated_at = now() WHERE id = $1 AND (handler <> $2 "
+	    "OR ($2 = 'agent' AND status <> 'open') "
+	    "OR team IS DISTINCT FROM coalesce($3, team) "
+	    "OR department IS DISTINCT FROM coalesce($4, department))";
 	const struct wa_flow_step	*h = NULL;
 	const char			*handler;
 	size_t				 i;
