@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "graph/graph.h"
+#include "secret.h"
 #include "valid.h"
 
 #define TOKEN_MAX	4096
@@ -99,20 +100,10 @@ wa_account_token(struct wa_req *r, const struct wa_account *a,
 
 /* The token sealed for account id, hex for decode($n, 'hex'). */
 static enum wa_err
-seal(struct wa_req *r, const char *id, const char *token, char **hex)
+seal(struct wa_req *r, const char *id, const char *token, const char **hex)
 {
-	unsigned char	*sealed;
-	char		 aad[64];
-	size_t		 n = strlen(token), slen;
-
-	snprintf(aad, sizeof(aad), "wa_accounts.access_token:%s", id);
-	sealed = wa_arena_alloc(r->arena, n + WA_SEAL_OVERHEAD);
-	if (wa_crypto_seal(r->cfg->secret_key, aad, strlen(aad), token, n,
-	    sealed, &slen) != 0)
-		return wa_fail(r, WA_ERR_INTERNAL, "Internal error");
-	*hex = wa_arena_alloc(r->arena, 2 * slen + 1);
-	wa_crypto_hex(sealed, slen, *hex);
-	return WA_OK;
+	return wa_secret_seal(r, wa_arena_printf(r->arena,
+	    "wa_accounts.access_token:%s", id), token, hex);
 }
 
 /* What every attach needs before anything else: the key, a token. */
@@ -267,7 +258,7 @@ wa_account_create(struct wa_req *r, const struct wa_account_new *a,
 	    "ON CONFLICT DO NOTHING RETURNING id";
 	struct wa_account_proof	 proof;
 	const char		*display = a->display_phone_number;
-	char			*hex;
+	const char		*hex;
 	PGresult		*res;
 	int			 here;
 
@@ -314,7 +305,7 @@ wa_account_set_token(struct wa_req *r, const char *id,
 	    "AND waba_id = $5 AND phone_number_id IS NOT DISTINCT FROM $6 "
 	    "RETURNING id";
 	struct wa_account_proof	 proof;
-	char			*hex;
+	const char		*hex;
 	PGresult		*res;
 
 	if (can_seal(r, a) != WA_OK || seal(r, id, a->access_token, &hex) !=

@@ -95,6 +95,27 @@ env_secret(const char *name, const char **out, char *err, size_t errsz)
 	return 0;
 }
 
+/*
+ * WA_PUBLIC_URL: http(s)://host[:port], no path, query or trailing
+ * slash, and nothing that would need quoting in an HTML attribute.
+ */
+static int
+public_url_ok(const char *u)
+{
+	const char	*host;
+	size_t		 n = strlen(u);
+
+	if (strncmp(u, "https://", 8) == 0)
+		host = u + 8;
+	else if (strncmp(u, "http://", 7) == 0)
+		host = u + 7;
+	else
+		return 0;
+	return n <= WA_CFG_URL_MAX && *host != '\0' && u[n - 1] != '/' &&
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-:[]") == strlen(host);
+}
+
 static int
 graph_load(struct wa_cfg *c, char *err, size_t errsz)
 {
@@ -185,6 +206,13 @@ wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 	c->socket_path = env_str("WA_SOCKET", NULL);
 	c->socket_group = env_str("WA_SOCKET_GROUP", NULL);
 	c->doc_url_base = env_str("WA_DOC_URL_BASE", NULL);
+	c->public_url = env_str("WA_PUBLIC_URL", NULL);
+	if (c->public_url != NULL && !public_url_ok(c->public_url)) {
+		snprintf(err, errsz, "WA_PUBLIC_URL: expected "
+		    "https://host[:port] without a path, got \"%.64s\"",
+		    c->public_url);
+		return -1;
+	}
 	/* wa_log_level_parse() maps anything unknown to info: check the
 	 * name here so that a typo stops the program instead. */
 	v = env_str("WA_LOG_LEVEL", "info");

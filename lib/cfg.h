@@ -49,6 +49,9 @@ struct wa_cfg {
 	const char	*bot_http_allow; /* WA_BOT_HTTP_ALLOW, or NULL */
 	size_t		 bot_http_max_bytes; /* WA_BOT_HTTP_MAX_BYTES */
 	int		 bot_session_ttl_s; /* WA_BOT_SESSION_TTL_S */
+	/* where browsers reach wagate (the web chat's snippet), or NULL:
+	 * https:// and the request's Host */
+	const char	*public_url;	/* WA_PUBLIC_URL */
 };
 
 /*

@@ -481,6 +481,36 @@ wa_json_validate(struct wa_req *r, const cJSON *obj,
 	return wa_json_check(r->arena, &r->err, obj, fields, prefix);
 }
 
+static cJSON *
+pick_value(const cJSON *v, const struct wa_field *f)
+{
+	const cJSON	*it;
+	cJSON		*out;
+
+	if (f->sub == NULL || cJSON_IsNull(v))
+		return cJSON_Duplicate(v, 1);
+	if (f->type == WA_J_OBJECT)
+		return wa_json_pick(v, f->sub);
+	out = cJSON_CreateArray();
+	cJSON_ArrayForEach(it, v)
+		cJSON_AddItemToArray(out, wa_json_pick(it, f->sub));
+	return out;
+}
+
+cJSON *
+wa_json_pick(const cJSON *obj, const struct wa_field *fields)
+{
+	const struct wa_field	*f;
+	const cJSON		*v;
+	cJSON			*out = cJSON_CreateObject();
+
+	for (f = fields; f->name != NULL; f++)
+		if ((v = cJSON_GetObjectItemCaseSensitive(obj, f->name)) !=
+		    NULL)
+			cJSON_AddItemToObject(out, f->name, pick_value(v, f));
+	return out;
+}
+
 const char *
 wa_json_str(const cJSON *obj, const char *name)
 {

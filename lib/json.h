@@ -151,6 +151,14 @@ enum wa_err	wa_json_check(struct wa_arena *, struct wa_error *,
 enum wa_err	wa_json_validate(struct wa_req *, const cJSON *obj,
 		    const struct wa_field *fields, const char *prefix);
 
+/*
+ * A copy of obj (checked against fields first) with only the members
+ * fields names, in the table's order, recursing into objects and arrays
+ * of objects that have a sub table: what a store keeps of a client's
+ * JSON.  Absent members stay absent, nulls stay null.  Arena-owned.
+ */
+cJSON		*wa_json_pick(const cJSON *obj, const struct wa_field *fields);
+
 /* Accessors that treat a missing member, null and a wrong type alike. */
 const char	*wa_json_str(const cJSON *obj, const char *name);
 int		 wa_json_bool(const cJSON *obj, const char *name, int def);

@@ -337,6 +337,8 @@ static const struct {
 	{ "--bot-flows", "max_bot_flows", "WA_MAX_BOT_FLOWS" },
 	{ "--contacts", "max_contacts", "WA_MAX_CONTACTS" },
 	{ "--broadcasts", "max_broadcasts", "WA_MAX_BROADCASTS" },
+	{ "--web-chat-channels", "max_web_chat_channels",
+	    "WA_MAX_WEB_CHAT_CHANNELS" },
 };
 #define NQUOTAS	(sizeof(quotas) / sizeof(quotas[0]))
 
@@ -348,10 +350,12 @@ org_quota(int argc, char **argv)
 	    "max_profiles = coalesce($2::integer, max_profiles), "
 	    "max_bot_flows = coalesce($3::integer, max_bot_flows), "
 	    "max_contacts = coalesce($4::integer, max_contacts), "
-	    "max_broadcasts = coalesce($5::integer, max_broadcasts) "
+	    "max_broadcasts = coalesce($5::integer, max_broadcasts), "
+	    "max_web_chat_channels = coalesce($6::integer, "
+	    "max_web_chat_channels) "
 	    "WHERE id = $1 "
 	    "RETURNING max_profiles, max_bot_flows, max_contacts, "
-	    "max_broadcasts";
+	    "max_broadcasts, max_web_chat_channels";
 	const char	*org = opt(argc, argv, 3, "--org");
 	const char	*v[NQUOTAS];
 	PGresult	*res;
@@ -375,7 +379,8 @@ org_quota(int argc, char **argv)
 		}
 	}
 	begin(NULL);
-	if (wa_db_q(&R, &res, sql, 5, org, v[0], v[1], v[2], v[3]) != WA_OK)
+	if (wa_db_q(&R, &res, sql, 6, org, v[0], v[1], v[2], v[3], v[4]) !=
+	    WA_OK)
 		die("org quota");
 	if (PQntuples(res) != 1) {
 		fprintf(stderr, "wa-admin: no organization %s\n", org);

@@ -13,7 +13,7 @@ static const char *const vars[] = {
 	"WA_DOC_URL_BASE", "WA_SHUTDOWN_GRACE", "WA_DB_CONNECT_TIMEOUT",
 	"WA_GRAPH_URL", "WA_GRAPH_CA_FILE", "WA_GRAPH_CONNECT_TIMEOUT_MS",
 	"WA_GRAPH_TIMEOUT_MS", "WA_META_APP_ID", "WA_META_APP_SECRET",
-	"WA_META_VERIFY_TOKEN",
+	"WA_META_VERIFY_TOKEN", "WA_PUBLIC_URL",
 };
 
 static int
@@ -192,6 +192,51 @@ test_secret_key(void **state)
 	clear_env(NULL);
 }
 
+/* WA_PUBLIC_URL: a scheme and a host, nothing an HTML attribute would
+ * have to quote. */
+static void
+test_public_url(void **state)
+{
+	static const struct {
+		const char	*val;
+		int		 ok;
+	} cases[] = {
+		{ "https://chat.example.com", 1 },
+		{ "https://127.0.0.1:8443", 1 },
+		{ "http://localhost:8080", 1 },
+		{ "https://[::1]:8443", 1 },
+		{ "", 1 },				/* unset */
+		{ "https://chat.example.com/", 0 },
+		{ "https://chat.example.com/w", 0 },
+		{ "ftp://chat.example.com", 0 },
+		{ "https://", 0 },
+		{ "https://a\"onload=\"x", 0 },
+		{ "https://a b", 0 },
+		{ "https://a?q", 0 },
+		{ "chat.example.com", 0 },
+	};
+	struct wa_cfg	c;
+	char		err[256];
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < NELEM(cases); i++) {
+		clear_env(NULL);
+		setenv("WA_PUBLIC_URL", cases[i].val, 1);
+		err[0] = '\0';
+		if (wa_cfg_load(&c, "fam", err, sizeof(err)) !=
+		    (cases[i].ok ? 0 : -1))
+			fail_msg("WA_PUBLIC_URL=\"%s\"", cases[i].val);
+		if (!cases[i].ok)
+			assert_non_null(strstr(err, "WA_PUBLIC_URL"));
+		else if (cases[i].val[0] != '\0')
+			assert_string_equal(c.public_url, cases[i].val);
+		else
+			assert_null(c.public_url);
+	}
+	clear_env(NULL);
+}
+
 static void
 test_strings_and_short_err(void **state)
 {
@@ -305,6 +350,7 @@ main(void)
 		cmocka_unit_test_setup(test_defaults, clear_env),
 		cmocka_unit_test_setup(test_values, clear_env),
 		cmocka_unit_test_setup(test_secret_key, clear_env),
+		cmocka_unit_test_setup(test_public_url, clear_env),
 		cmocka_unit_test_setup(test_strings_and_short_err, clear_env),
 	};
 

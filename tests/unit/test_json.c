@@ -653,6 +653,63 @@ test_duplicate_keys(void **state)
 	wa_arena_free(a);
 }
 
+/* wa_json_pick: only the members a table names, in its order, into
+ * sub tables of objects and of arrays of objects. */
+static void
+test_pick(void **state)
+{
+	static const struct wa_field slot[] = {
+		WA_FIELD_STR("open", 0, 5),
+		WA_FIELD_STR("close", 0, 5),
+		WA_FIELD_END
+	};
+	static const struct wa_field hours[] = {
+		WA_FIELD_STR("timezone", 0, 64),
+		WA_FIELD_ARR_OBJ("slots", 0, 0, 10, slot),
+		WA_FIELD_END
+	};
+	static const struct wa_field top[] = {
+		WA_FIELD_STR("name", 0, 10),
+		WA_FIELD_OBJ("hours", WA_F_NULLABLE, hours),
+		WA_FIELD_ARR("tags", 0, 0, 5),
+		WA_FIELD_OBJ("free", 0, NULL),
+		WA_FIELD_END
+	};
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} cases[] = {
+		{ "{}", "{}" },
+		{ "{\"x\":1,\"name\":\"a\"}", "{\"name\":\"a\"}" },
+		/* the table's order, not the input's */
+		{ "{\"tags\":[1,{\"y\":2}],\"name\":\"a\"}",
+		    "{\"name\":\"a\",\"tags\":[1,{\"y\":2}]}" },
+		{ "{\"hours\":null}", "{\"hours\":null}" },
+		{ "{\"hours\":{\"evil\":[1],\"timezone\":\"UTC\","
+		    "\"slots\":[{\"open\":\"09:00\",\"x\":1},{}]}}",
+		    "{\"hours\":{\"timezone\":\"UTC\",\"slots\":"
+		    "[{\"open\":\"09:00\"},{}]}}" },
+		/* no sub table: kept whole */
+		{ "{\"free\":{\"a\":{\"b\":1}}}",
+		    "{\"free\":{\"a\":{\"b\":1}}}" },
+	};
+	struct wa_arena	*a = wa_arena_new(0);
+	const char	*why;
+	cJSON		*in;
+	size_t		 i;
+
+	(void)state;
+	wa_json_use_arena(a);
+	for (i = 0; i < NELEM(cases); i++) {
+		in = wa_json_parse(cases[i].in, strlen(cases[i].in), 32, &why);
+		assert_non_null(in);
+		assert_string_equal(wa_json_print(wa_json_pick(in, top)),
+		    cases[i].out);
+	}
+	wa_json_use_arena(NULL);
+	wa_arena_free(a);
+}
+
 int
 main(void)
 {
@@ -666,6 +723,7 @@ main(void)
 		cmocka_unit_test(test_accessors),
 		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_content_type),
+		cmocka_unit_test(test_pick),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

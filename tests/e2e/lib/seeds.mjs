@@ -282,6 +282,17 @@ export const SEEDS = {
 		body: () => ({ optOut: ['PARAR'], optIn: ['VOLVER'] }),
 	},
 
+	// ---- web chat channels (docs/web-chat.md) -------------------------
+	'POST /organizations/{orgId}/web-chat/channels': { body: (c) => WEB_CHAT_CHANNEL(c) },
+	'PATCH /organizations/{orgId}/web-chat/channels/{channelId}': { body: (c) => WEB_CHAT_CHANNEL(c) },
+	'DELETE /organizations/{orgId}/web-chat/channels/{channelId}': { destructive: true },
+	// read no body
+	'GET /organizations/{orgId}/web-chat/channels': {},
+	'GET /organizations/{orgId}/web-chat/channels/{channelId}': {},
+	'GET /organizations/{orgId}/web-chat/channels/{channelId}/snippet': {},
+	'POST /organizations/{orgId}/web-chat/channels/{channelId}/identity-secret': {},
+	'DELETE /organizations/{orgId}/web-chat/channels/{channelId}/identity-secret': {},
+
 	// ---- Meta's webhooks ----------------------------------------------
 	'GET /webhooks/meta': {
 		query: (c) => ({ 'hub.mode': 'subscribe', 'hub.verify_token': c.verifyToken, 'hub.challenge': 'challenge-1234' }),
@@ -289,6 +300,22 @@ export const SEEDS = {
 	},
 	'POST /webhooks/meta': { body: inboundWebhook, sign: true, raw: true, headers: ['x-hub-signature-256'] },
 };
+
+// A channel with every setting (docs/web-chat.md).
+function WEB_CHAT_CHANNEL(c) {
+	return {
+		name: `Site chat ${c.marker}`, color: '#1A2B3C', welcomeMessage: 'Hi! How can we help?',
+		allowedDomains: ['shop.example.com', '*.example.org', 'http://localhost:8080'],
+		precaptureEnabled: true, botEnabled: true, enabled: true, identityRequired: false,
+		operatingHours: { enabled: true, timezone: 'America/Bogota', schedule: [{ day: 'mon', open: '09:00', close: '18:00' }] },
+		offlineAction: { type: 'collect_email' }, offlineMessage: 'We are away; leave your email.',
+		prechatFields: [{ name: 'email', label: 'Your email', type: 'email', required: true },
+			{ name: 'topic', label: 'Topic', type: 'select', options: ['Sales', 'Support'] }],
+		departments: [{ id: 'sales', name: 'Sales' }],
+		proactiveTriggers: [{ type: 'time_on_page', delaySeconds: 30, message: 'Need a hand?', enabled: true }],
+		linkEmailBannerEnabled: true,
+	};
+}
 
 // Bodies for a route without a seed (a family not in the catalogue yet):
 // each is sent as is and with its string leaves mutated.
@@ -349,6 +376,11 @@ export const PARAMS = {
 			phoneNumberId: c.t.accountId, phone: c.phone(),
 		});
 		if (r.status !== 201) throw new Error(`conversation: ${r.status} ${r.text}`);
+		return r.json.data.id;
+	},
+	channelId: async (c, call) => {
+		const r = await call('POST', `/organizations/${c.t.orgId}/web-chat/channels`, WEB_CHAT_CHANNEL(c));
+		if (r.status !== 201) throw new Error(`channel: ${r.status} ${r.text}`);
 		return r.json.data.id;
 	},
 	'bot_flows:id': async (c, call) => {

@@ -1,0 +1,43 @@
+/*
+ * web_chat: the web chat channels of an organization
+ * (docs/web-chat.md).  Configuring a channel is an admin's work (its
+ * identity secret signs who visitors are); reading them a member's.
+ */
+#include "dispatch.h"
+#include "fcgi.h"
+#include "route.h"
+
+#include "web_chat.h"
+
+#define ALL	"/organizations/{orgId}/web-chat/channels"
+#define ONE	ALL "/{channelId}"
+#define MEMBER(m, p, h) \
+	WA_ROUTE_KEY(m, p, h, WA_ROLE_MEMBER, WA_FACE_MOSEND)
+#define ADMIN(m, p, h) \
+	WA_ROUTE_KEY(m, p, h, WA_ROLE_ADMIN, WA_FACE_MOSEND)
+
+static const struct wa_route routes[] = {
+	MEMBER(WA_M_GET, ALL, wc_list),
+	ADMIN(WA_M_POST, ALL, wc_create),
+	MEMBER(WA_M_GET, ONE, wc_get),
+	ADMIN(WA_M_PATCH, ONE, wc_update),
+	ADMIN(WA_M_DELETE, ONE, wc_delete),
+	MEMBER(WA_M_GET, ONE "/snippet", wc_snippet),
+	ADMIN(WA_M_POST, ONE "/identity-secret", wc_secret_rotate),
+	ADMIN(WA_M_DELETE, ONE "/identity-secret", wc_secret_revoke),
+	WA_ROUTE_END
+};
+
+static const struct wa_family family = {
+	"web_chat",		/* name */
+	routes,			/* routes */
+	NULL,			/* worker_init */
+	0,			/* body_max */
+	0,			/* workers */
+};
+
+int
+main(int argc, char **argv)
+{
+	return wa_fcgi_main(argc, argv, &family);
+}

@@ -1,0 +1,71 @@
+/*
+ * web_chat: Mosend's web chat (docs/web-chat.md).  The channels a
+ * business configures, /organizations/{orgId}/web-chat/channels...:
+ * a widget's settings, its install snippet and its identity secret.
+ * Mosend envelope, camelCase; POSTs answer 201 as NestJS does.
+ */
+#ifndef WEB_CHAT_H
+#define WEB_CHAT_H
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "json.h"
+#include "req.h"
+
+#define WC_WHAT			"Channel"
+#define WC_NAME_MAX		100
+#define WC_TEXT_MAX		1000	/* welcome and offline messages */
+#define WC_DOMAINS_MAX		50
+#define WC_DOMAIN_MAX		300	/* scheme, host, port */
+#define WC_SLOTS_MAX		28	/* operating hours: 4 a day */
+#define WC_FIELDS_MAX		10	/* prechat fields */
+#define WC_OPTIONS_MAX		50
+#define WC_DEPARTMENTS_MAX	20
+#define WC_TRIGGERS_MAX		10
+#define WC_LABEL_MAX		100
+#define WC_TRIGGER_TEXT_MAX	500
+#define WC_SECRET_BYTES		32	/* the identity secret, random */
+
+/* A channel as JSON, from wa.web_chat_channels c. */
+#define WC_JSON \
+	"json_build_object('id', c.id, 'name', c.name, 'token', c.token, " \
+	"'color', c.color, 'welcomeMessage', c.welcome_message, " \
+	"'allowedDomains', to_json(c.allowed_domains), " \
+	"'precaptureEnabled', c.precapture_enabled, " \
+	"'botEnabled', c.bot_enabled, 'enabled', c.enabled, " \
+	"'identityRequired', c.identity_required, " \
+	"'hasIdentitySecret', c.identity_secret_enc IS NOT NULL, " \
+	"'identitySecretCreatedAt', wa.rfc3339(c.identity_secret_at), " \
+	"'operatingHours', c.operating_hours, " \
+	"'offlineAction', c.offline_action, " \
+	"'offlineMessage', c.offline_message, " \
+	"'prechatFields', c.prechat_fields, " \
+	"'departments', c.departments, " \
+	"'proactiveTriggers', c.proactive_triggers, " \
+	"'linkEmailBannerEnabled', c.link_email_banner_enabled, " \
+	"'createdAt', wa.rfc3339(c.created_at), " \
+	"'updatedAt', wa.rfc3339(c.updated_at))"
+
+/* settings.c: the body of a create (all of it) or an update (what it
+ * names), checked, normalized and reduced to the members wagate keeps;
+ * NULL with the errors recorded. */
+cJSON		*wc_settings(struct wa_req *, const cJSON *body, int create);
+
+/* channels.c */
+enum wa_err	wc_list(struct wa_req *);
+enum wa_err	wc_create(struct wa_req *);
+enum wa_err	wc_get(struct wa_req *);
+enum wa_err	wc_update(struct wa_req *);
+enum wa_err	wc_delete(struct wa_req *);
+/* {channelId} of the path, or NULL with the 404 recorded. */
+const char	*wc_path_id(struct wa_req *);
+/* Answers with the channel as JSON. */
+enum wa_err	wc_respond(struct wa_req *, const char *id, int status);
+
+/* secret.c */
+enum wa_err	wc_snippet(struct wa_req *);
+enum wa_err	wc_secret_rotate(struct wa_req *);
+enum wa_err	wc_secret_revoke(struct wa_req *);
+
+#endif /* WEB_CHAT_H */
