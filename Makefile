@@ -3,7 +3,7 @@
 
 CC	?= cc
 BUILD	?= build
-PKGS	 = libpq libcjson fcgi openssl libcurl
+PKGS	 = libpq libcjson fcgi openssl libcurl libjwt
 CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
@@ -11,7 +11,7 @@ CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 OPT	?= -O2 -D_FORTIFY_SOURCE=2
 SAN	?=
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lcjson -lfcgi -lssl -lcrypto -lcurl)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lcjson -lfcgi -lssl -lcrypto -lcurl -ljwt)
 CFLAGS	+= $(CFLAGS_BASE) $(OPT) $(SAN) $(PKG_CFLAGS) -Ilib
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
 LDLIBS	+= $(PKG_LIBS) -lm
