@@ -420,6 +420,20 @@ void	 http_resume(void *conn);
 /* ---- graph.c, tpl.c: Meta's endpoints --------------------------------- */
 
 void	 graph_route(struct sreq *, struct sresp *);	/* holds lock */
+/* graph.c: what its routes share with send.c and media.c */
+int	 method_is(const struct sreq *, const char *method);
+void	 bad_param(struct sresp *, const char *details);
+size_t	 nchars(const char *);		/* UTF-8 characters */
+int	 token_ok(struct sreq *, struct sresp *);
+void	 not_covered(struct sresp *, const char *what, const char *id);
+unsigned client_port(const struct sreq *);
+/* send.c */
+void	 send_message(struct sreq *, struct sresp *, struct sim_phone *);
+/* media.c */
+void	 media_upload(struct sreq *, struct sresp *, struct sim_phone *);
+void	 media_get(struct sreq *, struct sresp *, struct sim_media *);
+void	 upload_start(struct sreq *, struct sresp *);
+void	 upload_session(struct sreq *, struct sresp *);
 void	 tpl_list(struct sreq *, struct sresp *, struct sim_waba *);
 void	 tpl_create(struct sreq *, struct sresp *, struct sim_waba *);
 void	 tpl_delete(struct sreq *, struct sresp *, struct sim_waba *);
