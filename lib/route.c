@@ -105,7 +105,7 @@ wa_route_allow(unsigned mask, char *buf, size_t bufsz)
 	static const struct { unsigned bit; const char *name; } tab[] = {
 		{ WA_M_GET, "GET" }, { WA_M_POST, "POST" },
 		{ WA_M_PUT, "PUT" }, { WA_M_PATCH, "PATCH" },
-		{ WA_M_DELETE, "DELETE" },
+		{ WA_M_DELETE, "DELETE" }, { WA_M_OPTIONS, "OPTIONS" },
 	};
 	size_t	i, o = 0;
 

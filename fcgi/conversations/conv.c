@@ -15,7 +15,7 @@
 
 #include "conversations.h"
 
-static const char *const statuses[] = { "open", "pending", "closed", NULL };
+const char *const conv_statuses[] = { "open", "pending", "closed", NULL };
 
 const char *
 conv_path_id(struct wa_req *r)
@@ -181,7 +181,7 @@ enum wa_err
 conv_update(struct wa_req *r)
 {
 	static const struct wa_field fields[] = {
-		WA_FIELD_ENUM("status", 0, statuses),
+		WA_FIELD_ENUM("status", 0, conv_statuses),
 		WA_FIELD_STR("assigneeId", WA_F_NULLABLE | WA_F_NONEMPTY,
 		    CONV_ASSIGNEE_MAX),
 		WA_FIELD_STR("team", WA_F_NULLABLE | WA_F_NONEMPTY,

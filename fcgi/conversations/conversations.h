@@ -60,6 +60,16 @@ struct conv {
 	int		 window_open;
 };
 
+/* A conversation's statuses (conv.c), NULL-ended. */
+extern const char *const conv_statuses[];
+
+/* webchat.c: a web chat conversation's page of messages, as the
+ * list's (the cursor's id; newer ascending, else older descending;
+ * limit + 1 rows), and an agent's reply */
+enum wa_err	wcm_page(struct wa_req *, const char *conv_id,
+		    const char *cursor_id, int newer, long limit, PGresult **);
+enum wa_err	wcm_send(struct wa_req *);
+
 /* list.c */
 enum wa_err	conv_list(struct wa_req *);
 

@@ -22,7 +22,6 @@
 
 #include "conversations.h"
 
-static const char *const statuses[] = { "open", "pending", "closed", NULL };
 static const char *const channels[] = { "whatsapp", "web_chat", NULL };
 static const char *const bools[] = { "true", "false", NULL };
 
@@ -34,7 +33,7 @@ struct filter {
 };
 
 static const struct filter filters[] = {
-	{ "status", "c.status = $%d", statuses, 0 },
+	{ "status", "c.status = $%d", conv_statuses, 0 },
 	{ "channel", "c.channel = $%d", channels, 0 },
 	{ "phoneNumberId", "c.account_id = $%d::uuid", NULL, 64 },
 	{ "assigneeId", "c.assignee_id = $%d", NULL, CONV_ASSIGNEE_MAX },

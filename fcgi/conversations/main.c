@@ -26,6 +26,7 @@ static const struct wa_route routes[] = {
 	ROUTE(WA_M_POST, ONE "/read", conv_read),
 	ROUTE(WA_M_GET, ONE "/messages", msg_list),
 	ROUTE_THEN(WA_M_POST, ONE "/messages", msg_send, msg_send_finish),
+	ROUTE(WA_M_POST, ONE "/web-chat/send", wcm_send),
 	ROUTE(WA_M_GET, ALL "/keywords/{phoneNumberId}", kw_get),
 	ADMIN(WA_M_PUT, ALL "/keywords/{phoneNumberId}", kw_put),
 	WA_ROUTE_END

@@ -102,9 +102,10 @@ msg_list(struct wa_req *r)
 	if ((id = conv_path_id(r)) == NULL || r->err.code != WA_OK ||
 	    conv_load(r, id, 0, &c) != WA_OK)
 		return r->err.code;
-	if (strcmp(c.channel, "whatsapp") != 0)
-		return wa_resp_ok_raw(r, 200, "[]");
-	if (wa_db_q(r, &res, after != NULL ? sql_newer : sql_older, 7,
+	if (strcmp(c.channel, "web_chat") == 0) {
+		if (wcm_page(r, id, cid, after != NULL, limit, &res) != WA_OK)
+			return r->err.code;
+	} else if (wa_db_q(r, &res, after != NULL ? sql_newer : sql_older, 7,
 	    c.account_id, c.peer, c.peer + 1, at, cid,
 	    wa_arena_printf(r->arena, "%ld", limit + 1), id) != WA_OK)
 		return r->err.code;

@@ -1,7 +1,9 @@
 /*
- * web_chat: the web chat channels of an organization
- * (docs/web-chat.md).  Configuring a channel is an admin's work (its
- * identity secret signs who visitors are); reading them a member's.
+ * web_chat: the web chat channels of an organization, and the widget's
+ * public routes (docs/web-chat.md).  Configuring a channel is an
+ * admin's work (its identity secret signs who visitors are); reading
+ * them a member's; the widget's routes take the channel's public token
+ * and the visitor's token (public.c).
  */
 #include "dispatch.h"
 #include "fcgi.h"
@@ -15,6 +17,9 @@
 	WA_ROUTE_KEY(m, p, h, WA_ROLE_MEMBER, WA_FACE_MOSEND)
 #define ADMIN(m, p, h) \
 	WA_ROUTE_KEY(m, p, h, WA_ROLE_ADMIN, WA_FACE_MOSEND)
+#define WIDGET	"/web-chat/{token}"
+#define PUBLIC(m, p, h, s) \
+	WA_ROUTE_AS(m, WIDGET p, h, &(s), WA_FACE_MOSEND)
 
 static const struct wa_route routes[] = {
 	MEMBER(WA_M_GET, ALL, wc_list),
@@ -25,6 +30,13 @@ static const struct wa_route routes[] = {
 	MEMBER(WA_M_GET, ONE "/snippet", wc_snippet),
 	ADMIN(WA_M_POST, ONE "/identity-secret", wc_secret_rotate),
 	ADMIN(WA_M_DELETE, ONE "/identity-secret", wc_secret_revoke),
+	/* the widget's (public.c) */
+	PUBLIC(WA_M_POST, "/sessions", wv_session, wc_authn_channel),
+	PUBLIC(WA_M_POST, "/messages", wv_message, wc_authn_visitor),
+	PUBLIC(WA_M_GET, "/history", wv_history, wc_authn_visitor),
+	PUBLIC(WA_M_OPTIONS, "/sessions", wv_preflight, wc_authn_channel),
+	PUBLIC(WA_M_OPTIONS, "/messages", wv_preflight, wc_authn_channel),
+	PUBLIC(WA_M_OPTIONS, "/history", wv_preflight, wc_authn_channel),
 	WA_ROUTE_END
 };
 

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "json.h"
 #include "req.h"
+#include "route.h"
 
 #define WC_WHAT			"Channel"
 #define WC_NAME_MAX		100
@@ -26,6 +27,11 @@
 #define WC_LABEL_MAX		100
 #define WC_TRIGGER_TEXT_MAX	500
 #define WC_SECRET_BYTES		32	/* the identity secret, random */
+#define WC_BODY_MAX		4096	/* a message */
+#define WC_HISTORY_PAGE		50
+#define WC_HISTORY_MAX		100
+#define WC_NEW_VISITORS		600	/* new visitors of a channel a minute */
+#define WC_MESSAGES_PER_MIN	30	/* messages of a visitor a minute */
 
 /* A channel as JSON, from wa.web_chat_channels c. */
 #define WC_JSON \
@@ -46,6 +52,41 @@
 	"'linkEmailBannerEnabled', c.link_email_banner_enabled, " \
 	"'createdAt', wa.rfc3339(c.created_at), " \
 	"'updatedAt', wa.rfc3339(c.updated_at))"
+
+/* The channel as the widget sees it (POST sessions), from
+ * wa.web_chat_channels c. */
+#define WC_PUBLIC_JSON \
+	"json_build_object('id', c.id, 'name', c.name, 'color', c.color, " \
+	"'welcomeMessage', c.welcome_message, " \
+	"'online', wa.web_chat_online(c.operating_hours), " \
+	"'offlineAction', c.offline_action, " \
+	"'offlineMessage', c.offline_message, " \
+	"'operatingHours', c.operating_hours, " \
+	"'precaptureEnabled', c.precapture_enabled, " \
+	"'prechatFields', c.prechat_fields, " \
+	"'identityRequired', c.identity_required, " \
+	"'departments', c.departments, " \
+	"'proactiveTriggers', c.proactive_triggers, " \
+	"'linkEmailBannerEnabled', c.link_email_banner_enabled)"
+
+/* public.c: the widget's routes.  What the strategies found, for the
+ * handlers (one request at a time per worker). */
+struct wc_public {
+	char		channel_id[WA_UUID_LEN];
+	char		visitor_id[WA_UUID_LEN];
+	char		conversation_id[WA_UUID_LEN];
+};
+extern struct wc_public		wc_cur;
+extern const struct wa_authn	wc_authn_channel;
+extern const struct wa_authn	wc_authn_visitor;
+enum wa_err	wv_preflight(struct wa_req *);
+
+/* session.c */
+enum wa_err	wv_session(struct wa_req *);
+
+/* messages.c */
+enum wa_err	wv_message(struct wa_req *);
+enum wa_err	wv_history(struct wa_req *);
 
 /* settings.c: the body of a create (all of it) or an update (what it
  * names), checked, normalized and reduced to the members wagate keeps;

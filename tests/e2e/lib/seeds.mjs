@@ -278,6 +278,12 @@ export const SEEDS = {
 		}),
 	},
 
+	// a WhatsApp conversation (the resolver's): 422 wrong_channel, after
+	// the body's checks
+	'POST /organizations/{orgId}/conversations/{conversationId}/web-chat/send': {
+		body: () => ({ type: 'text', body: 'Thanks for waiting!' }),
+	},
+
 	'PUT /organizations/{orgId}/conversations/keywords/{phoneNumberId}': {
 		body: () => ({ optOut: ['PARAR'], optIn: ['VOLVER'] }),
 	},
@@ -292,6 +298,17 @@ export const SEEDS = {
 	'GET /organizations/{orgId}/web-chat/channels/{channelId}/snippet': {},
 	'POST /organizations/{orgId}/web-chat/channels/{channelId}/identity-secret': {},
 	'DELETE /organizations/{orgId}/web-chat/channels/{channelId}/identity-secret': {},
+	// the widget's: a channel open to any site; messages and history
+	// need a visitor token the suite does not make (their auth is fuzzed)
+	'POST /web-chat/{token}/sessions': {
+		body: () => ({ mode: 'identified', name: 'Hostile Visitor', email: 'visitor@acme.example', prechat: {} }),
+	},
+	'POST /web-chat/{token}/messages': { body: () => ({ body: 'Hello there' }) },
+	'GET /web-chat/{token}/history': { query: () => ({ limit: '10' }) },
+	// preflights read no body
+	'OPTIONS /web-chat/{token}/sessions': {},
+	'OPTIONS /web-chat/{token}/messages': {},
+	'OPTIONS /web-chat/{token}/history': {},
 
 	// ---- Meta's webhooks ----------------------------------------------
 	'GET /webhooks/meta': {
@@ -382,6 +399,12 @@ export const PARAMS = {
 		const r = await call('POST', `/organizations/${c.t.orgId}/web-chat/channels`, WEB_CHAT_CHANNEL(c));
 		if (r.status !== 201) throw new Error(`channel: ${r.status} ${r.text}`);
 		return r.json.data.id;
+	},
+	// a web chat channel's public token (any site may use it)
+	'web_chat:token': async (c, call) => {
+		const r = await call('POST', `/organizations/${c.t.orgId}/web-chat/channels`, { name: `Widget ${c.marker}` });
+		if (r.status !== 201) throw new Error(`channel: ${r.status} ${r.text}`);
+		return r.json.data.token;
 	},
 	'bot_flows:id': async (c, call) => {
 		const r = await call('POST', `/organizations/${c.t.orgId}/bot/flows`, {

@@ -1,0 +1,113 @@
+/*
+ * Web chat conversations (docs/web-chat.md) in the agents' API: their
+ * messages (wa.web_chat_messages) in the same list and shape as
+ * WhatsApp's, and an agent's reply, POST .../{id}/web-chat/send, which
+ * the visitor's widget reads from its history.
+ */
+#include <string.h>
+
+#include "arena.h"
+#include "db.h"
+#include "json.h"
+#include "pgval.h"
+#include "resp.h"
+#include "valid.h"
+
+#include "conversations.h"
+
+/* A web chat message as the agents' list shows every message. */
+#define WCM_JSON \
+	"json_build_object('id', m.id, 'conversationId', m.conversation_id, " \
+	"'direction', m.direction, 'type', m.type, 'text', m.body, " \
+	"'content', json_build_object('body', m.body), " \
+	"'status', CASE m.direction WHEN 'inbound' THEN 'received' " \
+	"ELSE 'sent' END, " \
+	"'origin', CASE m.direction WHEN 'outbound' THEN m.sender END, " \
+	"'wamid', NULL, 'replyTo', m.reply_to, 'error', NULL, " \
+	"'createdAt', wa.rfc3339(m.created_at), " \
+	"'sentAt', wa.rfc3339(m.created_at), 'deliveredAt', NULL, " \
+	"'readAt', NULL)"
+
+/* $1 the cursor's id (ids are UUIDv7: their order is the time's), $2
+ * how many, $3 the conversation. */
+#define PAGE(cmp, dir) \
+	"SELECT " WCM_JSON "::text AS data, " \
+	WA_PGVAL_CURSOR_TIME("m.created_at") " AS cursor_at, m.id " \
+	"FROM wa.web_chat_messages m WHERE m.conversation_id = $3::uuid " \
+	"AND m.id " cmp " $1::uuid ORDER BY m.id " dir " LIMIT $2::integer"
+
+static const char sql_older[] = PAGE("<", "DESC");
+static const char sql_newer[] = PAGE(">", "ASC");
+
+enum wa_err
+wcm_page(struct wa_req *r, const char *conv_id, const char *cursor_id,
+    int newer, long limit, PGresult **res)
+{
+	return wa_db_q(r, res, newer ? sql_newer : sql_older, 3, cursor_id,
+	    wa_arena_printf(r->arena, "%ld", limit + 1), conv_id);
+}
+
+static const char *const types[] = { "text", "image", "video", "audio",
+    "document", NULL };
+
+/*
+ * POST .../web-chat/send: {type, body, mediaAssetId, replyToMessageId}.
+ * A text (attachments come with web-chat/media and the media store);
+ * the conversation is the agents' from then on (a bot in it stops).
+ */
+enum wa_err
+wcm_send(struct wa_req *r)
+{
+	static const struct wa_field fields[] = {
+		WA_FIELD_ENUM("type", 0, types),
+		WA_FIELD_STR("body", WA_F_NONEMPTY, CONV_TEXT_MAX),
+		WA_FIELD_STR("mediaAssetId", 0, 36),
+		WA_FIELD_STR("replyToMessageId", 0, 36),
+		WA_FIELD_END
+	};
+	static const char sql_reply[] =
+	    "SELECT 1 FROM wa.web_chat_messages WHERE id = $1::uuid "
+	    "AND conversation_id = $2";
+	static const char sql[] =
+	    "WITH h AS (UPDATE wa.conversations SET handler = 'agent', "
+	    "updated_at = now() WHERE id = $2 AND handler <> 'agent') "
+	    "INSERT INTO wa.web_chat_messages AS m (org_id, conversation_id, "
+	    "direction, sender, body, reply_to) VALUES ($1, $2, 'outbound', "
+	    "'agent', $3, $4::uuid) RETURNING " WCM_JSON "::text AS data";
+	const char	*id, *type, *reply;
+	struct conv	 c;
+	cJSON		*in;
+	PGresult	*res;
+
+	if ((id = conv_path_id(r)) == NULL || wa_json_body(r, &in) != WA_OK)
+		return r->err.code;
+	(void)wa_json_validate(r, in, fields, NULL);
+	type = wa_json_str(in, "type") != NULL ? wa_json_str(in, "type") :
+	    "text";
+	if (strcmp(type, "text") != 0 || wa_json_has(in, "mediaAssetId"))
+		(void)wa_fail_field(r, "mediaAssetId", "attachments come with "
+		    "web-chat/media, which this server does not have yet: "
+		    "send text");
+	else if (wa_json_str(in, "body") == NULL)
+		(void)wa_fail_field(r, "body", "is required for a text");
+	if (r->err.code != WA_OK || conv_load(r, id, 1, &c) != WA_OK)
+		return r->err.code;
+	if (strcmp(c.channel, "web_chat") != 0)
+		return wa_fail_as(r, WA_ERR_UNPROCESSABLE, "wrong_channel",
+		    "This conversation is not a web chat conversation: "
+		    "answer it with POST .../messages");
+	if ((reply = wa_json_str(in, "replyToMessageId")) != NULL) {
+		if (!wa_valid_uuid(reply))
+			return wa_fail_field(r, "replyToMessageId", "must be "
+			    "the id of a message of this conversation");
+		if (wa_db_q(r, &res, sql_reply, 2, reply, id) != WA_OK)
+			return r->err.code;
+		if (PQntuples(res) != 1)
+			return wa_fail_field(r, "replyToMessageId", "must be "
+			    "the id of a message of this conversation");
+	}
+	if (wa_db_q(r, &res, sql, 4, r->auth.org_id, id,
+	    wa_json_str(in, "body"), reply) != WA_OK)
+		return r->err.code;
+	return wa_resp_ok_raw(r, 201, wa_db_get(res, 0, "data"));
+}
