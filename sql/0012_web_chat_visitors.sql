@@ -68,8 +68,9 @@ CREATE INDEX web_chat_messages_conv ON wa.web_chat_messages
 CALL wa.tenant_table('wa.web_chat_messages', 'SELECT, INSERT');
 
 -- A message moves its conversation: an inbound one opens it (or
--- reopens it), counts unread and starts the window; any one is the
--- last message.
+-- reopens it), counts unread and goes to the bot (a channel with
+-- botEnabled; sql/0009's bot_enqueue: not while agents hold it); any
+-- one is the last message.
 CREATE FUNCTION wa.web_chat_messages_after_insert() RETURNS trigger
 LANGUAGE plpgsql AS
 $$
@@ -86,6 +87,14 @@ BEGIN
 		THEN NEW.created_at ELSE c.last_inbound_at END,
 	    updated_at = now()
 	WHERE c.id = NEW.conversation_id;
+	-- the channel's bots answer the visitor as WhatsApp's customers
+	IF NEW.direction = 'inbound' AND EXISTS (SELECT 1
+	    FROM wa.conversations c JOIN wa.web_chat_channels h
+	    ON h.id = c.channel_id WHERE c.id = NEW.conversation_id
+	    AND h.bot_enabled) THEN
+		PERFORM wa.bot_enqueue(NEW.org_id, NEW.conversation_id,
+		    NEW.id);
+	END IF;
 	RETURN NULL;
 END
 $$;

@@ -100,11 +100,13 @@ claim(struct wa_req *r, struct pass *p)
 static enum wa_err
 conv_lock(struct wa_req *r, const char *id, struct bot_conv *c)
 {
+	/* web chat has no 24-hour window (and no number) */
 	static const char sql[] =
-	    "SELECT c.account_id, c.peer, c.contact_id, c.handler, "
+	    "SELECT c.channel = 'web_chat' AS web, c.name, c.account_id, "
+	    "c.peer, c.contact_id, c.handler, c.channel = 'web_chat' OR "
 	    "coalesce(c.last_inbound_at > now() - interval '24 hours', false) "
 	    "AS window_open, a.display_phone_number "
-	    "FROM wa.conversations c JOIN wa.wa_accounts a "
+	    "FROM wa.conversations c LEFT JOIN wa.wa_accounts a "
 	    "ON a.id = c.account_id WHERE c.id = $1 FOR UPDATE OF c";
 	PGresult	*res;
 
@@ -115,6 +117,8 @@ conv_lock(struct wa_req *r, const char *id, struct bot_conv *c)
 		c->handler = "agent";		/* gone: nothing to do */
 		return WA_OK;
 	}
+	c->web = wa_db_bool(res, 0, "web", 0);
+	c->name = wa_db_get(res, 0, "name");
 	c->account_id = wa_db_get(res, 0, "account_id");
 	c->peer = wa_db_get(res, 0, "peer");
 	c->contact_id = wa_db_get(res, 0, "contact_id");
@@ -167,7 +171,8 @@ session_load(struct wa_req *r, const char *conv, struct bot_session *s)
 /* What the customer wrote: a text, a button's or a reply's title, a
  * caption; "" for anything else. */
 static enum wa_err
-inbound_text(struct wa_req *r, const char *id, const char **text)
+inbound_text(struct wa_req *r, const struct bot_conv *c, const char *id,
+    const char **text)
 {
 	static const char sql[] =
 	    "SELECT coalesce(message->'text'->>'body', "
@@ -176,10 +181,13 @@ inbound_text(struct wa_req *r, const char *id, const char **text)
 	    "message->'interactive'->'list_reply'->>'title', "
 	    "message->(type)->>'caption', '') AS text "
 	    "FROM wa.inbound_messages WHERE id = $1";
+	static const char sql_web[] =
+	    "SELECT body AS text FROM wa.web_chat_messages WHERE id = $1 "
+	    "AND direction = 'inbound'";
 	PGresult	*res;
 
 	*text = "";
-	if (wa_db_q(r, &res, sql, 1, id) != WA_OK)
+	if (wa_db_q(r, &res, c->web ? sql_web : sql, 1, id) != WA_OK)
 		return r->err.code;
 	if (PQntuples(res) == 1)
 		*text = wa_db_get(res, 0, "text");
@@ -252,12 +260,24 @@ vars_new(struct wa_req *r, const struct bot_conv *c, cJSON **vars)
 			input = wa_db_get(res, 0, "v");
 	}
 	j = wa_json_parse(input, strlen(input), WA_JSON_DEPTH_MAX, &why);
+	if (c->web) {
+		/* a visitor: the name it gave, no phone */
+		j = cJSON_CreateObject();
+		if (c->name != NULL)
+			cJSON_AddItemToObject(cJSON_AddObjectToObject(j,
+			    "contact"), "name", cJSON_CreateString(c->name));
+	}
 	if (wa_flow_run_input(r->arena, j, c->display, 0, &in, &rep) != 0) {
 		j = cJSON_CreateObject();
-		cJSON_AddItemToObject(cJSON_AddObjectToObject(j, "contact"),
-		    "phone", cJSON_CreateString(c->peer));
+		if (!c->web)
+			cJSON_AddItemToObject(cJSON_AddObjectToObject(j,
+			    "contact"), "phone", cJSON_CreateString(c->peer));
 		(void)wa_flow_run_input(r->arena, j, c->display, 0, &in, &rep);
 	}
+	if (c->web)
+		cJSON_ReplaceItemInObjectCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(in.vars, "system"),
+		    "channel", cJSON_CreateString("web_chat"));
 	*vars = in.vars;
 	return WA_OK;
 }
@@ -304,7 +324,7 @@ decide(struct wa_req *r, const struct bot_job *j, const struct bot_conv *c,
 	}
 	if (s->id != NULL && strcmp(s->status, "delayed") == 0)
 		return WA_OK;			/* for the agents */
-	if (j->inbound_id == NULL || inbound_text(r, j->inbound_id, &text) !=
+	if (j->inbound_id == NULL || inbound_text(r, c, j->inbound_id, &text) !=
 	    WA_OK)
 		return r->err.code;
 	*msgs = cJSON_CreateArray();

@@ -28,7 +28,9 @@ struct bot_job {
 
 /* The conversation of a job, locked. */
 struct bot_conv {
-	const char	*account_id;
+	int		 web;		/* a web chat conversation */
+	const char	*name;		/* web chat: the visitor's */
+	const char	*account_id;	/* whatsapp: the number */
 	const char	*peer;
 	const char	*contact_id;
 	const char	*handler;

@@ -88,12 +88,27 @@ send_all(struct wa_req *r, const struct bot_job *j, const struct bot_conv *c,
 	    "FROM ROWS FROM (jsonb_to_recordset($7::jsonb) AS (type text, "
 	    "body jsonb)) WITH ORDINALITY AS x (type, body, ord) "
 	    "CROSS JOIN (SELECT wa.suppressed($2, $4) AS why) s";
+	/* web chat: the visitor reads text (a media message: its caption
+	 * and link) */
+	static const char sql_web[] =
+	    "INSERT INTO wa.web_chat_messages (org_id, conversation_id, "
+	    "direction, sender, body) "
+	    "SELECT $1, $2, 'outbound', 'bot', left(t.body, 4096) "
+	    "FROM ROWS FROM (jsonb_to_recordset($3::jsonb) AS (type text, "
+	    "body jsonb)) WITH ORDINALITY AS x (type, body, ord) "
+	    "CROSS JOIN LATERAL (SELECT CASE WHEN x.type = 'text' "
+	    "THEN x.body->>'body' ELSE concat_ws(E'\\n', "
+	    "x.body->>'caption', x.body->>'link') END AS body) t "
+	    "WHERE coalesce(t.body, '') <> '' ORDER BY x.ord";
 	const char	*vals[7];
 	char		 batch[WA_UUID_LEN];
 	PGresult	*res;
 
 	if (cJSON_GetArraySize(rows) == 0)
 		return WA_OK;
+	if (c->web)
+		return wa_db_q(r, &res, sql_web, 3, j->org_id, j->conv_id,
+		    wa_json_print(rows));
 	if (wa_crypto_uuid7((uint64_t)wa_clock_now_ms(), batch) != 0)
 		return wa_fail(r, WA_ERR_INTERNAL, "no random bytes");
 	vals[0] = j->org_id;

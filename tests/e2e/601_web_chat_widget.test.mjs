@@ -250,3 +250,49 @@ test('agents read a web chat conversation and answer it; the widget\'s history h
 	mosendError(await api('POST', `/organizations/${other.orgId}/conversations/${s.conversationId}/web-chat/send`, other.key,
 		{ body: { body: 'hi' } }), 404, 'Not Found', `/organizations/${other.orgId}/conversations/${s.conversationId}/web-chat/send`);
 });
+
+test('bots answer web chat visitors as they answer WhatsApp customers, unless the channel turns them off', async () => {
+	const bt = tenant({ account: false });
+	const flows = `/organizations/${bt.orgId}/bot/flows`;
+	const kw = mosendOk(await api('POST', flows, bt.key, { body: {
+		name: 'pricing', triggerType: 'KEYWORD', triggerConfig: { keywords: ['precios'] },
+		steps: [
+			{ id: 'ask', type: 'question', prompt: 'Hi {{contact.name|there}}! Which plan?', input: 'text', save_to: 'plan', on_invalid: 'bye' },
+			{ id: 'bye', type: 'end', message: 'The {{plan}} plan is on its way ({{system.channel}}).' },
+		],
+	} }), 201);
+	mosendOk(await api('POST', `${flows}/${kw.id}/publish`, bt.key), 201);
+	const c = mosendOk(await api('POST', channels(bt), bt.key, { body: { name: 'Bot chat' } }), 201);
+	const s = mosendOk(await session(c, { mode: 'identified', name: 'Dana' }, { origin: 'https://any.example' }), 201);
+	const said = async (n) => {
+		let h;
+		for (let i = 0; i < 100; i++) {
+			h = (await call('GET', w(c, '/history'), { origin: 'https://any.example', token: s.token })).json.data;
+			if (h.length >= n) return h;
+			await new Promise((res) => setTimeout(res, 50));
+		}
+		return h;
+	};
+	const post = (body) => call('POST', w(c, '/messages'), { origin: 'https://any.example', token: s.token, body: { body } });
+	mosendOk(await post('precios'), 201);
+	let h = await said(2);
+	assert.deepEqual(h.map((x) => [x.sender, x.body]), [['visitor', 'precios'], ['bot', 'Hi Dana! Which plan?']]);
+	mosendOk(await post('Gold'), 201);
+	h = await said(4);
+	assert.deepEqual(h.slice(2).map((x) => [x.sender, x.body]),
+		[['visitor', 'Gold'], ['bot', 'The Gold plan is on its way (web_chat).']]);
+	// an agent takes over: the bot is quiet
+	mosendOk(await api('POST', `/organizations/${bt.orgId}/conversations/${s.conversationId}/web-chat/send`, bt.key,
+		{ body: { body: 'Dana, I will take it from here.' } }), 201);
+	mosendOk(await post('precios'), 201);
+	await new Promise((res) => setTimeout(res, 700));
+	h = await said(6);
+	assert.equal(h.length, 6);
+	assert.deepEqual(h.slice(4).map((x) => x.sender), ['agent', 'visitor']);
+	// a channel with its bots off
+	const quiet = mosendOk(await api('POST', channels(bt), bt.key, { body: { name: 'Quiet', botEnabled: false } }), 201);
+	const q = mosendOk(await session(quiet, {}, { origin: 'https://any.example' }), 201);
+	mosendOk(await call('POST', w(quiet, '/messages'), { origin: 'https://any.example', token: q.token, body: { body: 'precios' } }), 201);
+	await new Promise((res) => setTimeout(res, 700));
+	assert.equal((await call('GET', w(quiet, '/history'), { origin: 'https://any.example', token: q.token })).json.data.length, 1);
+});
