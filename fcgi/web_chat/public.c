@@ -23,6 +23,8 @@
 #include "clock.h"
 #include "crypto.h"
 #include "db.h"
+#include "json.h"
+#include "log.h"
 #include "resp.h"
 #include "route.h"
 #include "vtoken.h"
@@ -228,5 +230,45 @@ wv_preflight(struct wa_req *r)
 	wa_resp_header(r, "Access-Control-Allow-Headers",
 	    "Authorization, Content-Type");
 	wa_resp_header(r, "Access-Control-Max-Age", "600");
+	return wa_resp_empty(r, 204);
+}
+
+/*
+ * POST client-error: the widget reports an error of its own (a script
+ * error on the host page, a failed request); it is logged for the
+ * operator with its channel, and answered 204.  At most
+ * WC_CLIENT_ERRORS_PER_MIN lines a minute per worker: a broken page
+ * cannot flood the log.
+ */
+enum wa_err
+wv_client_error(struct wa_req *r)
+{
+	static const struct wa_field fields[] = {
+		WA_FIELD_STR("message", WA_F_REQUIRED_TEXT, 1000),
+		WA_FIELD_STR("stack", 0, 8000),
+		WA_FIELD_STR("url", 0, 2000),
+		WA_FIELD_INT("line", 0, 0, 10000000),
+		WA_FIELD_INT("column", 0, 0, 10000000),
+		WA_FIELD_STR("userAgent", 0, 500),
+		WA_FIELD_END
+	};
+	static int64_t	 window;
+	static int	 n;
+	int64_t		 now = wa_clock_now_ms() / 60000;
+	cJSON		*body;
+
+	if (wa_json_body(r, &body) != WA_OK ||
+	    wa_json_validate(r, body, fields, NULL) != WA_OK)
+		return r->err.code;
+	if (now != window) {
+		window = now;
+		n = 0;
+	}
+	if (n++ < WC_CLIENT_ERRORS_PER_MIN)
+		wa_log(WA_LOG_WARN, "web chat widget error: channel %s, "
+		    "url %s: %s", wc_cur.channel_id,
+		    wa_json_str(body, "url") != NULL ?
+		    wa_json_str(body, "url") : "-",
+		    wa_json_str(body, "message"));
 	return wa_resp_empty(r, 204);
 }

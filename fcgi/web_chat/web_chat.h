@@ -32,6 +32,7 @@
 #define WC_HISTORY_MAX		100
 #define WC_NEW_VISITORS		600	/* new visitors of a channel a minute */
 #define WC_MESSAGES_PER_MIN	30	/* messages of a visitor a minute */
+#define WC_CLIENT_ERRORS_PER_MIN 60	/* logged a minute per worker */
 
 /* A channel as JSON, from wa.web_chat_channels c. */
 #define WC_JSON \
@@ -80,6 +81,7 @@ extern struct wc_public		wc_cur;
 extern const struct wa_authn	wc_authn_channel;
 extern const struct wa_authn	wc_authn_visitor;
 enum wa_err	wv_preflight(struct wa_req *);
+enum wa_err	wv_client_error(struct wa_req *);
 
 /* session.c */
 enum wa_err	wv_session(struct wa_req *);

@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { api, request, tenant } from './lib/harness.mjs';
+import { api, eventually, logTail, request, tenant } from './lib/harness.mjs';
 import { mosendError, TS, UUID } from './lib/expect.mjs';
 import { mosendOk, mosendValidation } from './lib/flows.mjs';
 
@@ -295,4 +295,22 @@ test('bots answer web chat visitors as they answer WhatsApp customers, unless th
 	mosendOk(await call('POST', w(quiet, '/messages'), { origin: 'https://any.example', token: q.token, body: { body: 'precios' } }), 201);
 	await new Promise((res) => setTimeout(res, 700));
 	assert.equal((await call('GET', w(quiet, '/history'), { origin: 'https://any.example', token: q.token })).json.data.length, 1);
+});
+
+test('the widget reports its own errors: logged for the operator with the channel, 204', async () => {
+	const c = await channel();
+	const log = logTail('web_chat');
+	const r = await call('POST', w(c, '/client-error'), { body: {
+		message: 'TypeError: widget\nforged line', stack: 'at widget.js:1:2', url: 'https://shop.example.com/cart',
+		line: 1, column: 2, userAgent: 'Mozilla/5.0',
+	} });
+	assert.equal(r.status, 204);
+	assert.equal(r.headers['access-control-allow-origin'], SITE);
+	await eventually(() => log.text().includes(`web chat widget error: channel ${c.id}, url https://shop.example.com/cart`));
+	// one line: the newline is escaped
+	assert.ok(!log.text().split('\n').some((l) => l.startsWith('forged line')));
+	mosendValidation(await call('POST', w(c, '/client-error'), { body: { stack: 'x' } }), w(c, '/client-error'),
+		['message is required']);
+	mosendError(await call('POST', w(c, '/client-error'), { origin: 'https://evil.example.net', body: { message: 'x' } }),
+		403, 'Forbidden', w(c, '/client-error'));
 });

@@ -309,6 +309,13 @@ export const SEEDS = {
 	'OPTIONS /web-chat/{token}/sessions': {},
 	'OPTIONS /web-chat/{token}/messages': {},
 	'OPTIONS /web-chat/{token}/history': {},
+	'OPTIONS /web-chat/{token}/client-error': {},
+	'POST /web-chat/{token}/client-error': {
+		body: () => ({
+			message: 'TypeError: x is undefined', stack: 'at widget.js:1:2', url: 'https://shop.example.com/',
+			line: 1, column: 2, userAgent: 'Mozilla/5.0',
+		}),
+	},
 
 	// ---- Meta's webhooks ----------------------------------------------
 	'GET /webhooks/meta': {
