@@ -45,6 +45,11 @@ ALTER TABLE wa.conversations ADD COLUMN channel_id uuid,
 	(org_id, id) ON DELETE CASCADE;
 CREATE UNIQUE INDEX conversations_web_chat ON wa.conversations
     (channel_id, peer) WHERE channel = 'web_chat';
+-- a conversation deleted (with its channel) takes its bot sessions
+ALTER TABLE wa.bot_sessions
+    DROP CONSTRAINT bot_sessions_org_id_conversation_id_fkey,
+    ADD FOREIGN KEY (org_id, conversation_id) REFERENCES wa.conversations
+	(org_id, id) ON DELETE CASCADE;
 
 CREATE TABLE wa.web_chat_messages (
 	id		uuid PRIMARY KEY DEFAULT wa.uuid7(),

@@ -295,6 +295,10 @@ test('bots answer web chat visitors as they answer WhatsApp customers, unless th
 	mosendOk(await call('POST', w(quiet, '/messages'), { origin: 'https://any.example', token: q.token, body: { body: 'precios' } }), 201);
 	await new Promise((res) => setTimeout(res, 700));
 	assert.equal((await call('GET', w(quiet, '/history'), { origin: 'https://any.example', token: q.token })).json.data.length, 1);
+	// a channel whose conversations had bot sessions is deleted with them
+	mosendOk(await api('DELETE', `${channels(bt)}/${c.id}`, bt.key));
+	mosendError(await api('GET', `/organizations/${bt.orgId}/conversations/${s.conversationId}`, bt.key), 404, 'Not Found',
+		`/organizations/${bt.orgId}/conversations/${s.conversationId}`);
 });
 
 test('the widget reports its own errors: logged for the operator with the channel, 204', async () => {
