@@ -24,6 +24,11 @@ CREATE TABLE wa.web_chat_visitors (
 	-- SHA-256 of the resume token the widget keeps (a reload, a new
 	-- visitor token after an hour)
 	resume_hash	bytea NOT NULL CHECK (length(resume_hash) = 32),
+	-- what the widget last said of its visitor (POST presence): agents
+	-- see it for two minutes, then "offline"
+	presence	text NOT NULL DEFAULT 'active' CHECK (presence IN
+			    ('active', 'away', 'typing')),
+	presence_at	timestamptz,
 	created_at	timestamptz NOT NULL DEFAULT now(),
 	last_seen_at	timestamptz NOT NULL DEFAULT now(),
 	UNIQUE (org_id, id),

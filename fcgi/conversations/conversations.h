@@ -42,11 +42,21 @@
 	"interval '24 hours'), " \
 	"'windowOpen', coalesce(c.last_inbound_at > now() - " \
 	"interval '24 hours', false), " \
+	"'webChatChannelId', c.channel_id, " \
+	"'visitor', CASE WHEN v.id IS NOT NULL THEN json_build_object(" \
+	"'id', v.id, 'mode', v.mode, 'name', v.name, 'email', v.email, " \
+	"'userId', v.user_id, 'prechat', v.prechat, " \
+	"'presence', CASE WHEN v.presence_at > now() - interval '2 minutes' " \
+	"THEN v.presence ELSE 'offline' END, " \
+	"'lastSeenAt', wa.rfc3339(v.last_seen_at)) END, " \
 	"'createdAt', wa.rfc3339(c.created_at), " \
 	"'updatedAt', wa.rfc3339(c.updated_at))"
+/* (a web chat conversation's peer is its visitor's id) */
 #define CONV_FROM \
 	"FROM wa.conversations c " \
-	"LEFT JOIN wa.contacts k ON k.id = c.contact_id "
+	"LEFT JOIN wa.contacts k ON k.id = c.contact_id " \
+	"LEFT JOIN wa.web_chat_visitors v ON v.id = CASE WHEN " \
+	"c.channel = 'web_chat' THEN c.peer::uuid END "
 
 /* What the handlers need of a conversation. */
 struct conv {

@@ -37,6 +37,8 @@ static const struct wa_route routes[] = {
 	PUBLIC(WA_M_OPTIONS, "/sessions", wv_preflight, wc_authn_channel),
 	PUBLIC(WA_M_OPTIONS, "/messages", wv_preflight, wc_authn_channel),
 	PUBLIC(WA_M_OPTIONS, "/history", wv_preflight, wc_authn_channel),
+	PUBLIC(WA_M_POST, "/presence", wv_presence, wc_authn_visitor),
+	PUBLIC(WA_M_OPTIONS, "/presence", wv_preflight, wc_authn_channel),
 	PUBLIC(WA_M_POST, "/client-error", wv_client_error, wc_authn_channel),
 	PUBLIC(WA_M_OPTIONS, "/client-error", wv_preflight, wc_authn_channel),
 	WA_ROUTE_END

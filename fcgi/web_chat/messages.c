@@ -157,3 +157,28 @@ wv_history(struct wa_req *r)
 	wa_resp_set(r, 200, b, strlen(b));
 	return WA_OK;
 }
+
+/* POST presence: {state: active | away | typing}, 204; agents see it
+ * in the conversation's visitor for two minutes. */
+enum wa_err
+wv_presence(struct wa_req *r)
+{
+	static const char *const states[] = { "active", "away", "typing",
+	    NULL };
+	static const struct wa_field fields[] = {
+		WA_FIELD_ENUM("state", WA_F_REQUIRED, states),
+		WA_FIELD_END
+	};
+	static const char sql[] =
+	    "UPDATE wa.web_chat_visitors SET presence = $2, "
+	    "presence_at = now() WHERE id = $1";
+	cJSON		*body;
+	PGresult	*res;
+
+	if (wa_json_body(r, &body) != WA_OK ||
+	    wa_json_validate(r, body, fields, NULL) != WA_OK ||
+	    wa_db_q(r, &res, sql, 2, wc_cur.visitor_id,
+	    wa_json_str(body, "state")) != WA_OK)
+		return r->err.code;
+	return wa_resp_empty(r, 204);
+}

@@ -89,6 +89,7 @@ enum wa_err	wv_session(struct wa_req *);
 /* messages.c */
 enum wa_err	wv_message(struct wa_req *);
 enum wa_err	wv_history(struct wa_req *);
+enum wa_err	wv_presence(struct wa_req *);
 
 /* settings.c: the body of a create (all of it) or an update (what it
  * names), checked, normalized and reduced to the members wagate keeps;

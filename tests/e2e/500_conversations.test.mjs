@@ -20,7 +20,7 @@ const get = (path, key = t.memberKey) => api('GET', path, key);
 
 const CONV_KEYS = ['id', 'channel', 'phoneNumberId', 'contactId', 'phone', 'name', 'status', 'handler',
 	'assigneeId', 'team', 'department', 'unreadCount', 'lastMessage', 'lastMessageAt', 'lastInboundAt',
-	'windowExpiresAt', 'windowOpen', 'createdAt', 'updatedAt'].sort();
+	'windowExpiresAt', 'windowOpen', 'webChatChannelId', 'visitor', 'createdAt', 'updatedAt'].sort();
 const MSG_KEYS = ['id', 'conversationId', 'direction', 'type', 'text', 'content', 'status', 'origin', 'wamid',
 	'replyTo', 'error', 'createdAt', 'sentAt', 'deliveredAt', 'readAt'].sort();
 

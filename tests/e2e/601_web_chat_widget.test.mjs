@@ -318,3 +318,20 @@ test('the widget reports its own errors: logged for the operator with the channe
 	mosendError(await call('POST', w(c, '/client-error'), { origin: 'https://evil.example.net', body: { message: 'x' } }),
 		403, 'Forbidden', w(c, '/client-error'));
 });
+
+test('presence: what the widget says of its visitor, which agents see with who the visitor is', async () => {
+	const c = await channel({ precaptureEnabled: true, prechatFields: [{ name: 'topic', label: 'Topic', type: 'text' }] });
+	const s = mosendOk(await session(c, { mode: 'identified', name: 'Ines', email: 'ines@example.com', prechat: { topic: 'Returns' } }), 201);
+	const conv = async () => mosendOk(await api('GET', `/organizations/${t.orgId}/conversations/${s.conversationId}`, t.key));
+	let v = (await conv()).visitor;
+	assert.deepEqual([v.id, v.mode, v.name, v.email, v.userId, v.prechat, v.presence], [s.visitorId, 'identified', 'Ines',
+		'ines@example.com', null, { topic: 'Returns' }, 'offline']);
+	assert.match(v.lastSeenAt, TS);
+	assert.equal((await conv()).webChatChannelId, c.id);
+	assert.equal((await call('POST', w(c, '/presence'), { token: s.token, body: { state: 'typing' } })).status, 204);
+	v = (await conv()).visitor;
+	assert.equal(v.presence, 'typing');
+	mosendValidation(await call('POST', w(c, '/presence'), { token: s.token, body: { state: 'asleep' } }), w(c, '/presence'),
+		['state must be one of: active, away, typing']);
+	mosendError(await call('POST', w(c, '/presence'), { body: { state: 'away' } }), 401, 'Unauthorized', w(c, '/presence'));
+});

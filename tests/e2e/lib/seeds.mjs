@@ -310,6 +310,8 @@ export const SEEDS = {
 	'OPTIONS /web-chat/{token}/messages': {},
 	'OPTIONS /web-chat/{token}/history': {},
 	'OPTIONS /web-chat/{token}/client-error': {},
+	'OPTIONS /web-chat/{token}/presence': {},
+	'POST /web-chat/{token}/presence': { body: () => ({ state: 'typing' }) },
 	'POST /web-chat/{token}/client-error': {
 		body: () => ({
 			message: 'TypeError: x is undefined', stack: 'at widget.js:1:2', url: 'https://shop.example.com/',
