@@ -55,16 +55,25 @@ hhmm_ok(const char *s)
 static int
 timezone_ok(const char *s)
 {
-	char		path[128];
+	char		path[128], magic[4];
 	struct stat	st;
 	size_t		n = strlen(s);
+	FILE		*f;
+	int		ok;
 
 	if (n == 0 || n > 64 || s[0] == '/' || s[0] == '.' ||
 	    strstr(s, "..") != NULL || strspn(s, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_+-") != n)
 		return 0;
 	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", s);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (f = fopen(path, "rb")) == NULL)
+		return 0;
+	/* a zone, not one of the directory's tables (zone.tab,
+	 * tzdata.zi), which PostgreSQL would refuse at every use */
+	ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+	fclose(f);
+	return ok;
 }
 
 /* A name a program may use: a letter, then letters, digits, '_'. */

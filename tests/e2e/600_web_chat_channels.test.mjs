@@ -102,6 +102,9 @@ test('each setting is checked, every problem listed at once, nothing stored', as
 			['operatingHours.timezone must be an IANA time zone such as America/Bogota']],
 		[{ name: 'a', operatingHours: { timezone: '../../etc/passwd', schedule: [] } },
 			['operatingHours.timezone must be an IANA time zone such as America/Bogota']],
+		// a table of the zone directory, not a zone
+		[{ name: 'a', operatingHours: { timezone: 'zone.tab', schedule: [] } },
+			['operatingHours.timezone must be an IANA time zone such as America/Bogota']],
 		[{ name: 'a', operatingHours: { timezone: 'UTC', schedule: [{ day: 'monday', open: '9:00', close: '18:00' },
 			{ day: 'tue', open: '18:00', close: '09:00' }, { day: 'wed', open: '24:30', close: '25:00' }] } }, [
 			'operatingHours.schedule[0].day must be one of: mon, tue, wed, thu, fri, sat, sun',
