@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "cfg.h"
 #include "clock.h"
 #include "db.h"
 #include "dispatch.h"
@@ -36,7 +37,9 @@ route(struct wa_req *r, const struct wa_family *fam)
 	}
 	r->route = rt;
 	r->face = rt->face;
-	return WA_OK;
+	if (rt->upload_max > 0)
+		return wa_req_stream_body(r, rt->upload_max);
+	return wa_req_read_body(r, r->cfg->body_max);
 }
 
 /*

@@ -195,8 +195,9 @@ worker(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam)
 		r.arena = arena;
 		r.cfg = cfg;
 		r.db = db;
-		parsed = wa_req_parse(&r, req.envp, fcgi_read, &req);
+		parsed = wa_req_parse_head(&r, req.envp, fcgi_read, &req);
 		wa_dispatch(&r, fam, parsed);
+		wa_req_body_drain(&r);
 		write_response(&req, &r);
 		FCGX_Finish_r(&req);
 		wa_idem_purge_maybe(&r);
@@ -515,9 +516,10 @@ usage(const char *prog)
 	    "       %s --worker [--workers N]    background jobs\n"
 	    "       %s --has-worker              exit 0 if there are any\n"
 	    "       %s --body-max                largest body, in bytes\n"
+	    "       %s --upload-max              largest upload, in bytes\n"
 	    "       %s --routes                  the route table, JSON lines\n"
 	    "configuration comes from WA_* environment variables "
-	    "(docs/configuration.md)\n", prog, prog, prog, prog, prog);
+	    "(docs/configuration.md)\n", prog, prog, prog, prog, prog, prog);
 }
 
 /* The route table as JSON lines, for tools and tests that cover every
@@ -536,9 +538,25 @@ print_routes(const struct wa_family *fam)
 		m[strcspn(m, ",")] = '\0';	/* GET, not "GET, HEAD" */
 		printf("{\"family\":\"%s\",\"method\":\"%s\","
 		    "\"pattern\":\"%s\",\"auth\":\"%s\",\"role\":\"%s\","
-		    "\"face\":\"%s\"}\n", fam->name, m, rt->pattern,
-		    rt->authn->name, roles[rt->role], faces[rt->face]);
+		    "\"face\":\"%s\",\"uploadMax\":%zu}\n", fam->name, m,
+		    rt->pattern, rt->authn->name, roles[rt->role],
+		    faces[rt->face], rt->upload_max);
 	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* The largest upload a route of the family takes (route.h), for nginx's
+ * client_max_body_size on the family's upload locations; 0 if none. */
+static int
+print_upload_max(const struct wa_family *fam)
+{
+	const struct wa_route	*rt;
+	size_t			 max = 0;
+
+	for (rt = fam->routes; rt->pattern != NULL; rt++)
+		if (rt->upload_max > max)
+			max = rt->upload_max;
+	printf("%zu\n", max);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -562,6 +580,8 @@ wa_fcgi_main_jobs(int argc, char **argv, const struct wa_family *fam,
 			return jb != NULL ? 0 : 1;
 		if (strcmp(argv[i], "--routes") == 0)
 			return print_routes(fam);
+		if (strcmp(argv[i], "--upload-max") == 0)
+			return print_upload_max(fam);
 		if (strcmp(argv[i], "--worker") == 0)
 			jobs = 1;
 		else if (strcmp(argv[i], "--body-max") == 0)

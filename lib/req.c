@@ -254,35 +254,61 @@ parse_query(struct wa_req *r, const char *q)
 	return WA_OK;
 }
 
+/* Content-Length into r->body_left; the stream is kept for later. */
 static enum wa_err
-read_body(struct wa_req *r, wa_req_reader rd, void *ctx)
+body_head(struct wa_req *r, wa_req_reader rd, void *ctx)
 {
 	const char	*cl = wa_req_env(r, "CONTENT_LENGTH");
-	char		*end, *buf;
+	char		*end;
 	unsigned long long n;
-	size_t		 got = 0;
-	long		 k;
 
 	r->body = "";
 	r->body_len = 0;
+	r->body_rd = rd;
+	r->body_ctx = ctx;
+	r->body_pending = 1;
 	if (cl == NULL || *cl == '\0')
 		return WA_OK;
 	errno = 0;
 	n = strtoull(cl, &end, 10);
-	if (errno != 0 || *end != '\0' || cl[0] == '-')
+	if (errno != 0 || *end != '\0' || cl[0] == '-') {
+		r->body_pending = 0;
 		return wa_fail(r, WA_ERR_BAD_REQUEST, "Invalid Content-Length");
-	if (n > r->cfg->body_max)
-		return wa_fail(r, WA_ERR_TOO_LARGE,
-		    "Request body exceeds %zu bytes", r->cfg->body_max);
-	if (n == 0)
+	}
+	r->body_left = n;
+	return WA_OK;
+}
+
+static enum wa_err
+too_large(struct wa_req *r, size_t max)
+{
+	r->body_pending = 0;
+	return wa_fail(r, WA_ERR_TOO_LARGE, "Request body exceeds %zu bytes",
+	    max);
+}
+
+enum wa_err
+wa_req_read_body(struct wa_req *r, size_t max)
+{
+	char	*buf;
+	size_t	 got = 0, n;
+	long	 k;
+
+	if (!r->body_pending)
 		return WA_OK;
-	buf = wa_arena_alloc(r->arena, (size_t)n + 1);
-	while (got < n && rd != NULL) {
-		k = rd(ctx, buf + got, (size_t)n - got);
+	if (r->body_left > max)
+		return too_large(r, max);
+	r->body_pending = 0;
+	if ((n = (size_t)r->body_left) == 0)
+		return WA_OK;
+	buf = wa_arena_alloc(r->arena, n + 1);
+	while (got < n && r->body_rd != NULL) {
+		k = r->body_rd(r->body_ctx, buf + got, n - got);
 		if (k <= 0)
 			break;
 		got += (size_t)k;
 	}
+	r->body_left -= got;
 	if (got != n)
 		return wa_fail(r, WA_ERR_BAD_REQUEST, "Truncated request body");
 	buf[got] = '\0';
@@ -292,7 +318,70 @@ read_body(struct wa_req *r, wa_req_reader rd, void *ctx)
 }
 
 enum wa_err
+wa_req_stream_body(struct wa_req *r, size_t max)
+{
+	if (r->body_pending && r->body_left > max)
+		return too_large(r, max);
+	return WA_OK;
+}
+
+long
+wa_req_body_read(struct wa_req *r, char *buf, size_t len)
+{
+	long	k;
+
+	if (!r->body_pending) {
+		if (len > r->body_len - r->body_off)
+			len = r->body_len - r->body_off;
+		memcpy(buf, r->body + r->body_off, len);
+		r->body_off += len;
+		return (long)len;
+	}
+	if (r->body_left == 0 || len == 0)
+		return 0;
+	if (len > r->body_left)
+		len = (size_t)r->body_left;
+	k = r->body_rd != NULL ? r->body_rd(r->body_ctx, buf, len) : 0;
+	if (k <= 0) {
+		r->body_pending = 0;
+		r->body_left = 0;
+		wa_fail(r, WA_ERR_BAD_REQUEST, "Truncated request body");
+		return -1;
+	}
+	r->body_left -= (unsigned long long)k;
+	return k;
+}
+
+void
+wa_req_body_drain(struct wa_req *r)
+{
+	char	buf[16384];
+	long	k;
+
+	while (r->body_pending && r->body_left > 0 && r->body_rd != NULL) {
+		k = r->body_rd(r->body_ctx, buf, r->body_left < sizeof(buf) ?
+		    (size_t)r->body_left : sizeof(buf));
+		if (k <= 0)
+			break;
+		r->body_left -= (unsigned long long)k;
+	}
+	r->body_pending = 0;
+	r->body_left = 0;
+}
+
+enum wa_err
 wa_req_parse(struct wa_req *r, char *const *env, wa_req_reader rd, void *ctx)
+{
+	enum wa_err	e;
+
+	if ((e = wa_req_parse_head(r, env, rd, ctx)) != WA_OK)
+		return e;
+	return wa_req_read_body(r, r->cfg->body_max);
+}
+
+enum wa_err
+wa_req_parse_head(struct wa_req *r, char *const *env, wa_req_reader rd,
+    void *ctx)
 {
 	struct wa_arena		*arena = r->arena;
 	const struct wa_cfg	*cfg = r->cfg;
@@ -327,7 +416,7 @@ wa_req_parse(struct wa_req *r, char *const *env, wa_req_reader rd, void *ctx)
 	r->face = wa_face_for_path(r->path);
 	if (q != NULL && (e = parse_query(r, q + 1)) != WA_OK)
 		return e;
-	return read_body(r, rd, ctx);
+	return body_head(r, rd, ctx);
 }
 
 void

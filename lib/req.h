@@ -94,6 +94,14 @@ struct wa_req {
 	size_t			 nquery;
 	const char		*body;		/* NUL-terminated */
 	size_t			 body_len;
+	/* The body still on the stream (wa_req_parse_head): Content-Length
+	 * bytes, read by wa_req_read_body() or, on a route that takes an
+	 * upload, by the route's handler through wa_req_body_read(). */
+	long			(*body_rd)(void *, char *, size_t);
+	void			*body_ctx;
+	unsigned long long	 body_left;	/* bytes not yet read */
+	size_t			 body_off;	/* read of a read body */
+	int			 body_pending;	/* parse_head left it */
 	struct wa_kv		 params[WA_REQ_PARAMS_MAX]; /* {params} */
 	size_t			 nparams;
 	char			 request_id[WA_REQ_ID_MAX];
@@ -123,6 +131,31 @@ typedef long (*wa_req_reader)(void *ctx, char *buf, size_t len);
  */
 enum wa_err	 wa_req_parse(struct wa_req *r, char *const *env,
 		    wa_req_reader rd, void *rdctx);
+
+/*
+ * wa_req_parse() in two steps, for the FastCGI worker, which reads the
+ * body only once a route is known (dispatch.c): parse_head does all but
+ * the body (Content-Length checked, nothing read); read_body reads the
+ * whole body into the arena, 413 past max; stream_body leaves it on the
+ * stream for the handler (wa_req_body_read), 413 if Content-Length is
+ * past max.  Both are no-ops on a body already read.
+ */
+enum wa_err	 wa_req_parse_head(struct wa_req *r, char *const *env,
+		    wa_req_reader rd, void *rdctx);
+enum wa_err	 wa_req_read_body(struct wa_req *, size_t max);
+enum wa_err	 wa_req_stream_body(struct wa_req *, size_t max);
+
+/*
+ * Reads up to len bytes of a streamed body (a route with upload_max):
+ * returns bytes read, 0 at the end of the body, -1 (with 400 "Truncated
+ * request body" recorded) if the stream ends before Content-Length.  A
+ * body already read (wa_req_parse) is served from memory.
+ */
+long		 wa_req_body_read(struct wa_req *, char *buf, size_t len);
+
+/* Reads and drops what is left of the body, so the connection ends
+ * cleanly when a handler stopped early (bounded by nginx's limit). */
+void		 wa_req_body_drain(struct wa_req *);
 
 /* A FastCGI parameter ("REQUEST_METHOD"), or NULL. */
 const char	*wa_req_env(const struct wa_req *, const char *name);

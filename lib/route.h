@@ -69,18 +69,28 @@ struct wa_route {
 	 * runs finish() again with the same r->resume.
 	 */
 	wa_handler		 finish;
+	/*
+	 * Optional: the route takes an upload of up to this many bytes
+	 * (the whole body, multipart framing included).  Its body is not
+	 * read into memory: the handler streams it (multipart.h), and
+	 * nginx is told the limit (`<binary> --routes`, stack.sh).  0:
+	 * the family's body_max, read whole before the handler runs.
+	 */
+	size_t			 upload_max;
 };
 
 /* Rows of a route table: a route for API keys of at least `role` (with
  * a finish step), a route of another strategy, and the end. */
 #define WA_ROUTE_KEY(m, pat, h, role, face) \
-	{ (m), (pat), (h), &wa_authn_key, (role), (face), NULL }
+	{ (m), (pat), (h), &wa_authn_key, (role), (face), NULL, 0 }
 #define WA_ROUTE_KEY_THEN(m, pat, h, fin, role, face) \
-	{ (m), (pat), (h), &wa_authn_key, (role), (face), (fin) }
+	{ (m), (pat), (h), &wa_authn_key, (role), (face), (fin), 0 }
+#define WA_ROUTE_UPLOAD(m, pat, h, role, face, max) \
+	{ (m), (pat), (h), &wa_authn_key, (role), (face), NULL, (max) }
 #define WA_ROUTE_AS(m, pat, h, authn, face) \
-	{ (m), (pat), (h), (authn), WA_ROLE_NONE, (face), NULL }
+	{ (m), (pat), (h), (authn), WA_ROLE_NONE, (face), NULL, 0 }
 #define WA_ROUTE_END \
-	{ 0, NULL, NULL, NULL, WA_ROLE_NONE, WA_FACE_MOSEND, NULL }
+	{ 0, NULL, NULL, NULL, WA_ROLE_NONE, WA_FACE_MOSEND, NULL, 0 }
 
 /*
  * Finds the route for r->method and r->segs.  Literal segments beat

@@ -368,10 +368,13 @@ start_nginx() {
 	fi
 	: > "$STATE/nginx/families.conf"
 	# @BODY_MAX@: the family's own body limit (struct wa_family), so
-	# nginx refuses what the family would, with the same 413
+	# nginx refuses what the family would, with the same 413;
+	# @UPLOAD_MAX@: the largest upload of its routes (lib/route.h)
 	for f in $(families); do
 		bm=$("$BIN_DIR/$f" --body-max) || exit 1
-		sed "$sub; s|@BODY_MAX@|$bm|g" "$ROOT/nginx/families/$f.conf" \
+		um=$("$BIN_DIR/$f" --upload-max) || exit 1
+		sed "$sub; s|@BODY_MAX@|$bm|g; s|@UPLOAD_MAX@|$um|g" \
+		    "$ROOT/nginx/families/$f.conf" \
 		    >> "$STATE/nginx/families.conf"
 	done
 	: > "$STATE/nginx/extra.conf"

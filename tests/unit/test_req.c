@@ -465,6 +465,98 @@ test_body_reader(void **state)
 	t_req_free(&r);
 }
 
+/*
+ * The two-step parse of the FastCGI worker: parse_head reads nothing;
+ * stream_body refuses a Content-Length past its limit and leaves the
+ * body to wa_req_body_read, which reads what there is and no more,
+ * 400 when the stream ends early; drain reads the rest.  A body read
+ * whole is served from memory.
+ */
+/* A request of Content-Length 100 whose body stream holds len bytes
+ * of body, its head parsed and nothing read. */
+static void
+head(struct wa_req *r, struct wa_cfg *cfg, struct t_mem *m,
+    const char *body, size_t len)
+{
+	static char *const env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/x",
+	    "CONTENT_LENGTH=100", NULL };
+
+	t_req_init(r, cfg);
+	memset(m, 0, sizeof(*m));
+	m->p = body;
+	m->len = len;
+	assert_int_equal(wa_req_parse_head(r, env, t_mem_read, m), WA_OK);
+	assert_int_equal(m->off, 0);
+}
+
+static void
+test_body_stream(void **state)
+{
+	static char *const env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/x",
+	    "CONTENT_LENGTH=100", NULL };
+	struct wa_cfg	cfg;
+	struct wa_req	r;
+	struct t_mem	m;
+	char		body[120], buf[64];
+	size_t		i, got;
+	long		k;
+
+	(void)state;
+	for (i = 0; i < sizeof(body); i++)
+		body[i] = (char)('a' + i % 26);
+	t_cfg_init(&cfg);
+
+	/* streamed in chunks of 7: exactly the 100 bytes, then 0 */
+	head(&r, &cfg, &m, body, sizeof(body));	/* more than announced */
+	m.chunk = 7;
+	assert_int_equal(m.off, 0);
+	assert_int_equal(wa_req_stream_body(&r, 100), WA_OK);
+	got = 0;
+	while ((k = wa_req_body_read(&r, buf, sizeof(buf))) > 0) {
+		assert_memory_equal(buf, body + got, (size_t)k);
+		got += (size_t)k;
+	}
+	assert_int_equal(k, 0);
+	assert_int_equal(got, 100);
+	assert_int_equal(m.off, 100);
+	t_req_free(&r);
+
+	/* over the route's limit: 413 before a byte is read */
+	head(&r, &cfg, &m, body, 100);
+	assert_int_equal(wa_req_stream_body(&r, 99), WA_ERR_TOO_LARGE);
+	assert_int_equal(m.off, 0);
+	t_req_free(&r);
+
+	/* the stream ends at 40: -1 and 400 */
+	head(&r, &cfg, &m, body, 40);
+	got = 0;
+	while ((k = wa_req_body_read(&r, buf, sizeof(buf))) > 0)
+		got += (size_t)k;
+	assert_int_equal(k, -1);
+	assert_int_equal(got, 40);
+	assert_int_equal(r.err.code, WA_ERR_BAD_REQUEST);
+	t_req_free(&r);
+
+	/* drain after a handler that read 10 */
+	head(&r, &cfg, &m, body, 100);
+	assert_int_equal(wa_req_body_read(&r, buf, 10), 10);
+	wa_req_body_drain(&r);
+	assert_int_equal(m.off, 100);
+	t_req_free(&r);
+
+	/* read whole first: wa_req_body_read serves it from memory */
+	t_req_init(&r, &cfg);
+	assert_int_equal(t_req_parse(&r, env, body, 100), WA_OK);
+	assert_int_equal(wa_req_stream_body(&r, 10), WA_OK);
+	got = 0;
+	while ((k = wa_req_body_read(&r, buf, sizeof(buf))) > 0) {
+		assert_memory_equal(buf, body + got, (size_t)k);
+		got += (size_t)k;
+	}
+	assert_int_equal(got, 100);
+	t_req_free(&r);
+}
+
 /* wa_req_parse starts from a clean request but keeps arena, cfg, db. */
 static void
 test_parse_resets(void **state)
@@ -675,6 +767,7 @@ main(void)
 		cmocka_unit_test(test_body_reader),
 		cmocka_unit_test(test_parse_resets),
 		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_body_stream),
 		cmocka_unit_test(test_path_id),
 		cmocka_unit_test(test_fail_first_wins),
 		cmocka_unit_test(test_fail_fields),
