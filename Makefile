@@ -3,7 +3,8 @@
 
 CC	?= cc
 BUILD	?= build
-PKGS	 = libpq libcjson fcgi openssl libcurl libjwt
+PKGS	 = libpq libcjson fcgi openssl libcurl libjwt libmagic libpng libjpeg \
+	libwebp
 CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
@@ -11,7 +12,8 @@ CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 OPT	?= -O2 -D_FORTIFY_SOURCE=2
 SAN	?=
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lcjson -lfcgi -lssl -lcrypto -lcurl -ljwt)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lcjson -lfcgi -lssl -lcrypto -lcurl -ljwt \
+	-lmagic -lpng16 -ljpeg -lwebp)
 CFLAGS	+= $(CFLAGS_BASE) $(OPT) $(SAN) $(PKG_CFLAGS) -Ilib
 LDFLAGS	+= -pie -Wl,-z,relro,-z,now $(SAN)
 LDLIBS	+= $(PKG_LIBS) -lm

@@ -21,6 +21,7 @@ mode=${1:-test}
 
 RUN_PKGS="build-essential pkg-config libfcgi-dev libcjson-dev
 libcurl4-openssl-dev libmicrohttpd-dev libpq-dev libssl-dev libjwt-dev
+libmagic-dev libmagic-mgc libpng-dev libjpeg62-turbo-dev libwebp-dev
 nginx nginx-dev postgresql postgresql-client openssl ca-certificates curl
 util-linux"
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes
