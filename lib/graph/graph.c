@@ -13,6 +13,7 @@
  * multi.c, which runs them on handles of its own (extern.h).
  */
 #include <sys/types.h>
+#include <errno.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -209,6 +210,62 @@ type_answer(struct wa_graph_res *res, const struct wa_graph_easy *e)
 	res->status = WA_GRAPH_OK;
 }
 
+/* A file body's position, for curl's read and seek callbacks. */
+struct file_pos {
+	int		 fd;
+	size_t		 start, pos, end;
+};
+
+static size_t
+file_read(char *buf, size_t size, size_t n, void *arg)
+{
+	struct file_pos	*f = arg;
+	size_t		 want = size * n;
+	ssize_t		 k;
+
+	if (want > f->end - f->pos)
+		want = f->end - f->pos;
+	if (want == 0)
+		return 0;
+	do
+		k = pread(f->fd, buf, want, (off_t)f->pos);
+	while (k < 0 && errno == EINTR);
+	if (k <= 0)
+		return CURL_READFUNC_ABORT;
+	f->pos += (size_t)k;
+	return (size_t)k;
+}
+
+static int
+file_seek(void *arg, curl_off_t off, int origin)
+{
+	struct file_pos	*f = arg;
+
+	if (origin != SEEK_SET || off < 0 ||
+	    (size_t)off > f->end - f->start)
+		return CURL_SEEKFUNC_CANTSEEK;
+	f->pos = f->start + (size_t)off;
+	return CURL_SEEKFUNC_OK;
+}
+
+static void
+set_file_body(struct wa_req *r, CURL *c, const struct wa_graph_file *file)
+{
+	struct file_pos	*f;
+
+	f = wa_arena_alloc(r->arena, sizeof(*f));
+	f->fd = file->fd;
+	f->start = f->pos = file->off;
+	f->end = file->off + file->len;
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, file_read);
+	curl_easy_setopt(c, CURLOPT_READDATA, f);
+	curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, file_seek);
+	curl_easy_setopt(c, CURLOPT_SEEKDATA, f);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)file->len);
+}
+
 static int
 set_body(struct wa_req *r, CURL *c, const struct wa_graph_call *call,
     struct curl_slist **hdrs)
@@ -247,6 +304,13 @@ set_body(struct wa_req *r, CURL *c, const struct wa_graph_call *call,
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)strlen(s));
 		curl_easy_setopt(c, CURLOPT_COPYPOSTFIELDS, s);
+		return 0;
+	}
+	if (call->file != NULL) {
+		*hdrs = curl_slist_append(*hdrs, wa_arena_printf(r->arena,
+		    "Content-Type: %s", call->ctype != NULL ? call->ctype :
+		    "application/octet-stream"));
+		set_file_body(r, c, call->file);
 		return 0;
 	}
 	if (call->body != NULL) {

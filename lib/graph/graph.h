@@ -144,6 +144,13 @@ struct wa_graph_part {
 	const char	*filename;	/* makes it a file part, or NULL */
 };
 
+/* A body read from a file as it is sent, never held in memory. */
+struct wa_graph_file {
+	int		 fd;
+	size_t		 off;		/* first byte sent */
+	size_t		 len;		/* bytes from off */
+};
+
 /* A raw call; the operations below are built on it. */
 struct wa_graph_call {
 	const char		*method;	/* "GET", "POST", "DELETE" */
@@ -153,7 +160,8 @@ struct wa_graph_call {
 	const cJSON		*json;		/* JSON body, or NULL */
 	const void		*body;		/* raw body, or NULL */
 	size_t			 body_len;
-	const char		*ctype;		/* of the raw body */
+	const char		*ctype;		/* of the raw or file body */
+	const struct wa_graph_file *file;	/* file body, or NULL */
 	const struct wa_graph_part *parts;	/* multipart body */
 	size_t			 nparts;
 	const char		*auth_scheme;	/* "Bearer" (NULL) or "OAuth" */
@@ -494,6 +502,11 @@ enum wa_graph_status wa_graph_upload_start(struct wa_req *,
 enum wa_graph_status wa_graph_upload_send(struct wa_req *,
 		    const struct wa_graph_acct *, const char *session,
 		    size_t offset, const void *data, size_t len,
+		    struct wa_graph_res *, const char **handle);
+/* The same from an open file of len bytes, read as it is sent. */
+enum wa_graph_status wa_graph_upload_send_fd(struct wa_req *,
+		    const struct wa_graph_acct *, const char *session,
+		    size_t offset, int fd, size_t len,
 		    struct wa_graph_res *, const char **handle);
 /* GET the session: how many bytes Meta has, to resume from. */
 enum wa_graph_status wa_graph_upload_offset(struct wa_req *,

@@ -333,30 +333,26 @@ wa_graph_upload_start(struct wa_req *r, const struct wa_graph_acct *a,
 	return WA_GRAPH_OK;
 }
 
-enum wa_graph_status
-wa_graph_upload_send(struct wa_req *r, const struct wa_graph_acct *a,
-    const char *session, size_t offset, const void *data, size_t len,
+/* POSTs c's body (raw or file, set by the caller) to the session from
+ * offset; the handle Meta answers with once the file is complete. */
+static enum wa_graph_status
+upload_post(struct wa_req *r, const struct wa_graph_acct *a,
+    const char *session, size_t offset, struct wa_graph_call *c,
     struct wa_graph_res *res, const char **handle)
 {
-	struct wa_graph_call	c;
-	struct wa_kv		h = { "file_offset", NULL };
+	struct wa_kv	*h;
 
-	*handle = NULL;
-	memset(res, 0, sizeof(*res));
-	if (!wa_graph_valid_session(session) || offset > len)
-		return fail(res, WA_GRAPH_CONFIG, "bad upload session");
-	h.val = wa_arena_printf(r->arena, "%zu", offset);
-	memset(&c, 0, sizeof(c));
-	c.method = "POST";
+	h = wa_arena_alloc(r->arena, sizeof(*h));
+	h->key = "file_offset";
+	h->val = wa_arena_printf(r->arena, "%zu", offset);
+	c->method = "POST";
 	/* verbatim: the ?sig= part becomes the query, as Meta expects */
-	c.path = wa_arena_printf(r->arena, "/%s", session);
-	c.auth_scheme = "OAuth";
-	c.headers = &h;
-	c.nheaders = 1;
-	c.body = (const char *)data + offset;
-	c.body_len = len - offset;
-	c.ctype = "application/octet-stream";
-	if (wa_graph_call(r, a, &c, res) != WA_GRAPH_OK)
+	c->path = wa_arena_printf(r->arena, "/%s", session);
+	c->auth_scheme = "OAuth";
+	c->headers = h;
+	c->nheaders = 1;
+	c->ctype = "application/octet-stream";
+	if (wa_graph_call(r, a, c, res) != WA_GRAPH_OK)
 		return res->status;
 	*handle = wa_json_str(res->body, "h");
 	if (*handle == NULL || (*handle)[0] == '\0') {
@@ -364,6 +360,44 @@ wa_graph_upload_send(struct wa_req *r, const struct wa_graph_acct *a,
 		return fail(res, WA_GRAPH_MALFORMED, "no upload handle");
 	}
 	return WA_GRAPH_OK;
+}
+
+enum wa_graph_status
+wa_graph_upload_send(struct wa_req *r, const struct wa_graph_acct *a,
+    const char *session, size_t offset, const void *data, size_t len,
+    struct wa_graph_res *res, const char **handle)
+{
+	struct wa_graph_call	c;
+
+	*handle = NULL;
+	memset(res, 0, sizeof(*res));
+	if (!wa_graph_valid_session(session) || offset > len)
+		return fail(res, WA_GRAPH_CONFIG, "bad upload session");
+	memset(&c, 0, sizeof(c));
+	c.body = (const char *)data + offset;
+	c.body_len = len - offset;
+	return upload_post(r, a, session, offset, &c, res, handle);
+}
+
+enum wa_graph_status
+wa_graph_upload_send_fd(struct wa_req *r, const struct wa_graph_acct *a,
+    const char *session, size_t offset, int fd, size_t len,
+    struct wa_graph_res *res, const char **handle)
+{
+	struct wa_graph_call	c;
+	struct wa_graph_file	*f;
+
+	*handle = NULL;
+	memset(res, 0, sizeof(*res));
+	if (!wa_graph_valid_session(session) || offset > len || fd < 0)
+		return fail(res, WA_GRAPH_CONFIG, "bad upload session");
+	f = wa_arena_alloc(r->arena, sizeof(*f));
+	f->fd = fd;
+	f->off = offset;
+	f->len = len - offset;
+	memset(&c, 0, sizeof(c));
+	c.file = f;
+	return upload_post(r, a, session, offset, &c, res, handle);
 }
 
 enum wa_graph_status

@@ -561,6 +561,21 @@ test_send(void **state)
 	assert_int_equal(cJSON_GetArraySize(it), 9);
 }
 
+/* An unlinked temporary file holding buf, at offset 0. */
+static int
+fd_of(const void *buf, size_t len)
+{
+	char	path[] = "/tmp/wagate-test-XXXXXX";
+	int	fd;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
 static void
 test_profile_and_upload(void **state)
 {
@@ -570,6 +585,7 @@ test_profile_and_upload(void **state)
 	size_t			 off;
 	cJSON			*upd;
 	char			 jpg[3000];
+	int			 fd;
 
 	(void)state;
 	assert_int_equal(wa_graph_profile_get(&r, &ga, &res, &p),
@@ -595,6 +611,21 @@ test_profile_and_upload(void **state)
 	assert_int_equal(wa_graph_upload_offset(&r, &ga, session, &res,
 	    &off), WA_GRAPH_OK);
 	assert_int_equal(off, sizeof(jpg));
+	/* from a file, resumed: the first 1000 bytes, then the rest from
+	 * the offset Meta reports, read from the file as they are sent */
+	assert_int_equal(wa_graph_upload_start(&r, &ga, "logo.jpg",
+	    sizeof(jpg), "image/jpeg", &res, &session), WA_GRAPH_OK);
+	assert_int_equal(wa_graph_upload_send(&r, &ga, session, 0, jpg,
+	    1000, &res, &handle), WA_GRAPH_MALFORMED);	/* not complete */
+	fd = fd_of(jpg, sizeof(jpg));
+	assert_int_equal(wa_graph_upload_offset(&r, &ga, session, &res,
+	    &off), WA_GRAPH_OK);
+	assert_int_equal(off, 1000);
+	assert_int_equal(wa_graph_upload_send_fd(&r, &ga, session, off, fd,
+	    sizeof(jpg), &res, &handle), WA_GRAPH_OK);
+	assert_int_equal(strncmp(handle, "4::", 3), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 0);	/* pread only */
+	close(fd);
 	/* an unknown type is Meta's 100 */
 	assert_int_equal(wa_graph_upload_start(&r, &ga, "x.gif", 10,
 	    "image/gif", &res, &session), WA_GRAPH_META);
