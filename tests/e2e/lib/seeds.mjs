@@ -172,6 +172,11 @@ export const SEEDS = {
 		body: (c) => ({ accountId: c.t.accountId, groupName: 'g-gone' }),
 	},
 
+	// ---- business profiles (Meta is asked: the simulator answers) ----
+	'GET /organizations/{orgId}/phone-numbers/{phoneId}/profile': {},
+	'PUT /organizations/{orgId}/phone-numbers/{phoneId}/profile': { body: () => BUSINESS_PROFILE() },
+	'GET /v1/whatsapp/business-profile': { query: (c) => ({ accountId: c.t.accountId }) },
+	'POST /v1/whatsapp/business-profile': { body: (c) => ({ accountId: c.t.accountId, ...BUSINESS_PROFILE() }) },
 	// ---- Late: templates (Meta is asked: the simulator answers) --------
 	'GET /v1/whatsapp/templates': { needs: ['templateName'], query: (c) => ({ accountId: c.t.accountId, status: 'APPROVED', name: 'order', language: 'en_US' }) },
 	'POST /v1/whatsapp/templates': {
@@ -327,6 +332,12 @@ export const SEEDS = {
 	'POST /webhooks/meta': { body: inboundWebhook, sign: true, raw: true, headers: ['x-hub-signature-256'] },
 };
 
+// A profile update with every member (docs/profiles.md).
+function BUSINESS_PROFILE() {
+	return { about: 'Succulent specialists', address: '1 Hacker Way', description: 'We grow plants.',
+		email: 'hello@example.com', websites: ['https://example.com'], vertical: 'RETAIL' };
+}
+
 // A channel with every setting (docs/web-chat.md).
 function WEB_CHAT_CHANNEL(c) {
 	return {
@@ -366,6 +377,7 @@ export const PARAMS = {
 	orgId: (c) => c.t.orgId,
 	// wagate's WhatsApp account (Mosend's phoneId)
 	phoneNumberId: (c) => c.t.accountId,
+	phoneId: (c) => c.t.accountId,
 	profileId: async (c, call) => {
 		const r = await call('POST', '/v3/profiles', { name: `Target ${c.uniq()}`, description: `marker ${c.marker}` });
 		return r.json.data.id;
