@@ -17,20 +17,26 @@
 
 #include "bprof.h"
 
-/* The file part of form, checked by its content: *img filled. */
+/* The request's form: at most a picture and a few fields. */
 static enum wa_err
-take_file(struct wa_req *r, struct wa_mp_form *form,
-    const struct wa_mp_field **out, struct wa_image *img)
+read_form(struct wa_req *r, struct wa_mp_form *form)
 {
-	struct wa_mp_limits		 lim;
-	const struct wa_mp_field	*f;
+	struct wa_mp_limits	lim;
 
 	memset(&lim, 0, sizeof(lim));
 	lim.file_max = BP_PICTURE_MAX;
 	lim.value_max = 1024;
 	lim.fields_max = 4;
-	if (wa_mp_read(r, &lim, form) != WA_OK)
-		return r->err.code;
+	return wa_mp_read(r, &lim, form);
+}
+
+/* The file part of form, checked by its content: *img filled. */
+static enum wa_err
+take_file(struct wa_req *r, const struct wa_mp_form *form,
+    const struct wa_mp_field **out, struct wa_image *img)
+{
+	const struct wa_mp_field	*f;
+
 	f = wa_mp_get(form, "file");
 	if (f == NULL || f->filename == NULL)
 		return wa_fail_field(r, "file", "is required: one JPG or PNG "
@@ -107,6 +113,7 @@ bp_mosend_picture(struct wa_req *r)
 	cJSON				*out, *pic;
 
 	if (bp_open(r, wa_req_param(r, "phoneId"), &n) != WA_OK ||
+	    read_form(r, &form) != WA_OK ||
 	    take_file(r, &form, &f, &img) != WA_OK ||
 	    set_picture(r, &n, f, &img, &v) != WA_OK)
 		return r->err.code;
@@ -131,15 +138,14 @@ bp_late_photo(struct wa_req *r)
 	struct bp_view			 v;
 	cJSON				*out;
 
-	if (take_file(r, &form, &f, &img) != WA_OK) {
-		if (r->err.code != WA_ERR_VALIDATION)
-			return r->err.code;
-	}
+	/* the account first: another tenant's is 404 whatever the file */
+	if (read_form(r, &form) != WA_OK)
+		return r->err.code;
 	id = wa_mp_get(&form, "accountId");
 	if (id == NULL || id->filename != NULL || id->value[0] == '\0')
-		wa_fail_field(r, "accountId", "is required");
-	if (r->err.code != WA_OK ||
-	    bp_open(r, id->value, &n) != WA_OK ||
+		return wa_fail_field(r, "accountId", "is required");
+	if (bp_open(r, id->value, &n) != WA_OK ||
+	    take_file(r, &form, &f, &img) != WA_OK ||
 	    set_picture(r, &n, f, &img, &v) != WA_OK)
 		return r->err.code;
 	out = cJSON_CreateObject();

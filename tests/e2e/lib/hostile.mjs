@@ -14,6 +14,7 @@ import tls from 'node:tls';
 import { createRequire } from 'node:module';
 import { BASE, DIR, ROOT, familyPids, psql, stateRun } from './harness.mjs';
 import { FACE_QUERY, GENERIC_BODIES, PARAMS, SEEDS } from './seeds.mjs';
+import { multipart, png } from './images.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -685,6 +686,17 @@ export function baseRequest(route, c, ids, genericIndex = 0) {
 }
 
 // The wire form of a request: {method, path, headers, body: Buffer}.
+// A multipart/form-data body of an upload route's seed: each member a
+// text part (non-strings as JSON), then the file part "file", a 1x1 PNG
+// (which the routes store or refuse by its size, never sending it on).
+const TINY_PNG = png(1, 1);
+function uploadForm(body) {
+	const parts = Object.entries(body && typeof body === 'object' ? body : { value: body })
+		.map(([k, v]) => ({ name: k, value: typeof v === 'string' ? v : JSON.stringify(v) }));
+	parts.push({ name: 'file', filename: 'x.png', type: 'image/png', data: TINY_PNG });
+	return multipart(parts);
+}
+
 export function render(route, req, { appSecret, rawBody, extraHeaders = {} } = {}) {
 	let p = route.pattern.replace(/\{([^}]+)\}/g, (_, k) => enc(req.params[k]));
 	const q = qs(req.query);
@@ -692,7 +704,13 @@ export function render(route, req, { appSecret, rawBody, extraHeaders = {} } = {
 	const headers = { ...req.headers };
 	let buf;
 	if (rawBody !== undefined) buf = rawBody;
-	else if (req.body !== undefined) buf = Buffer.from(JSON.stringify(req.body), 'utf8');
+	else if (req.body !== undefined && route.uploadMax > 0 && !('content-type' in headers)) {
+		// a route that takes an upload (lib/route.h): the body's members
+		// as form fields, and a file part
+		const m = uploadForm(req.body);
+		buf = m.body;
+		headers['content-type'] = m.contentType;
+	} else if (req.body !== undefined) buf = Buffer.from(JSON.stringify(req.body), 'utf8');
 	if (buf !== undefined && !('content-type' in headers)) headers['content-type'] = 'application/json';
 	for (const [k, v] of Object.entries(extraHeaders)) {
 		if (v === undefined) delete headers[k];
