@@ -194,6 +194,59 @@ bot_load(struct wa_cfg *c, char *err, size_t errsz)
 	return 0;
 }
 
+/* The media store (lib/media.h, docs/media.md). */
+static int
+media_load(struct wa_cfg *c, char *err, size_t errsz)
+{
+	long	n;
+
+	c->media_backend = env_str("WA_MEDIA_BACKEND", "file");
+	if (strcmp(c->media_backend, "file") != 0 &&
+	    strcmp(c->media_backend, "s3") != 0) {
+		snprintf(err, errsz, "WA_MEDIA_BACKEND: expected file or s3, "
+		    "got \"%.64s\"", c->media_backend);
+		return -1;
+	}
+	c->media_dir = env_str("WA_MEDIA_DIR", NULL);
+	if (c->media_dir != NULL && c->media_dir[0] != '/') {
+		snprintf(err, errsz, "WA_MEDIA_DIR: expected an absolute path");
+		return -1;
+	}
+	if (env_long("WA_MEDIA_LINK_TTL_S", 3600, 10, 604800, 10, &n, err,
+	    errsz) == -1)
+		return -1;
+	c->media_link_ttl_s = (int)n;
+	c->s3_endpoint = env_str("WA_S3_ENDPOINT", NULL);
+	if (c->s3_endpoint != NULL && !public_url_ok(c->s3_endpoint)) {
+		snprintf(err, errsz, "WA_S3_ENDPOINT: expected "
+		    "http(s)://host[:port] without a path");
+		return -1;
+	}
+	c->s3_bucket = env_str("WA_S3_BUCKET", NULL);
+	if (c->s3_bucket != NULL && (strlen(c->s3_bucket) < 3 ||
+	    strlen(c->s3_bucket) > 63 || strspn(c->s3_bucket,
+	    "abcdefghijklmnopqrstuvwxyz0123456789.-") !=
+	    strlen(c->s3_bucket))) {
+		snprintf(err, errsz, "WA_S3_BUCKET: expected 3-63 lower-case "
+		    "letters, digits, dots and hyphens");
+		return -1;
+	}
+	c->s3_region = env_str("WA_S3_REGION", "us-east-1");
+	if (strlen(c->s3_region) > 32 || strspn(c->s3_region,
+	    "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(c->s3_region)) {
+		snprintf(err, errsz, "WA_S3_REGION: expected a region name");
+		return -1;
+	}
+	c->s3_ca_file = env_str("WA_S3_CA_FILE", NULL);
+	if (env_secret("WA_S3_ACCESS_KEY", &c->s3_access_key, err,
+	    errsz) == -1 || env_secret("WA_S3_SECRET_KEY",
+	    &c->s3_secret_key, err, errsz) == -1 ||
+	    env_secret("WA_MEDIA_LINK_SECRET", &c->media_link_secret, err,
+	    errsz) == -1)
+		return -1;
+	return 0;
+}
+
 int
 wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 {
@@ -258,7 +311,8 @@ wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 		}
 		c->have_secret_key = 1;
 	}
-	if (send_load(c, err, errsz) != 0 || bot_load(c, err, errsz) != 0)
+	if (send_load(c, err, errsz) != 0 || bot_load(c, err, errsz) != 0 ||
+	    media_load(c, err, errsz) != 0)
 		return -1;
 	return graph_load(c, err, errsz);
 }

@@ -52,6 +52,17 @@ struct wa_cfg {
 	/* where browsers reach wagate (the web chat's snippet), or NULL:
 	 * https:// and the request's Host */
 	const char	*public_url;	/* WA_PUBLIC_URL */
+	/* the media store (lib/media.h, docs/media.md) */
+	const char	*media_backend;	/* WA_MEDIA_BACKEND: file, s3 */
+	const char	*media_dir;	/* WA_MEDIA_DIR (file), or NULL */
+	const char	*media_link_secret; /* WA_MEDIA_LINK_SECRET */
+	int		 media_link_ttl_s; /* WA_MEDIA_LINK_TTL_S */
+	const char	*s3_endpoint;	/* WA_S3_ENDPOINT, http(s)://h[:p] */
+	const char	*s3_bucket;	/* WA_S3_BUCKET */
+	const char	*s3_region;	/* WA_S3_REGION */
+	const char	*s3_access_key;	/* WA_S3_ACCESS_KEY */
+	const char	*s3_secret_key;	/* WA_S3_SECRET_KEY */
+	const char	*s3_ca_file;	/* WA_S3_CA_FILE, or NULL */
 };
 
 /*

@@ -9,6 +9,9 @@
 #ifndef WA_TEST_HELPERS_H
 #define WA_TEST_HELPERS_H
 
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,29 @@ t_mem_read(void *ctx, char *buf, size_t len)
 	memcpy(buf, m->p + m->off, n);
 	m->off += n;
 	return (long)n;
+}
+
+/* A TCP port free on 127.0.0.1 now (for a server a test starts), or
+ * -1. */
+static inline int
+t_free_port(void)
+{
+	struct sockaddr_in	sa;
+	socklen_t		len = sizeof(sa);
+	int			fd = socket(AF_INET, SOCK_STREAM, 0), p;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	p = ntohs(sa.sin_port);
+	close(fd);
+	return p;
 }
 
 /* Test defaults for a config; strings are static. */

@@ -55,23 +55,6 @@ static struct wa_graph_acct ga;
 
 /* ---- the simulator ------------------------------------------------------ */
 
-static int
-free_port(void)
-{
-	struct sockaddr_in	sa;
-	socklen_t		len = sizeof(sa);
-	int			fd = socket(AF_INET, SOCK_STREAM, 0), p;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
-		return -1;
-	p = ntohs(sa.sin_port);
-	close(fd);
-	return p;
-}
 
 static int
 accepting(int p)
@@ -256,7 +239,7 @@ group_setup(void **state)
 		return -1;
 	}
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/wa-graph-multi.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL || (port = free_port()) < 0 ||
+	if (mkdtemp(tmpdir) == NULL || (port = t_free_port()) < 0 ||
 	    start_sim(port, NULL, NULL, &sim_pid) != 0)
 		return -1;
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
@@ -477,7 +460,7 @@ test_tls_pool(void **state)
 	snprintf(cert, sizeof(cert), "%s/cert.pem", tmpdir);
 	snprintf(key, sizeof(key), "%s/key.pem", tmpdir);
 	assert_int_equal(make_cert(cert, key), 0);
-	tport = free_port();
+	tport = t_free_port();
 	assert_int_equal(start_sim(tport, cert, key, &tpid), 0);
 	snprintf(tbase, sizeof(tbase), "https://localhost:%d", tport);
 	tcfg.graph_url = wa_arena_printf(r.arena, "%s/v23.0", tbase);
@@ -598,7 +581,7 @@ test_faults(void **state)
 			break;
 		case S_REFUSED:
 			fcfg.graph_url = wa_arena_printf(r.arena,
-			    "http://127.0.0.1:%d/v23.0", free_port());
+			    "http://127.0.0.1:%d/v23.0", t_free_port());
 			break;
 		case S_UNBUILDABLE:
 			msg.text = "";
