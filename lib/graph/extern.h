@@ -23,6 +23,9 @@ struct wa_graph_easy {
 	int		 too_large;	/* over WA_GRAPH_BODY_MAX */
 	long		 request_size;	/* CURLINFO_REQUEST_SIZE at the end */
 	long		 connects;	/* CURLINFO_NUM_CONNECTS */
+	const struct wa_graph_sink *sink;	/* a 2xx answer goes there */
+	size_t		 sunk;		/* bytes written to it */
+	int		 sink_failed;	/* a write failed */
 	char		 ebuf[CURL_ERROR_SIZE];
 };
 

@@ -85,11 +85,42 @@ wa_graph_deadline(const struct wa_req *r)
 
 /* ---- one call -------------------------------------------------------- */
 
+/* A 2xx answer into the sink's file; 0 aborts the transfer. */
+static size_t
+to_sink(struct wa_graph_easy *e, const char *p, size_t len)
+{
+	size_t	off = 0;
+	ssize_t	k;
+
+	if (len > e->sink->max - e->sunk) {
+		e->too_large = 1;
+		return 0;
+	}
+	while (off < len) {
+		k = write(e->sink->fd, p + off, len - off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			e->sink_failed = 1;
+			return 0;
+		}
+		off += (size_t)k;
+	}
+	e->sunk += len;
+	return len;
+}
+
 static size_t
 on_body(char *p, size_t sz, size_t n, void *ctx)
 {
 	struct wa_graph_easy	*e = ctx;
+	long			 code = 0;
 
+	if (e->sink != NULL) {
+		curl_easy_getinfo(e->c, CURLINFO_RESPONSE_CODE, &code);
+		if (code >= 200 && code < 300)
+			return to_sink(e, p, sz * n);
+	}
 	if (wa_buf_add(&e->body, p, sz * n) != WA_OK) {
 		e->too_large = 1;
 		return 0;	/* aborts the transfer */
@@ -124,6 +155,12 @@ build_url(struct wa_req *r, CURL *c, const struct wa_graph_call *call)
 	size_t		 i;
 
 	wa_buf_init(&b, r->arena, 16 * 1024);
+	if (call->url != NULL) {
+		if (strncmp(call->url, "https://", 8) != 0 &&
+		    strncmp(call->url, "http://", 7) != 0)
+			return NULL;
+		return wa_buf_adds(&b, call->url) == WA_OK ? b.data : NULL;
+	}
 	if (wa_buf_adds(&b, r->cfg->graph_url) != WA_OK ||
 	    wa_buf_adds(&b, call->path) != WA_OK)
 		return NULL;
@@ -199,6 +236,10 @@ type_answer(struct wa_graph_res *res, const struct wa_graph_easy *e)
 	if (res->http_status < 200 || res->http_status >= 300) {
 		res->status = WA_GRAPH_HTTP;
 		res->detail = "error status without Meta's error object";
+		return;
+	}
+	if (e->sink != NULL) {
+		res->status = WA_GRAPH_OK;	/* the bytes are in the file */
 		return;
 	}
 	if (!cJSON_IsObject(body)) {
@@ -358,6 +399,9 @@ wa_graph_easy_setup(struct wa_req *r, struct wa_graph_easy *e, CURL *c,
 	e->too_large = 0;
 	e->request_size = 0;
 	e->connects = 0;
+	e->sink = call->sink;
+	e->sunk = 0;
+	e->sink_failed = 0;
 	e->ebuf[0] = '\0';
 	wa_buf_init(&e->body, r->arena, WA_GRAPH_BODY_MAX);
 	if (cfg == NULL || cfg->graph_url == NULL || acct == NULL ||
@@ -389,8 +433,8 @@ wa_graph_easy_setup(struct wa_req *r, struct wa_graph_easy *e, CURL *c,
 	    (long)cfg->graph_connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-	    (curl_off_t)WA_GRAPH_BODY_MAX);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)
+	    (call->sink != NULL ? call->sink->max : WA_GRAPH_BODY_MAX));
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "wagate/1");
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, e->ebuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

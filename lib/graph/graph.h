@@ -151,10 +151,21 @@ struct wa_graph_file {
 	size_t		 len;		/* bytes from off */
 };
 
+/* An answer written to a file as it arrives (a 2xx only; an error's
+ * body is kept and typed as usual), at most max bytes. */
+struct wa_graph_sink {
+	int		 fd;
+	size_t		 max;
+};
+
 /* A raw call; the operations below are built on it. */
 struct wa_graph_call {
 	const char		*method;	/* "GET", "POST", "DELETE" */
 	const char		*path;		/* "/123/messages" */
+	/* absolute URL instead of graph_url + path (a media download,
+	 * where Meta's answer names it); http(s) only */
+	const char		*url;
+	const struct wa_graph_sink *sink;	/* answer to a file, or NULL */
 	const struct wa_kv	*query;		/* values are escaped here */
 	size_t			 nquery;
 	const cJSON		*json;		/* JSON body, or NULL */
@@ -356,6 +367,23 @@ enum wa_graph_status wa_graph_send(struct wa_req *,
 enum wa_graph_status wa_graph_mark_read(struct wa_req *,
 		    const struct wa_graph_acct *, const char *wamid,
 		    struct wa_graph_res *);
+
+/* What GET /{media-id} says of a medium (contract §8.2); strings are
+ * arena-owned. */
+struct wa_graph_media {
+	const char	*url;		/* valid 5 minutes, needs the token */
+	const char	*mime_type;
+	const char	*sha256;	/* or NULL */
+	size_t		 file_size;	/* 0 if Meta did not say */
+};
+enum wa_graph_status wa_graph_media_info(struct wa_req *,
+		    const struct wa_graph_acct *, const char *media_id,
+		    struct wa_graph_res *, struct wa_graph_media *out);
+/* GET the medium's url with the token into fd, at most max bytes
+ * (more: WA_GRAPH_TOO_LARGE); *size written. */
+enum wa_graph_status wa_graph_media_download(struct wa_req *,
+		    const struct wa_graph_acct *, const char *url, int fd,
+		    size_t max, struct wa_graph_res *, size_t *size);
 
 /* POST /{phone-number-id}/media (multipart): the new media id. */
 enum wa_graph_status wa_graph_media_upload(struct wa_req *,

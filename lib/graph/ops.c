@@ -10,7 +10,9 @@
  * string, which wa_graph_call escapes.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "accounts.h"
 #include "arena.h"
@@ -277,6 +279,62 @@ wa_graph_profile_update(struct wa_req *r, const struct wa_graph_acct *a,
 	c.json = body;
 	wa_graph_call(r, a, &c, res);
 	return expect_success(res);
+}
+
+/* ---- media: what Meta holds, and its bytes ------------------------- */
+
+enum wa_graph_status
+wa_graph_media_info(struct wa_req *r, const struct wa_graph_acct *a,
+    const char *media_id, struct wa_graph_res *res,
+    struct wa_graph_media *out)
+{
+	struct wa_graph_call	 c;
+	const char		*size;
+
+	memset(out, 0, sizeof(*out));
+	if (!id_ok(res, media_id, "bad media id"))
+		return res->status;
+	memset(&c, 0, sizeof(c));
+	c.method = "GET";
+	c.path = wa_arena_printf(r->arena, "/%s", media_id);
+	if (wa_graph_call(r, a, &c, res) != WA_GRAPH_OK)
+		return res->status;
+	out->url = wa_json_str(res->body, "url");
+	out->mime_type = wa_json_str(res->body, "mime_type");
+	out->sha256 = wa_json_str(res->body, "sha256");
+	/* Meta writes the size as a string */
+	if ((size = wa_json_str(res->body, "file_size")) != NULL)
+		out->file_size = (size_t)strtoull(size, NULL, 10);
+	else if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(res->body,
+	    "file_size")))
+		out->file_size = (size_t)cJSON_GetObjectItemCaseSensitive(
+		    res->body, "file_size")->valuedouble;
+	if (out->url == NULL || out->mime_type == NULL)
+		return fail(res, WA_GRAPH_MALFORMED, "no media url or type");
+	return WA_GRAPH_OK;
+}
+
+enum wa_graph_status
+wa_graph_media_download(struct wa_req *r, const struct wa_graph_acct *a,
+    const char *url, int fd, size_t max, struct wa_graph_res *res,
+    size_t *size)
+{
+	struct wa_graph_call	c;
+	struct wa_graph_sink	sink = { fd, max };
+	off_t			before, after;
+
+	*size = 0;
+	memset(&c, 0, sizeof(c));
+	c.method = "GET";
+	c.path = "";
+	c.url = url;
+	c.sink = &sink;
+	before = lseek(fd, 0, SEEK_CUR);
+	if (wa_graph_call(r, a, &c, res) != WA_GRAPH_OK)
+		return res->status;
+	after = lseek(fd, 0, SEEK_CUR);
+	*size = before >= 0 && after >= before ? (size_t)(after - before) : 0;
+	return WA_GRAPH_OK;
 }
 
 /* ---- resumable upload ------------------------------------------------ */

@@ -55,23 +55,6 @@ static struct wa_graph_acct ga;
 
 /* ---- starting and stopping the simulator ------------------------------- */
 
-static int
-free_port(void)
-{
-	struct sockaddr_in	sa;
-	socklen_t		len = sizeof(sa);
-	int			fd = socket(AF_INET, SOCK_STREAM, 0), p;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
-		return -1;
-	p = ntohs(sa.sin_port);
-	close(fd);
-	return p;
-}
 
 static int
 accepting(int p)
@@ -281,7 +264,7 @@ group_setup(void **state)
 		return -1;
 	}
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/wa-graph-sim.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL || (port = free_port()) < 0 ||
+	if (mkdtemp(tmpdir) == NULL || (port = t_free_port()) < 0 ||
 	    start_sim(port, NULL, NULL, &sim_pid) != 0)
 		return -1;
 	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
@@ -466,6 +449,50 @@ test_template_pages(void **state)
 	assert_int_equal(afters, 1);
 }
 
+/* An unlinked temporary file holding buf, at offset 0. */
+static int
+fd_of(const void *buf, size_t len)
+{
+	char	path[] = "/tmp/wagate-test-XXXXXX";
+	int	fd;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+/* A medium Meta holds: its URL and type, then its bytes into a file,
+ * not memory; a limit below its size stops the download. */
+static void
+media_fetch(const char *media)
+{
+	struct wa_graph_res	res;
+	struct wa_graph_media	info;
+	char			buf[16];
+	size_t			size;
+	int			fd;
+
+	assert_int_equal(wa_graph_media_info(&r, &ga, media, &res, &info),
+	    WA_GRAPH_OK);
+	assert_string_equal(info.mime_type, "image/png");
+	assert_int_equal(info.file_size, 8);
+	fd = fd_of("", 0);
+	assert_int_equal(wa_graph_media_download(&r, &ga, info.url, fd, 100,
+	    &res, &size), WA_GRAPH_OK);
+	assert_int_equal(size, 8);
+	assert_int_equal(pread(fd, buf, sizeof(buf), 0), 8);
+	assert_memory_equal(buf, "\x89PNG\r\n\x1a\n", 8);
+	assert_int_equal(wa_graph_media_download(&r, &ga, info.url, fd, 4,
+	    &res, &size), WA_GRAPH_TOO_LARGE);
+	close(fd);
+	/* an id that is not a medium: no url, not one */
+	assert_int_not_equal(wa_graph_media_info(&r, &ga, "999999", &res,
+	    &info), WA_GRAPH_OK);
+}
+
 static void
 test_send(void **state)
 {
@@ -527,6 +554,7 @@ test_send(void **state)
 	/* media: upload, then send by id; and by link */
 	assert_int_equal(wa_graph_media_upload(&r, &ga, "image/png",
 	    "dot.png", "\x89PNG\r\n\x1a\n", 8, &res, &media), WA_GRAPH_OK);
+	media_fetch(media);
 	memset(&m, 0, sizeof(m));
 	m.type = WA_GRAPH_MSG_IMAGE;
 	m.to = "16505551234";
@@ -559,21 +587,6 @@ test_send(void **state)
 	    WA_GRAPH_CONFIG);
 	it = received("/messages");
 	assert_int_equal(cJSON_GetArraySize(it), 9);
-}
-
-/* An unlinked temporary file holding buf, at offset 0. */
-static int
-fd_of(const void *buf, size_t len)
-{
-	char	path[] = "/tmp/wagate-test-XXXXXX";
-	int	fd;
-
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	unlink(path);
-	assert_int_equal(write(fd, buf, len), (ssize_t)len);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
 }
 
 static void
@@ -1015,7 +1028,7 @@ test_fault_refused_and_token(void **state)
 {
 	struct wa_graph_res	 res;
 	const char		*saved = cfg.graph_url;
-	int			 dead = free_port();
+	int			 dead = t_free_port();
 
 	(void)state;
 	cfg.graph_url = wa_arena_printf(r.arena, "http://127.0.0.1:%d/v23.0",
@@ -1059,7 +1072,7 @@ test_tls(void **state)
 	snprintf(cert, sizeof(cert), "%s/cert.pem", tmpdir);
 	snprintf(key, sizeof(key), "%s/key.pem", tmpdir);
 	assert_int_equal(make_cert(cert, key), 0);
-	tls_port = free_port();
+	tls_port = t_free_port();
 	assert_int_equal(start_sim(tls_port, cert, key, &tls_pid), 0);
 	cfg.graph_url = wa_arena_printf(r.arena, "https://localhost:%d/v23.0",
 	    tls_port);
