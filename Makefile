@@ -150,8 +150,12 @@ fuzz: $(FUZZ_BINS)
 test-fuzz: fuzz
 	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh $(FUZZ_NAMES)
 
+# The media store's tests run twice: on the file backend with the rest,
+# then on the S3 backend (the sandbox's S3-compatible server).
 test-e2e: all asan
 	@sh tests/e2e/run.sh
+	@WA_MEDIA_BACKEND=s3 WA_E2E_ONLY="tests/e2e/71*_media*.test.mjs" \
+	    sh tests/e2e/run.sh
 
 # The hostile-input suite over the whole naughty-strings corpus and the
 # cross-tenant probe (test-e2e runs a sample of the first); the rate

@@ -72,19 +72,19 @@ close_fd(void *p)
 	close(*(int *)p);
 }
 
-/* An open, unlinked spool file closed at the arena's reset, or -1. */
-static int
-spool_open(struct reading *rd)
+int
+wa_mp_spool(struct wa_arena *a, const char *dir)
 {
-	struct wa_arena	*a = rd->r->arena;
 	char		*path;
 	int		*fdp, fd = -1, saved;
 
+	if (dir == NULL && ((dir = getenv("TMPDIR")) == NULL || *dir == '\0'))
+		dir = "/tmp";
 #ifdef O_TMPFILE
-	fd = open(rd->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 #endif
 	if (fd == -1) {
-		path = wa_arena_printf(a, "%s/wa-upload-XXXXXX", rd->dir);
+		path = wa_arena_printf(a, "%s/wa-upload-XXXXXX", dir);
 		if ((fd = mkstemp(path)) == -1)
 			return -1;
 		if (unlink(path) == -1 ||
@@ -100,6 +100,12 @@ spool_open(struct reading *rd)
 	*fdp = fd;
 	wa_arena_defer(a, close_fd, fdp);
 	return fd;
+}
+
+static int
+spool_open(struct reading *rd)
+{
+	return wa_mp_spool(rd->r->arena, rd->dir);
 }
 
 static int

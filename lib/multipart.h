@@ -20,6 +20,7 @@
 
 #include "err.h"
 
+struct wa_arena;
 struct wa_req;
 
 #define WA_MP_BOUNDARY_MAX	70	/* RFC 2046 */
@@ -145,6 +146,10 @@ struct wa_mp_form {
  */
 enum wa_err	 wa_mp_read(struct wa_req *, const struct wa_mp_limits *,
 		    struct wa_mp_form *out);
+
+/* An open spool file in dir (NULL: TMPDIR, else /tmp), already
+ * unlinked, closed at the arena's reset; -1 with errno set. */
+int		 wa_mp_spool(struct wa_arena *, const char *dir);
 
 /* The first part named name, or NULL. */
 const struct wa_mp_field *wa_mp_get(const struct wa_mp_form *,

@@ -419,6 +419,20 @@ wa_req_parse_head(struct wa_req *r, char *const *env, wa_req_reader rd,
 	return body_head(r, rd, ctx);
 }
 
+const char *
+wa_req_public_base(struct wa_req *r)
+{
+	const char	*host = wa_req_header(r, "Host");
+
+	if (r->cfg != NULL && r->cfg->public_url != NULL)
+		return r->cfg->public_url;
+	if (host == NULL || *host == '\0' || strlen(host) > 255 ||
+	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.-:[]") != strlen(host))
+		return NULL;
+	return wa_arena_printf(r->arena, "https://%s", host);
+}
+
 void
 wa_req_clear_err(struct wa_req *r)
 {

@@ -172,6 +172,11 @@ const char	*wa_req_query(const struct wa_req *, const char *key);
 long		 wa_req_query_long(struct wa_req *, const char *key, long def,
 		    long min, long max);
 
+/* Where browsers reach wagate: WA_PUBLIC_URL, else https:// and the
+ * Host of the request (nginx has checked it is a host name), or NULL;
+ * never with a trailing slash. */
+const char	*wa_req_public_base(struct wa_req *);
+
 /* A route parameter ("profileId"), decoded; NULL if absent. */
 const char	*wa_req_param(const struct wa_req *, const char *name);
 

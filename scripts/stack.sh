@@ -54,6 +54,12 @@ NGINX_MODULES=${WA_NGINX_MODULES:-$ROOT/build/nginx}
 BODY_DEADLINE=${WA_BODY_DEADLINE:-30s}
 SIM_PORT=${WA_METASIM_PORT:-8444}
 GRAPH_LIVE=${WA_GRAPH_URL:-}
+MEDIA_BACKEND=${WA_MEDIA_BACKEND:-file}
+S3_ENDPOINT=${WA_S3_ENDPOINT:-}
+S3_BUCKET=${WA_S3_BUCKET:-}
+S3_ACCESS_KEY=${WA_S3_ACCESS_KEY:-}
+S3_SECRET_KEY=${WA_S3_SECRET_KEY:-}
+S3_PORT=${WA_S3SIM_PORT:-8445}
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$PGBIN" ] || { echo "stack: PostgreSQL is not installed (make deps)" >&2; exit 1; }
@@ -99,6 +105,7 @@ locate() {
 	PGDATA=$PGBASE/data
 	PGSOCK=$PGBASE/sock
 	RUN=$STATE/run
+	MEDIA_DIR=${WA_MEDIA_DIR:-$STATE/media}
 	# PostgreSQL writes its log itself, so the logs live with the state;
 	# DIR/log points there when the two differ.
 	LOG=$STATE/log
@@ -140,6 +147,11 @@ secrets() {
 			echo "WA_SANDBOX_VERIFY_TOKEN=$(openssl rand -hex 16)"
 		} >> "$DIR/secrets.env"
 	fi
+	# The media store's link secret, shared with nginx (docs/media.md)
+	if ! grep -q '^WA_MEDIA_LINK_SECRET=' "$DIR/secrets.env"; then
+		echo "WA_MEDIA_LINK_SECRET=$(openssl rand -hex 32)" \
+		    >> "$DIR/secrets.env"
+	fi
 	# shellcheck disable=SC1091
 	. "$DIR/secrets.env"
 	# Live: the Meta app's own, from the environment.  Sandbox: ours.
@@ -173,7 +185,13 @@ family_env() {
 	    WA_META_APP_ID="$META_APP_ID" WA_META_APP_SECRET="$META_APP_SECRET" \
 	    WA_META_VERIFY_TOKEN="$META_VERIFY_TOKEN" \
 	    WA_BOT_HTTP_ALLOW="${WA_BOT_HTTP_ALLOW:-}" \
-	    WA_PUBLIC_URL="${WA_PUBLIC_URL:-}" "$@"
+	    WA_PUBLIC_URL="${WA_PUBLIC_URL:-}" \
+	    WA_MEDIA_BACKEND="$MEDIA_BACKEND" WA_MEDIA_DIR="$MEDIA_DIR" \
+	    WA_MEDIA_LINK_SECRET="$WA_MEDIA_LINK_SECRET" \
+	    WA_S3_ENDPOINT="$S3_ENDPOINT" WA_S3_BUCKET="$S3_BUCKET" \
+	    WA_S3_REGION="${WA_S3_REGION:-us-east-1}" \
+	    WA_S3_ACCESS_KEY="$S3_ACCESS_KEY" WA_S3_SECRET_KEY="$S3_SECRET_KEY" \
+	    WA_S3_CA_FILE="${WA_S3_CA_FILE:-}" "$@"
 }
 
 start_postgres() {
@@ -315,6 +333,51 @@ start_metasim() {
 	echo "WA_METASIM_URL=https://localhost:$SIM_PORT" > "$DIR/metasim.env"
 }
 
+# The media store (docs/media.md).  file: the directory nginx serves.
+# s3 without WA_S3_ENDPOINT: the sandbox's S3-compatible server (S3rver
+# from the test packages, with a SigV4 check of its own), on 127.0.0.1,
+# port WA_S3SIM_PORT (8445).
+start_media() {
+	mkdir -p "$MEDIA_DIR"
+	chmod 755 "$MEDIA_DIR"
+	[ "$MEDIA_BACKEND" = s3 ] && [ -z "$S3_ENDPOINT" ] || return 0
+	[ -d "$ROOT/tests/e2e/node_modules/s3rver" ] || {
+		log "WA_MEDIA_BACKEND=s3 needs WA_S3_ENDPOINT, or the sandbox's" \
+		    "S3 from the test packages (make deps-test)"
+		exit 1
+	}
+	mkdir -p "$RUN"
+	WA_S3SIM_DAEMON=1 setsid node "$ROOT/scripts/s3sim.mjs" "$S3_PORT" \
+	    </dev/null >>"$LOG/s3sim.log" 2>&1 &
+	echo $! > "$RUN/s3sim.pid"
+	i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then
+			log "the sandbox's S3 did not start; see $LOG/s3sim.log"
+			exit 1
+		fi
+		sleep 0.1
+	done
+	{
+		echo "S3_ENDPOINT=http://127.0.0.1:$S3_PORT"
+		echo "S3_BUCKET=wagate-test"
+		echo "S3_ACCESS_KEY=S3RVER"
+		echo "S3_SECRET_KEY=S3RVER"
+	} > "$DIR/s3sim.env"
+	s3sim_env
+}
+
+# A family restarted alone finds the sandbox's S3 where start_media put
+# it.
+s3sim_env() {
+	if [ "$MEDIA_BACKEND" = s3 ] && [ -z "${WA_S3_ENDPOINT:-}" ] &&
+	    [ -f "$DIR/s3sim.env" ]; then
+		# shellcheck disable=SC1091
+		. "$DIR/s3sim.env"
+	fi
+}
+
 # The sandbox knows the demo account, before wa-admin attaches it (a
 # restarted simulator has forgotten it: registered on every start).
 sandbox_demo() {
@@ -359,7 +422,8 @@ start_nginx() {
 	    s|@TLS_PORT@|$TLS_PORT|g; s|@HTTP_PORT@|$HTTP_PORT|g;
 	    s|@LISTEN@|$LISTEN|g; s|@RATE@|$RATE|g; s|@BURST@|$BURST|g;
 	    s|@NGINX_USER@|$NGINX_USER|g; s|@NGINX_MODULES@|$NGINX_MODULES|g;
-	    s|@BODY_DEADLINE@|$BODY_DEADLINE|g"
+	    s|@BODY_DEADLINE@|$BODY_DEADLINE|g; s|@MEDIA_DIR@|$MEDIA_DIR|g;
+	    s|@MEDIA_LINK_SECRET@|$WA_MEDIA_LINK_SECRET|g"
 	# the IPv6 twin of each listen, or no such line
 	if [ -n "$LISTEN6" ]; then
 		sub="$sub; s|@LISTEN6@|$LISTEN6|g"
@@ -527,6 +591,7 @@ up() {
 	start_postgres
 	tls_cert
 	start_metasim
+	start_media
 	start_families
 	start_nginx
 	sandbox_demo
@@ -544,6 +609,7 @@ stop-family)
 start-family)
 	locate
 	secrets
+	s3sim_env
 	start_family "$3"
 	start_job "$3"
 	wait_family "$3"

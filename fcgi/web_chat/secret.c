@@ -15,22 +15,6 @@
 
 #include "web_chat.h"
 
-/* Where browsers reach wagate: WA_PUBLIC_URL, else https:// and the
- * Host of the request (nginx has checked it is a host name), or NULL. */
-static const char *
-public_base(struct wa_req *r)
-{
-	const char	*host = wa_req_header(r, "Host");
-
-	if (r->cfg != NULL && r->cfg->public_url != NULL)
-		return r->cfg->public_url;
-	if (host == NULL || *host == '\0' || strlen(host) > 255 ||
-	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789.-:[]") != strlen(host))
-		return NULL;
-	return wa_arena_printf(r->arena, "https://%s", host);
-}
-
 /*
  * GET .../snippet: the tag that loads the widget for this channel,
  * {channelId, token, scriptUrl, snippet}.  The token is [A-Za-z0-9_]
@@ -49,7 +33,7 @@ wc_snippet(struct wa_req *r)
 	    wa_db_q(r, &res, sql, 1, id) != WA_OK ||
 	    wa_db_one_or_fail(r, res, NULL, WC_WHAT) != WA_OK)
 		return r->err.code;
-	if ((base = public_base(r)) == NULL)
+	if ((base = wa_req_public_base(r)) == NULL)
 		return wa_fail(r, WA_ERR_BAD_REQUEST, "The request names no "
 		    "host to load the widget from; the operator sets "
 		    "WA_PUBLIC_URL");

@@ -50,7 +50,8 @@ usage(void)
 	    "[--kind opted_out|blocked|stopped_marketing] [--lift] "
 	    "[--note TEXT]\n"
 	    "       wa-admin org quota --org ID [--profiles N] [--bot-flows N] "
-	    "[--contacts N] [--broadcasts N]\n", stderr);
+	    "[--contacts N] [--broadcasts N]\n"
+	    "         [--web-chat-channels N] [--media N]\n", stderr);
 	exit(2);
 }
 
@@ -339,6 +340,7 @@ static const struct {
 	{ "--broadcasts", "max_broadcasts", "WA_MAX_BROADCASTS" },
 	{ "--web-chat-channels", "max_web_chat_channels",
 	    "WA_MAX_WEB_CHAT_CHANNELS" },
+	{ "--media", "max_media", "WA_MAX_MEDIA" },
 };
 #define NQUOTAS	(sizeof(quotas) / sizeof(quotas[0]))
 
@@ -352,10 +354,11 @@ org_quota(int argc, char **argv)
 	    "max_contacts = coalesce($4::integer, max_contacts), "
 	    "max_broadcasts = coalesce($5::integer, max_broadcasts), "
 	    "max_web_chat_channels = coalesce($6::integer, "
-	    "max_web_chat_channels) "
+	    "max_web_chat_channels), "
+	    "max_media = coalesce($7::integer, max_media) "
 	    "WHERE id = $1 "
 	    "RETURNING max_profiles, max_bot_flows, max_contacts, "
-	    "max_broadcasts, max_web_chat_channels";
+	    "max_broadcasts, max_web_chat_channels, max_media";
 	const char	*org = opt(argc, argv, 3, "--org");
 	const char	*v[NQUOTAS];
 	PGresult	*res;
@@ -379,8 +382,8 @@ org_quota(int argc, char **argv)
 		}
 	}
 	begin(NULL);
-	if (wa_db_q(&R, &res, sql, 6, org, v[0], v[1], v[2], v[3], v[4]) !=
-	    WA_OK)
+	if (wa_db_q(&R, &res, sql, 7, org, v[0], v[1], v[2], v[3], v[4],
+	    v[5]) != WA_OK)
 		die("org quota");
 	if (PQntuples(res) != 1) {
 		fprintf(stderr, "wa-admin: no organization %s\n", org);

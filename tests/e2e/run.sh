@@ -46,7 +46,8 @@ trap cleanup EXIT INT TERM
 WA_TLS_PORT=$(free_port)
 WA_HTTP_PORT=$(free_port)
 WA_METASIM_PORT=$(free_port)
-export WA_TLS_PORT WA_HTTP_PORT WA_METASIM_PORT
+WA_S3SIM_PORT=$(free_port)
+export WA_TLS_PORT WA_HTTP_PORT WA_METASIM_PORT WA_S3SIM_PORT
 # the sandbox (Meta simulator, docs/meta.md): a short Graph timeout keeps
 # the timeout cases quick; its control URL is $DIR/metasim.env
 export WA_GRAPH_TIMEOUT_MS=3000

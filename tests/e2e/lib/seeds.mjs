@@ -176,7 +176,16 @@ export const SEEDS = {
 	'GET /organizations/{orgId}/phone-numbers/{phoneId}/profile': {},
 	'PUT /organizations/{orgId}/phone-numbers/{phoneId}/profile': { body: () => BUSINESS_PROFILE() },
 	'GET /v1/whatsapp/business-profile': { query: (c) => ({ accountId: c.t.accountId }) },
+	// uploads: the members are form fields, with a file part (hostile.mjs)
+	'POST /organizations/{orgId}/phone-numbers/{phoneId}/profile/picture': { body: () => ({ note: 'hello' }) },
+	'POST /v1/whatsapp/business-profile/photo': { body: (c) => ({ accountId: c.t.accountId }) },
+	'POST /organizations/{orgId}/media': { body: () => ({ note: 'hello' }) },
 	'POST /v1/whatsapp/business-profile': { body: (c) => ({ accountId: c.t.accountId, ...BUSINESS_PROFILE() }) },
+	// ---- the media store (uploads are multipart: only their generic
+	// fuzzing; a media id is fuzzed as a random id) ------------------
+	'POST /organizations/{orgId}/media/from-meta': {
+		body: (c) => ({ phoneNumberId: c.t.accountId, mediaId: '1037543291543636' }),
+	},
 	// ---- Late: templates (Meta is asked: the simulator answers) --------
 	'GET /v1/whatsapp/templates': { needs: ['templateName'], query: (c) => ({ accountId: c.t.accountId, status: 'APPROVED', name: 'order', language: 'en_US' }) },
 	'POST /v1/whatsapp/templates': {
