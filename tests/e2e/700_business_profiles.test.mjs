@@ -144,6 +144,11 @@ test('Meta unreachable: the copy, flagged stale; a new number without a copy get
 	lateError(await api('POST', L, t.key, { body: { accountId: t.accountId, about: 'x' } }), 503, 'meta_unavailable');
 	await faults({ path: '/*/whatsapp_business_profile', drop: true, count: -1 });
 	assert.equal((await api('GET', P(), t.key)).json.data.stale, true);
+	// a timeout (the e2e stack waits 3 s for Meta): the copy on a read,
+	// 504 on a write
+	await faults({ path: '/*/whatsapp_business_profile', timeout: true, latency_ms: 6000, count: -1 });
+	assert.equal((await api('GET', P(), t.key)).json.data.stale, true);
+	lateError(await api('POST', L, t.key, { body: { accountId: t.accountId, about: 'x' } }), 504, 'upstream_timeout');
 	await faults();
 	assert.equal((await api('GET', P(), t.key)).json.data.stale, false);
 });
