@@ -241,10 +241,11 @@ wa_media_put(struct wa_req *r, int fd, size_t size,
 {
 	static const char sql[] =
 	    "INSERT INTO wa.media (org_id, sha256, bytes, mime, filename, "
-	    "object_key, backend, source, meta_media_id, width, height) "
+	    "object_key, backend, source, meta_media_id, width, height, "
+	    "visitor_id) "
 	    "VALUES (wa.current_org(), $1, $2::bigint, $3, $4, $5, $6, $7, "
-	    "$8, NULLIF($9, '0')::integer, NULLIF($10, '0')::integer) "
-	    "RETURNING " MEDIA_COLS;
+	    "$8, NULLIF($9, '0')::integer, NULLIF($10, '0')::integer, "
+	    "$11::uuid) RETURNING " MEDIA_COLS;
 	char		 sha[WA_MEDIA_SHA_LEN], bytes[24], w[16], h[16];
 	const char	*ext = wa_media_ext(n->mime), *key;
 	PGresult	*res;
@@ -262,9 +263,9 @@ wa_media_put(struct wa_req *r, int fd, size_t size,
 	snprintf(bytes, sizeof(bytes), "%zu", size);
 	snprintf(w, sizeof(w), "%u", n->width);
 	snprintf(h, sizeof(h), "%u", n->height);
-	if (wa_db_q(r, &res, sql, 10, sha, bytes, n->mime, n->filename, key,
-	    r->cfg->media_backend, n->source, n->meta_media_id, w, h) !=
-	    WA_OK)
+	if (wa_db_q(r, &res, sql, 11, sha, bytes, n->mime, n->filename, key,
+	    r->cfg->media_backend, n->source, n->meta_media_id, w, h,
+	    n->visitor_id) != WA_OK)
 		return r->err.code;
 	fill(r, res, out);
 	return WA_OK;
@@ -383,8 +384,12 @@ wa_media_from_meta(struct wa_req *r, const struct wa_graph_acct *g,
 
 	if (configured(r) != WA_OK)
 		return r->err.code;
-	if (wa_graph_media_info(r, g, meta_media_id, &res, &info) !=
-	    WA_GRAPH_OK)
+	if (wa_graph_media_info(r, g, meta_media_id, &res, &info) ==
+	    WA_GRAPH_MALFORMED && res.http_status / 100 == 2)
+		/* Meta has an object of that id, but not a medium */
+		return wa_fail(r, WA_ERR_UNPROCESSABLE, "Meta has no medium "
+		    "%s: the id names something else", meta_media_id);
+	if (res.status != WA_GRAPH_OK)
 		return wa_graph_fail(r, &res, "read the medium from Meta");
 	if (wa_media_ext(info.mime_type) == NULL)
 		return wa_fail(r, WA_ERR_UNPROCESSABLE, "Meta's medium is of "

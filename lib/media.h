@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "err.h"
 #include "req.h"
 
@@ -49,6 +51,7 @@ struct wa_media_new {
 	const char	*filename;	/* or NULL */
 	const char	*source;	/* "upload", "meta" */
 	const char	*meta_media_id;	/* or NULL */
+	const char	*visitor_id;	/* the web chat visitor's, or NULL */
 	unsigned	 width, height;
 };
 
@@ -90,6 +93,46 @@ enum wa_err	wa_media_delete(struct wa_req *, const char *id);
 enum wa_err	wa_media_from_meta(struct wa_req *,
 		    const struct wa_graph_acct *, const char *meta_media_id,
 		    struct wa_media *out);
+
+/* What an upload may be (wa_media_upload). */
+struct wa_media_rules {
+	size_t		 max;		/* any file; 0: WA_MEDIA_MAX */
+	int		 images_only;	/* PNG, JPEG, WebP (an avatar) */
+	size_t		 image_max;	/* 0: WhatsApp's (5 MB, WebP 500 KB) */
+	const char	*visitor_id;	/* a web chat visitor's, or NULL */
+};
+
+/*
+ * Reads the request's multipart/form-data body (lib/multipart), takes
+ * its file part "file", decides its type by its content (lib/image),
+ * checks it against rules and WhatsApp's types and sizes (docs/media.md)
+ * and stores it (wa_media_put, source "upload").  400 for a missing,
+ * empty or refused file (naming what its content is), 413 for one over
+ * its kind's size, as wa_mp_read for the body.
+ */
+enum wa_err	wa_media_upload(struct wa_req *, const struct wa_media_rules *,
+		    struct wa_media *out);
+
+/*
+ * Links in a tree a statement built: every object with a string member
+ * "mediaKey" (an object key) loses it and gains "url" and
+ * "urlExpiresAt", a link as wa_media_link() makes; such an object that
+ * is the value of a member named "...Url" becomes the link itself.
+ * For media inside other answers (a message's attachment, a channel's
+ * avatarUrl).
+ */
+enum wa_err	wa_media_link_tree(struct wa_req *, cJSON *);
+
+/* wa_resp_ok_raw() of JSON a statement built, its media linked
+ * (wa_media_link_tree); data NULL: the whole body as is (wa_resp_set),
+ * linked. */
+enum wa_err	wa_media_resp_raw(struct wa_req *, int status,
+		    const char *json, int whole);
+
+/* A file as an upload route answers it, {mediaAssetId, mimeType,
+ * bytes, fileName, width?, height?, url, urlExpiresAt}; NULL with the
+ * failure recorded. */
+cJSON		*wa_media_asset_json(struct wa_req *, const struct wa_media *);
 
 /* An unlinked spool file, closed by the request's arena; -1 with 500
  * recorded. */

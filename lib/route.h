@@ -80,13 +80,16 @@ struct wa_route {
 };
 
 /* Rows of a route table: a route for API keys of at least `role` (with
- * a finish step), a route of another strategy, and the end. */
+ * a finish step, or taking an upload), a route of another strategy
+ * (taking an upload), and the end. */
 #define WA_ROUTE_KEY(m, pat, h, role, face) \
 	{ (m), (pat), (h), &wa_authn_key, (role), (face), NULL, 0 }
 #define WA_ROUTE_KEY_THEN(m, pat, h, fin, role, face) \
 	{ (m), (pat), (h), &wa_authn_key, (role), (face), (fin), 0 }
 #define WA_ROUTE_UPLOAD(m, pat, h, role, face, max) \
 	{ (m), (pat), (h), &wa_authn_key, (role), (face), NULL, (max) }
+#define WA_ROUTE_UPLOAD_AS(m, pat, h, authn, face, max) \
+	{ (m), (pat), (h), (authn), WA_ROLE_NONE, (face), NULL, (max) }
 #define WA_ROUTE_AS(m, pat, h, authn, face) \
 	{ (m), (pat), (h), (authn), WA_ROLE_NONE, (face), NULL, 0 }
 #define WA_ROUTE_END \

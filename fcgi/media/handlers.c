@@ -1,8 +1,7 @@
 /*
  * The media family's handlers (main.c).  An upload's type is what its
- * bytes are (lib/image: libmagic, then the image libraries for the
- * dimensions), never its name or declared type; the store keeps
- * WhatsApp's types at WhatsApp's sizes (contract §8.1).
+ * bytes are, never its name or declared type, and the store keeps
+ * WhatsApp's types at WhatsApp's sizes (lib/media: wa_media_upload).
  */
 #include <string.h>
 
@@ -17,21 +16,6 @@
 #include "resp.h"
 
 #include "media_family.h"
-
-#define MB	(1024u * 1024)
-
-/* WhatsApp's limit for a type's kind. */
-static size_t
-kind_max(const char *mime)
-{
-	if (strcmp(mime, "image/webp") == 0)
-		return 500u * 1024;	/* a sticker */
-	if (strncmp(mime, "image/", 6) == 0)
-		return 5 * MB;
-	if (strncmp(mime, "audio/", 6) == 0 || strncmp(mime, "video/", 6) == 0)
-		return 16 * MB;
-	return WA_MEDIA_MAX;
-}
 
 static cJSON *
 render(struct wa_req *r, const struct wa_media *m, int ttl_s)
@@ -71,54 +55,14 @@ answer(struct wa_req *r, int status, const struct wa_media *m, int ttl_s)
 	return wa_resp_ok(r, status, o);
 }
 
-/* The file part, probed: its type and, for an image, its size. */
-static enum wa_err
-probe(struct wa_req *r, const struct wa_mp_field *f, struct wa_media_new *n)
-{
-	struct wa_image	img;
-	int		ok = wa_image_probe_fd(f->fd, f->size, &img) == 0;
-
-	n->mime = ok ? wa_image_mime(img.type) : wa_arena_strdup(r->arena,
-	    img.mime);
-	if (wa_media_ext(n->mime) == NULL)
-		return wa_fail_field(r, "file", "is of a type WhatsApp does "
-		    "not take (its content is %s)", n->mime);
-	if (f->size > kind_max(n->mime))
-		return wa_fail(r, WA_ERR_TOO_LARGE, "A file of type %s may "
-		    "have at most %zu bytes", n->mime, kind_max(n->mime));
-	if (ok) {
-		n->width = img.width;
-		n->height = img.height;
-	}
-	return WA_OK;
-}
-
 enum wa_err
 md_upload(struct wa_req *r)
 {
-	struct wa_mp_limits		 lim;
-	struct wa_mp_form		 form;
-	const struct wa_mp_field	*f;
-	struct wa_media_new		 n;
-	struct wa_media			 m;
+	struct wa_media_rules	rules;
+	struct wa_media		m;
 
-	memset(&lim, 0, sizeof(lim));
-	lim.file_max = WA_MEDIA_MAX;
-	lim.value_max = 1024;
-	lim.fields_max = 4;
-	if (wa_mp_read(r, &lim, &form) != WA_OK)
-		return r->err.code;
-	f = wa_mp_get(&form, "file");
-	if (f == NULL || f->filename == NULL)
-		return wa_fail_field(r, "file", "is required: the "
-		    "multipart/form-data file part \"file\"");
-	if (f->size == 0)
-		return wa_fail_field(r, "file", "is empty");
-	memset(&n, 0, sizeof(n));
-	n.filename = f->filename[0] != '\0' ? f->filename : NULL;
-	n.source = "upload";
-	if (probe(r, f, &n) != WA_OK ||
-	    wa_media_put(r, f->fd, f->size, &n, &m) != WA_OK)
+	memset(&rules, 0, sizeof(rules));
+	if (wa_media_upload(r, &rules, &m) != WA_OK)
 		return r->err.code;
 	return answer(r, 201, &m, 0);
 }

@@ -276,7 +276,13 @@ export function envelopeProblem(face, status, j, p = '') {
 		if (!(typeof m === 'string' || (Array.isArray(m) && m.every((x) => typeof x === 'string')))) {
 			return 'Mosend message';
 		}
-		if (keys !== 'error,message,path,statusCode,timestamp') return `Mosend error keys are ${keys}`;
+		// details: Meta's error (details.meta) or a transport failure
+		// (details.upstream), as on the other faces (docs/errors.md)
+		if (keys !== 'error,message,path,statusCode,timestamp' &&
+			!(keys === 'details,error,message,path,statusCode,timestamp' && j.details && typeof j.details === 'object'
+				&& Object.keys(j.details).every((k) => ['meta', 'upstream', 'retryable'].includes(k)))) {
+			return `Mosend error keys are ${keys}`;
+		}
 		return null;
 	}
 	return 'data' in j ? null : 'Mosend success without data';
