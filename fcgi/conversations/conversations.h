@@ -79,6 +79,10 @@ extern const char *const conv_statuses[];
 enum wa_err	wcm_page(struct wa_req *, const char *conv_id,
 		    const char *cursor_id, int newer, long limit, PGresult **);
 enum wa_err	wcm_send(struct wa_req *);
+/* POST .../web-chat/media: an agent's file for web-chat/send, in the
+ * media store (at most WA_MEDIA_MAX and multipart's framing). */
+enum wa_err	wcm_media(struct wa_req *);
+#define WCM_UPLOAD_MAX	(100u * 1024 * 1024 + 64u * 1024)
 
 /* list.c */
 enum wa_err	conv_list(struct wa_req *);

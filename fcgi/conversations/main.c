@@ -27,6 +27,8 @@ static const struct wa_route routes[] = {
 	ROUTE(WA_M_GET, ONE "/messages", msg_list),
 	ROUTE_THEN(WA_M_POST, ONE "/messages", msg_send, msg_send_finish),
 	ROUTE(WA_M_POST, ONE "/web-chat/send", wcm_send),
+	WA_ROUTE_UPLOAD(WA_M_POST, ONE "/web-chat/media", wcm_media,
+	    WA_ROLE_MEMBER, WA_FACE_MOSEND, WCM_UPLOAD_MAX),
 	ROUTE(WA_M_GET, ALL "/keywords/{phoneNumberId}", kw_get),
 	ADMIN(WA_M_PUT, ALL "/keywords/{phoneNumberId}", kw_put),
 	WA_ROUTE_END

@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "json.h"
+#include "media.h"
 #include "pgval.h"
 #include "resp.h"
 #include "send/send.h"
@@ -117,7 +118,7 @@ msg_list(struct wa_req *r)
 		    "before", wa_db_get(res, rows - 1, "cursor_at"),
 		    wa_db_get(res, rows - 1, "id"));
 	wa_resp_paging(r, next != NULL, next, -1);
-	return wa_resp_ok_raw(r, 200, conv_rows_json(r, res, rows));
+	return wa_media_resp_raw(r, 200, conv_rows_json(r, res, rows), 0);
 }
 
 /* ---- an agent's reply ---------------------------------------------- */

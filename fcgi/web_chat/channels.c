@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "json.h"
+#include "media.h"
 #include "resp.h"
 
 #include "web_chat.h"
@@ -32,7 +33,21 @@ wc_respond(struct wa_req *r, const char *id, int status)
 	if (wa_db_q(r, &res, sql, 1, id) != WA_OK ||
 	    wa_db_one_or_fail(r, res, NULL, WC_WHAT) != WA_OK)
 		return r->err.code;
-	return wa_resp_ok_raw(r, status, wa_db_get(res, 0, "data"));
+	return wa_media_resp_raw(r, status, wa_db_get(res, 0, "data"), 0);
+}
+
+enum wa_err
+wc_change(struct wa_req *r, const char *sql)
+{
+	const char	*id;
+	PGresult	*res;
+
+	if ((id = wc_path_id(r)) == NULL ||
+	    wa_db_q(r, &res, sql, 1, id) != WA_OK)
+		return r->err.code;
+	if (strcmp(PQcmdTuples(res), "1") != 0)
+		return wa_fail_not_found(r, NULL, WC_WHAT);
+	return wc_respond(r, id, 200);
 }
 
 enum wa_err
@@ -47,7 +62,7 @@ wc_list(struct wa_req *r)
 
 	if (wa_db_q(r, &res, sql, 0) != WA_OK)
 		return r->err.code;
-	return wa_resp_ok_raw(r, 200, wa_db_get(res, 0, "data"));
+	return wa_media_resp_raw(r, 200, wa_db_get(res, 0, "data"), 0);
 }
 
 enum wa_err
@@ -160,5 +175,5 @@ wc_delete(struct wa_req *r)
 	    wa_db_q(r, &res, sql, 1, id) != WA_OK ||
 	    wa_db_one_or_fail(r, res, NULL, WC_WHAT) != WA_OK)
 		return r->err.code;
-	return wa_resp_ok_raw(r, 200, wa_db_get(res, 0, "data"));
+	return wa_media_resp_raw(r, 200, wa_db_get(res, 0, "data"), 0);
 }

@@ -30,6 +30,9 @@ static const struct wa_route routes[] = {
 	MEMBER(WA_M_GET, ONE "/snippet", wc_snippet),
 	ADMIN(WA_M_POST, ONE "/identity-secret", wc_secret_rotate),
 	ADMIN(WA_M_DELETE, ONE "/identity-secret", wc_secret_revoke),
+	WA_ROUTE_UPLOAD(WA_M_POST, ONE "/avatar", wc_avatar_set,
+	    WA_ROLE_ADMIN, WA_FACE_MOSEND, WC_AVATAR_MAX + WC_FORM_SLACK),
+	ADMIN(WA_M_DELETE, ONE "/avatar", wc_avatar_delete),
 	/* the widget's (public.c) */
 	PUBLIC(WA_M_POST, "/sessions", wv_session, wc_authn_channel),
 	PUBLIC(WA_M_POST, "/messages", wv_message, wc_authn_visitor),
@@ -40,6 +43,9 @@ static const struct wa_route routes[] = {
 	PUBLIC(WA_M_POST, "/presence", wv_presence, wc_authn_visitor),
 	PUBLIC(WA_M_OPTIONS, "/presence", wv_preflight, wc_authn_channel),
 	PUBLIC(WA_M_POST, "/client-error", wv_client_error, wc_authn_channel),
+	WA_ROUTE_UPLOAD_AS(WA_M_POST, WIDGET "/upload", wv_upload,
+	    &wc_authn_visitor, WA_FACE_MOSEND, WC_UPLOAD_MAX + WC_FORM_SLACK),
+	PUBLIC(WA_M_OPTIONS, "/upload", wv_preflight, wc_authn_channel),
 	PUBLIC(WA_M_OPTIONS, "/client-error", wv_preflight, wc_authn_channel),
 	WA_ROUTE_END
 };

@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "db.h"
 #include "json.h"
+#include "media.h"
 #include "resp.h"
 #include "valid.h"
 
@@ -20,6 +21,7 @@
 	"json_build_object('id', m.id, 'conversationId', m.conversation_id, " \
 	"'direction', m.direction, 'sender', m.sender, 'type', m.type, " \
 	"'body', m.body, 'replyToMessageId', m.reply_to, " \
+	"'mediaAssetId', m.media_id, 'media', " WC_MEDIA("m") ", " \
 	"'createdAt', wa.rfc3339(m.created_at))"
 
 /* Out of hours with an offline action that takes no messages: 422 with
@@ -68,52 +70,89 @@ rate_ok(struct wa_req *r)
 	return WA_OK;
 }
 
+/* replyToMessageId, when given, is a message of this conversation. */
+static enum wa_err
+reply_ok(struct wa_req *r, const char *reply)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM wa.web_chat_messages WHERE id = $1::uuid "
+	    "AND conversation_id = $2";
+	PGresult	*res;
+
+	if (reply == NULL)
+		return WA_OK;
+	if (!wa_valid_uuid(reply))
+		return wa_fail_field(r, "replyToMessageId", "must be the id of "
+		    "a message of this conversation");
+	if (wa_db_q(r, &res, sql, 2, reply, wc_cur.conversation_id) != WA_OK)
+		return r->err.code;
+	if (PQntuples(res) != 1)
+		return wa_fail_field(r, "replyToMessageId", "must be the id of "
+		    "a message of this conversation");
+	return WA_OK;
+}
+
+/* The message's type from its attachment, which the visitor uploaded
+ * (POST upload): "text" without one. */
+static enum wa_err
+attachment(struct wa_req *r, const char *media, const char **type)
+{
+	static const char sql[] =
+	    "SELECT wa.media_kind(mime) AS kind FROM wa.media "
+	    "WHERE id = $1::uuid AND visitor_id = $2";
+	PGresult	*res;
+
+	*type = "text";
+	if (media == NULL)
+		return WA_OK;
+	if (!wa_valid_uuid(media))
+		return wa_fail_field(r, "mediaAssetId", "must be the id of a "
+		    "file this visitor uploaded");
+	if (wa_db_q(r, &res, sql, 2, media, wc_cur.visitor_id) != WA_OK)
+		return r->err.code;
+	if (PQntuples(res) != 1)
+		return wa_fail_field(r, "mediaAssetId", "must be the id of a "
+		    "file this visitor uploaded");
+	*type = wa_arena_strdup(r->arena, wa_db_get(res, 0, "kind"));
+	return WA_OK;
+}
+
+/* POST messages: {body?, mediaAssetId?, replyToMessageId?}, a text, an
+ * attachment, or both; 201 with the message. */
 enum wa_err
 wv_message(struct wa_req *r)
 {
 	static const struct wa_field fields[] = {
-		WA_FIELD_STR("body", WA_F_REQUIRED_TEXT, WC_BODY_MAX),
+		WA_FIELD_STR("body", WA_F_NONEMPTY, WC_BODY_MAX),
 		WA_FIELD_STR("replyToMessageId", 0, 36),
 		WA_FIELD_STR("mediaAssetId", 0, 36),
 		WA_FIELD_END
 	};
-	static const char sql_reply[] =
-	    "SELECT 1 FROM wa.web_chat_messages WHERE id = $1::uuid "
-	    "AND conversation_id = $2";
 	static const char sql[] =
 	    "INSERT INTO wa.web_chat_messages AS m (org_id, conversation_id, "
-	    "direction, sender, body, reply_to) VALUES ($1, $2, 'inbound', "
-	    "'visitor', $3, $4::uuid) RETURNING " MSG_JSON "::text AS data";
-	const char	*reply;
+	    "direction, sender, type, body, reply_to, media_id) VALUES ($1, "
+	    "$2, 'inbound', 'visitor', $3, $4, $5::uuid, $6::uuid) "
+	    "RETURNING " MSG_JSON "::text AS data";
+	const char	*reply, *media, *type;
 	cJSON		*body;
 	PGresult	*res;
 
 	if (wa_json_body(r, &body) != WA_OK)
 		return r->err.code;
 	(void)wa_json_validate(r, body, fields, NULL);
-	if (wa_json_str(body, "mediaAssetId") != NULL)
-		(void)wa_fail_field(r, "mediaAssetId", "attachments come with "
-		    "the widget's upload route, which this server does not "
-		    "have yet: send text");
+	media = wa_json_str(body, "mediaAssetId");
+	if (media == NULL && wa_json_str(body, "body") == NULL)
+		(void)wa_fail_field(r, "body", "is required without "
+		    "mediaAssetId");
 	if (r->err.code != WA_OK)
 		return r->err.code;
 	reply = wa_json_str(body, "replyToMessageId");
-	if (reply != NULL) {
-		if (!wa_valid_uuid(reply))
-			return wa_fail_field(r, "replyToMessageId", "must be "
-			    "the id of a message of this conversation");
-		if (wa_db_q(r, &res, sql_reply, 2, reply,
-		    wc_cur.conversation_id) != WA_OK)
-			return r->err.code;
-		if (PQntuples(res) != 1)
-			return wa_fail_field(r, "replyToMessageId", "must be "
-			    "the id of a message of this conversation");
-	}
-	if (offline_refuses(r) != WA_OK || rate_ok(r) != WA_OK ||
-	    wa_db_q(r, &res, sql, 4, r->auth.org_id, wc_cur.conversation_id,
-	    wa_json_str(body, "body"), reply) != WA_OK)
+	if (reply_ok(r, reply) != WA_OK || attachment(r, media, &type) !=
+	    WA_OK || offline_refuses(r) != WA_OK || rate_ok(r) != WA_OK ||
+	    wa_db_q(r, &res, sql, 6, r->auth.org_id, wc_cur.conversation_id,
+	    type, wa_json_str(body, "body"), reply, media) != WA_OK)
 		return r->err.code;
-	return wa_resp_ok_raw(r, 201, wa_db_get(res, 0, "data"));
+	return wa_media_resp_raw(r, 201, wa_db_get(res, 0, "data"), 0);
 }
 
 /*
@@ -154,8 +193,7 @@ wv_history(struct wa_req *r)
 	    limit)) != WA_OK)
 		return r->err.code;
 	b = wa_db_get(res, 0, "body");
-	wa_resp_set(r, 200, b, strlen(b));
-	return WA_OK;
+	return wa_media_resp_raw(r, 200, b, 1);
 }
 
 /* POST presence: {state: active | away | typing}, 204; agents see it

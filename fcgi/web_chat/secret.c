@@ -91,16 +91,7 @@ wc_secret_rotate(struct wa_req *r)
 enum wa_err
 wc_secret_revoke(struct wa_req *r)
 {
-	static const char sql[] =
-	    "UPDATE wa.web_chat_channels SET identity_secret_enc = NULL, "
-	    "identity_secret_at = NULL, updated_at = now() WHERE id = $1";
-	const char	*id;
-	PGresult	*res;
-
-	if ((id = wc_path_id(r)) == NULL ||
-	    wa_db_q(r, &res, sql, 1, id) != WA_OK)
-		return r->err.code;
-	if (strcmp(PQcmdTuples(res), "1") != 0)
-		return wa_fail_not_found(r, NULL, WC_WHAT);
-	return wc_respond(r, id, 200);
+	return wc_change(r, "UPDATE wa.web_chat_channels SET "
+	    "identity_secret_enc = NULL, identity_secret_at = NULL, "
+	    "updated_at = now() WHERE id = $1");
 }

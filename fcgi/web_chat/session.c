@@ -26,6 +26,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "json.h"
+#include "media.h"
 #include "resp.h"
 #include "secret.h"
 #include "valid.h"
@@ -313,7 +314,7 @@ wv_session(struct wa_req *r)
 	struct visitor		 v;
 	struct wa_vtoken	 t;
 	const char		*mode, *identity = NULL, *conv = NULL, *tok;
-	const char		*name;
+	const char		*name, *s;
 	cJSON			*body, *pre, *out;
 	int64_t			 now = wa_clock_now_ms() / 1000;
 	char			 exp[WA_CLOCK_RFC3339_LEN];
@@ -363,5 +364,6 @@ wv_session(struct wa_req *r)
 	cJSON_AddStringToObject(out, "conversationId", conv);
 	cJSON_AddStringToObject(out, "mode", mode);
 	cJSON_AddItemToObject(out, "channel", cJSON_CreateRaw(c.public_json));
-	return wa_resp_ok(r, 201, out);
+	s = wa_json_print(out);
+	return wa_media_resp_raw(r, 201, s, 0);
 }

@@ -33,11 +33,31 @@
 #define WC_NEW_VISITORS		600	/* new visitors of a channel a minute */
 #define WC_MESSAGES_PER_MIN	30	/* messages of a visitor a minute */
 #define WC_CLIENT_ERRORS_PER_MIN 60	/* logged a minute per worker */
+#define WC_UPLOADS_PER_MIN	10	/* a visitor's files a minute */
+#define WC_UPLOAD_MAX		(16u * 1024 * 1024)	/* a visitor's file */
+#define WC_AVATAR_MAX		(8u * 1024 * 1024)	/* a channel's avatar */
+#define WC_FORM_SLACK		(64u * 1024)	/* multipart's framing */
+
+/* A channel's avatar, {mediaKey} until lib/media links it (avatarUrl),
+ * or null. */
+#define WC_AVATAR \
+	"(SELECT json_build_object('mediaKey', d.object_key) FROM wa.media d " \
+	"WHERE d.id = c.avatar_media_id)"
+
+/* A message's attachment (its media_id, on table alias t), {id,
+ * mimeType, bytes, fileName, width, height, mediaKey} until lib/media
+ * links it (url, urlExpiresAt), or null. */
+#define WC_MEDIA(t) \
+	"(SELECT json_build_object('id', d.id, 'mimeType', d.mime, " \
+	"'bytes', d.bytes, 'fileName', d.filename, 'width', d.width, " \
+	"'height', d.height, 'mediaKey', d.object_key) FROM wa.media d " \
+	"WHERE d.id = " t ".media_id)"
 
 /* A channel as JSON, from wa.web_chat_channels c. */
 #define WC_JSON \
 	"json_build_object('id', c.id, 'name', c.name, 'token', c.token, " \
 	"'color', c.color, 'welcomeMessage', c.welcome_message, " \
+	"'avatarUrl', " WC_AVATAR ", 'avatarMediaId', c.avatar_media_id, " \
 	"'allowedDomains', to_json(c.allowed_domains), " \
 	"'precaptureEnabled', c.precapture_enabled, " \
 	"'botEnabled', c.bot_enabled, 'enabled', c.enabled, " \
@@ -58,7 +78,7 @@
  * wa.web_chat_channels c. */
 #define WC_PUBLIC_JSON \
 	"json_build_object('id', c.id, 'name', c.name, 'color', c.color, " \
-	"'welcomeMessage', c.welcome_message, " \
+	"'welcomeMessage', c.welcome_message, 'avatarUrl', " WC_AVATAR ", " \
 	"'online', wa.web_chat_online(c.operating_hours), " \
 	"'offlineAction', c.offline_action, " \
 	"'offlineMessage', c.offline_message, " \
@@ -86,6 +106,11 @@ enum wa_err	wv_client_error(struct wa_req *);
 /* session.c */
 enum wa_err	wv_session(struct wa_req *);
 
+/* media.c: the channel's avatar, a visitor's upload */
+enum wa_err	wc_avatar_set(struct wa_req *);
+enum wa_err	wc_avatar_delete(struct wa_req *);
+enum wa_err	wv_upload(struct wa_req *);
+
 /* messages.c */
 enum wa_err	wv_message(struct wa_req *);
 enum wa_err	wv_history(struct wa_req *);
@@ -106,6 +131,9 @@ enum wa_err	wc_delete(struct wa_req *);
 const char	*wc_path_id(struct wa_req *);
 /* Answers with the channel as JSON. */
 enum wa_err	wc_respond(struct wa_req *, const char *id, int status);
+/* Runs sql ($1 the path's channel: 404 if it changes no row), then
+ * answers the channel, 200. */
+enum wa_err	wc_change(struct wa_req *, const char *sql);
 
 /* secret.c */
 enum wa_err	wc_snippet(struct wa_req *);

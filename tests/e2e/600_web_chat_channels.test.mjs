@@ -17,7 +17,7 @@ const base = (x = t) => `/organizations/${x.orgId}/web-chat/channels`;
 const post = (body, x = t, k = x.key) => api('POST', base(x), k, { body });
 const patch = (id, body, k = t.key) => api('PATCH', `${base()}/${id}`, k, { body });
 
-const KEYS = ['id', 'name', 'token', 'color', 'welcomeMessage', 'allowedDomains', 'precaptureEnabled',
+const KEYS = ['id', 'name', 'token', 'color', 'welcomeMessage', 'avatarUrl', 'avatarMediaId', 'allowedDomains', 'precaptureEnabled',
 	'botEnabled', 'enabled', 'identityRequired', 'hasIdentitySecret', 'identitySecretCreatedAt',
 	'operatingHours', 'offlineAction', 'offlineMessage', 'prechatFields', 'departments', 'proactiveTriggers',
 	'linkEmailBannerEnabled', 'createdAt', 'updatedAt'];

@@ -61,7 +61,7 @@ test('an anonymous visitor: a session, a message, the conversation agents see, t
 	assert.equal(conv.status, 'closed');
 
 	const m = mosendOk(await send(c, s, { body: 'Hello, is anyone there?' }), 201);
-	assert.deepEqual(Object.keys(m), ['id', 'conversationId', 'direction', 'sender', 'type', 'body', 'replyToMessageId', 'createdAt']);
+	assert.deepEqual(Object.keys(m), ['id', 'conversationId', 'direction', 'sender', 'type', 'body', 'replyToMessageId', 'mediaAssetId', 'media', 'createdAt']);
 	assert.equal(m.conversationId, s.conversationId);
 	assert.deepEqual([m.direction, m.sender, m.type, m.body], ['inbound', 'visitor', 'text', 'Hello, is anyone there?']);
 	const after = mosendOk(await api('GET', `/organizations/${t.orgId}/conversations/${s.conversationId}`, t.key));
@@ -213,7 +213,7 @@ test('out of hours: what the offline action says; the abuse limit of messages', 
 	const s2 = mosendOk(await session(taking), 201);
 	assert.equal((await send(taking, s2, { body: 'leaving a note' })).status, 201);
 	mosendValidation(await send(taking, s2, { body: 'a file', mediaAssetId: crypto.randomUUID() }), w(taking, '/messages'),
-		['mediaAssetId attachments come with the widget\'s upload route, which this server does not have yet: send text']);
+		['mediaAssetId must be the id of a file this visitor uploaded']);
 	mosendValidation(await send(taking, s2, { body: '' }), w(taking, '/messages'), ['body must not be empty']);
 	mosendValidation(await send(taking, s2, { body: 'x'.repeat(4097) }), w(taking, '/messages'), ['body must be at most 4096 characters']);
 	// 30 a minute (one is in already)
@@ -246,7 +246,9 @@ test('agents read a web chat conversation and answer it; the widget\'s history h
 	// what web-chat/send refuses
 	mosendValidation(await api('POST', `${base}/web-chat/send`, t.key, { body: {} }), `${base}/web-chat/send`, ['body is required for a text']);
 	mosendValidation(await api('POST', `${base}/web-chat/send`, t.key, { body: { type: 'image', mediaAssetId: crypto.randomUUID() } }),
-		`${base}/web-chat/send`, ['mediaAssetId attachments come with web-chat/media, which this server does not have yet: send text']);
+		`${base}/web-chat/send`, ['mediaAssetId must be the id of a file of the media store (POST .../web-chat/media)']);
+	mosendValidation(await api('POST', `${base}/web-chat/send`, t.key, { body: { type: 'image' } }),
+		`${base}/web-chat/send`, ['mediaAssetId is required for image']);
 	mosendError(await api('POST', `/organizations/${other.orgId}/conversations/${s.conversationId}/web-chat/send`, other.key,
 		{ body: { body: 'hi' } }), 404, 'Not Found', `/organizations/${other.orgId}/conversations/${s.conversationId}/web-chat/send`);
 });

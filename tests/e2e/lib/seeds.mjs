@@ -312,6 +312,7 @@ export const SEEDS = {
 	'GET /organizations/{orgId}/web-chat/channels/{channelId}/snippet': {},
 	'POST /organizations/{orgId}/web-chat/channels/{channelId}/identity-secret': {},
 	'DELETE /organizations/{orgId}/web-chat/channels/{channelId}/identity-secret': {},
+	'DELETE /organizations/{orgId}/web-chat/channels/{channelId}/avatar': {},
 	// the widget's: a channel open to any site; messages and history
 	// need a visitor token the suite does not make (their auth is fuzzed)
 	'POST /web-chat/{token}/sessions': {
@@ -326,6 +327,11 @@ export const SEEDS = {
 	'OPTIONS /web-chat/{token}/client-error': {},
 	'OPTIONS /web-chat/{token}/presence': {},
 	'POST /web-chat/{token}/presence': { body: () => ({ state: 'typing' }) },
+	// uploads: the members are form fields, with a file part (hostile.mjs)
+	'POST /web-chat/{token}/upload': { body: () => ({ note: 'hello' }) },
+	'OPTIONS /web-chat/{token}/upload': {},
+	'POST /organizations/{orgId}/web-chat/channels/{channelId}/avatar': { body: () => ({ note: 'hello' }) },
+	'POST /organizations/{orgId}/conversations/{conversationId}/web-chat/media': { body: () => ({ note: 'hello' }) },
 	'POST /web-chat/{token}/client-error': {
 		body: () => ({
 			message: 'TypeError: x is undefined', stack: 'at widget.js:1:2', url: 'https://shop.example.com/',
