@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "valid.h"
 #include "crypto.h"
 
 static int
@@ -238,6 +239,23 @@ media_load(struct wa_cfg *c, char *err, size_t errsz)
 		return -1;
 	}
 	c->s3_ca_file = env_str("WA_S3_CA_FILE", NULL);
+	c->smtp_url = env_str("WA_SMTP_URL", NULL);
+	if (c->smtp_url != NULL && strncmp(c->smtp_url, "smtp://", 7) != 0 &&
+	    strncmp(c->smtp_url, "smtps://", 8) != 0) {
+		snprintf(err, errsz, "WA_SMTP_URL: expected smtp:// or "
+		    "smtps://host[:port]");
+		return -1;
+	}
+	c->smtp_from = env_str("WA_SMTP_FROM", NULL);
+	if (c->smtp_from != NULL && !wa_valid_email(c->smtp_from)) {
+		snprintf(err, errsz, "WA_SMTP_FROM: expected an e-mail "
+		    "address");
+		return -1;
+	}
+	c->smtp_user = env_str("WA_SMTP_USER", NULL);
+	if (env_secret("WA_SMTP_PASSWORD", &c->smtp_password, err,
+	    errsz) == -1)
+		return -1;
 	if (env_secret("WA_S3_ACCESS_KEY", &c->s3_access_key, err,
 	    errsz) == -1 || env_secret("WA_S3_SECRET_KEY",
 	    &c->s3_secret_key, err, errsz) == -1 ||

@@ -63,6 +63,11 @@ struct wa_cfg {
 	const char	*s3_access_key;	/* WA_S3_ACCESS_KEY */
 	const char	*s3_secret_key;	/* WA_S3_SECRET_KEY */
 	const char	*s3_ca_file;	/* WA_S3_CA_FILE, or NULL */
+	/* e-mail (lib/mail.h) */
+	const char	*smtp_url;	/* WA_SMTP_URL, or NULL */
+	const char	*smtp_from;	/* WA_SMTP_FROM, an address */
+	const char	*smtp_user;	/* WA_SMTP_USER, or NULL */
+	const char	*smtp_password;	/* WA_SMTP_PASSWORD, or NULL */
 };
 
 /*

@@ -27,7 +27,7 @@ util-linux"
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes
 # (make test-fuzz); clang only recommends it, and recommends are off.
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev nodejs npm wrk procps
-iproute2"
+iproute2 python3-aiosmtpd"
 
 case $mode in
 run)	pkgs=$RUN_PKGS ;;

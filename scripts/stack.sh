@@ -191,7 +191,10 @@ family_env() {
 	    WA_S3_ENDPOINT="$S3_ENDPOINT" WA_S3_BUCKET="$S3_BUCKET" \
 	    WA_S3_REGION="${WA_S3_REGION:-us-east-1}" \
 	    WA_S3_ACCESS_KEY="$S3_ACCESS_KEY" WA_S3_SECRET_KEY="$S3_SECRET_KEY" \
-	    WA_S3_CA_FILE="${WA_S3_CA_FILE:-}" "$@"
+	    WA_S3_CA_FILE="${WA_S3_CA_FILE:-}" \
+	    WA_SMTP_URL="${WA_SMTP_URL:-}" WA_SMTP_FROM="${WA_SMTP_FROM:-}" \
+	    WA_SMTP_USER="${WA_SMTP_USER:-}" \
+	    WA_SMTP_PASSWORD="${WA_SMTP_PASSWORD:-}" "$@"
 }
 
 start_postgres() {

@@ -16,7 +16,6 @@
  * resumeToken (a reload; a new visitor token after an hour); a pair
  * that does not match makes a new visitor.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,13 +34,8 @@
 #include "web_chat.h"
 
 static const char *const modes[] = { "anonymous", "identified",
-    "host-identified", NULL };
+    "verify-otp", "host-identified", NULL };
 
-static int
-email_ok(const char *s)
-{
-	return wa_valid_email(s);
-}
 
 static int
 hex64_ok(const char *s)
@@ -54,12 +48,13 @@ static const struct wa_field fields[] = {
 	WA_FIELD_STR("visitorId", 0, 36),
 	WA_FIELD_STR("resumeToken", 0, 64),
 	WA_FIELD_STR("userId", WA_F_NONEMPTY, 255),
-	WA_FIELD_STR_CHECK("email", 0, 254, email_ok,
+	WA_FIELD_STR_CHECK("email", 0, 254, wa_valid_email,
 	    "must be an e-mail address"),
 	WA_FIELD_STR("name", WA_F_NONEMPTY, 255),
 	WA_FIELD_STR_CHECK("hash", 0, 64, hex64_ok, "must be 64 hex digits "
 	    "(HMAC-SHA256 of userId, or of email, under the identity secret)"),
 	WA_FIELD_OBJ("prechat", 0, NULL),
+	WC_FIELD_CODE,
 	WA_FIELD_END
 };
 
@@ -105,8 +100,6 @@ host_identity(struct wa_req *r, const struct chan *c, const cJSON *body,
 	const char	*hash = wa_json_str(body, "hash"), *secret;
 	unsigned char	 want[WA_SHA256_LEN], got[WA_SHA256_LEN];
 	const char	*what = user != NULL ? user : email;
-	char		*lower;
-	size_t		 i;
 	int		 ok;
 
 	if (what == NULL)
@@ -138,10 +131,8 @@ host_identity(struct wa_req *r, const struct chan *c, const cJSON *body,
 		*identity = user;
 		return WA_OK;
 	}
-	lower = wa_arena_printf(r->arena, "email:%s", email);
-	for (i = 0; lower[i] != '\0'; i++)
-		lower[i] = (char)tolower((unsigned char)lower[i]);
-	*identity = lower;
+	*identity = wa_arena_printf(r->arena, "email:%s",
+	    wc_email_lower(r, email));
 	return WA_OK;
 }
 
@@ -307,6 +298,44 @@ conversation(struct wa_req *r, const struct visitor *v, const char *name,
 	return WA_OK;
 }
 
+/*
+ * What the mode asks of the body, and the identity it gives: the host's
+ * hash (host-identified), a name or e-mail (identified), a code sent to
+ * the e-mail (verify-otp: without a code, one is sent and the answer,
+ * 202, is made: *sent).
+ */
+static enum wa_err
+mode_identity(struct wa_req *r, const struct chan *c, const cJSON *body,
+    const char *mode, const char **identity, int *sent)
+{
+	const char	*email = wa_json_str(body, "email");
+	const char	*code = wa_json_str(body, "code");
+
+	if (c->identity_required && strcmp(mode, "host-identified") != 0)
+		return wa_fail(r, WA_ERR_FORBIDDEN, "This chat takes only "
+		    "visitors the host site identifies (mode host-identified)");
+	if (strcmp(mode, "host-identified") == 0)
+		return host_identity(r, c, body, identity);
+	if (strcmp(mode, "identified") == 0 && wa_json_str(body, "name") ==
+	    NULL && email == NULL)
+		return wa_fail_field(r, "name", "give name or email in mode "
+		    "identified");
+	if (strcmp(mode, "verify-otp") != 0)
+		return WA_OK;
+	if (email == NULL)
+		return wa_fail_field(r, "email", "is required in mode "
+		    "verify-otp");
+	if (code == NULL) {
+		*sent = 1;
+		return wc_otp_challenge(r, email, NULL);
+	}
+	if (wc_otp_verify(r, email, NULL, code) != WA_OK)
+		return r->err.code;
+	*identity = wa_arena_printf(r->arena, "email:%s",
+	    wc_email_lower(r, email));
+	return WA_OK;
+}
+
 enum wa_err
 wv_session(struct wa_req *r)
 {
@@ -316,6 +345,8 @@ wv_session(struct wa_req *r)
 	const char		*mode, *identity = NULL, *conv = NULL, *tok;
 	const char		*name, *s;
 	cJSON			*body, *pre, *out;
+	PGresult		*res;
+	int			 sent = 0;
 	int64_t			 now = wa_clock_now_ms() / 1000;
 	char			 exp[WA_CLOCK_RFC3339_LEN];
 
@@ -328,20 +359,17 @@ wv_session(struct wa_req *r)
 		return r->err.code;
 	mode = wa_json_str(body, "mode") != NULL ? wa_json_str(body, "mode") :
 	    "anonymous";
-	if (c.identity_required && strcmp(mode, "host-identified") != 0)
-		return wa_fail(r, WA_ERR_FORBIDDEN, "This chat takes only "
-		    "visitors the host site identifies (mode host-identified)");
-	if (strcmp(mode, "host-identified") == 0 &&
-	    host_identity(r, &c, body, &identity) != WA_OK)
+	if (mode_identity(r, &c, body, mode, &identity, &sent) != WA_OK ||
+	    sent)
 		return r->err.code;
-	if (strcmp(mode, "identified") == 0 && wa_json_str(body, "name") ==
-	    NULL && wa_json_str(body, "email") == NULL)
-		return wa_fail_field(r, "name", "give name or email in mode "
-		    "identified");
 	if ((pre = prechat(r, &c, cJSON_GetObjectItemCaseSensitive(body,
 	    "prechat"))) == NULL)
 		return r->err.code;
 	if (visitor_take(r, mode, identity, body, pre, &v) != WA_OK)
+		return r->err.code;
+	if (strcmp(mode, "verify-otp") == 0 && wa_db_q(r, &res,
+	    "UPDATE wa.web_chat_visitors SET email_verified_at = now() "
+	    "WHERE id = $1", 1, v.id) != WA_OK)
 		return r->err.code;
 	name = wa_json_str(body, "name") != NULL ? wa_json_str(body, "name") :
 	    wa_json_str(body, "email");

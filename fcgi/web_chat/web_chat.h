@@ -111,6 +111,21 @@ enum wa_err	wc_avatar_set(struct wa_req *);
 enum wa_err	wc_avatar_delete(struct wa_req *);
 enum wa_err	wv_upload(struct wa_req *);
 
+/* otp.c: one-time codes by e-mail; an address as identities and codes
+ * key it (lower case) */
+const char	*wc_email_lower(struct wa_req *, const char *email);
+/* six digits; the field of a code */
+int		 wc_code_ok(const char *);
+#define WC_FIELD_CODE \
+	WA_FIELD_STR_CHECK("code", 0, 6, wc_code_ok, "must be the six " \
+	    "digits of the e-mail")
+enum wa_err	wc_otp_challenge(struct wa_req *, const char *email,
+		    const char *visitor_id);
+enum wa_err	wc_otp_verify(struct wa_req *, const char *email,
+		    const char *visitor_id, const char *code);
+enum wa_err	wv_resend_otp(struct wa_req *);
+enum wa_err	wv_link_email(struct wa_req *);
+
 /* messages.c */
 enum wa_err	wv_message(struct wa_req *);
 enum wa_err	wv_history(struct wa_req *);

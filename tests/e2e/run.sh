@@ -35,6 +35,7 @@ DIR=$(mktemp -d /tmp/wagate-e2e.XXXXXX)
 chmod 755 "$DIR"
 cleanup() {
 	sh scripts/stack.sh down "$DIR" >/dev/null 2>&1
+	[ -n "${SMTP_PID:-}" ] && kill "$SMTP_PID" 2>/dev/null
 	if [ "${WA_E2E_KEEP:-0}" = 1 ]; then
 		echo "e2e: kept $DIR" >&2
 	else
@@ -65,6 +66,16 @@ export WA_PG_SHARED_BUFFERS=${WA_PG_SHARED_BUFFERS:-256MB}
 export WA_BIN_DIR=${WA_E2E_BIN_DIR:-$ROOT/build/asan/bin}
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:log_path=$DIR/log/asan
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$DIR/log/ubsan
+
+# a real SMTP server for the web chat's one-time codes (Debian's
+# python3-aiosmtpd, hence /usr/bin/python3): each message lands as a
+# file in the maildir $DIR/mail (new/), which the handler makes
+WA_SMTP_PORT=$(free_port)
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$WA_SMTP_PORT" \
+    -c aiosmtpd.handlers.Mailbox "$DIR/mail" >"$DIR/smtp.log" 2>&1 &
+SMTP_PID=$!
+export WA_SMTP_URL=smtp://127.0.0.1:$WA_SMTP_PORT
+export WA_SMTP_FROM=no-reply@wagate.test
 
 if ! sh scripts/stack.sh up "$DIR"; then
 	echo "e2e: the stack did not start" >&2

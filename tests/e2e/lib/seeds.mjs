@@ -330,6 +330,10 @@ export const SEEDS = {
 	// uploads: the members are form fields, with a file part (hostile.mjs)
 	'POST /web-chat/{token}/upload': { body: () => ({ note: 'hello' }) },
 	'OPTIONS /web-chat/{token}/upload': {},
+	'POST /web-chat/{token}/sessions/resend-otp': { body: (c) => ({ email: `v-${c.uniq()}@example.com` }) },
+	'OPTIONS /web-chat/{token}/sessions/resend-otp': {},
+	'POST /web-chat/{token}/sessions/link-email': { body: (c) => ({ email: `v-${c.uniq()}@example.com` }) },
+	'OPTIONS /web-chat/{token}/sessions/link-email': {},
 	'POST /organizations/{orgId}/web-chat/channels/{channelId}/avatar': { body: () => ({ note: 'hello' }) },
 	'POST /organizations/{orgId}/conversations/{conversationId}/web-chat/media': { body: () => ({ note: 'hello' }) },
 	'POST /web-chat/{token}/client-error': {
