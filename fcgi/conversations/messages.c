@@ -43,7 +43,11 @@
 	"i.message->'interactive'->'button_reply'->>'title', " \
 	"i.message->'interactive'->'list_reply'->>'title', " \
 	"i.message->(i.type)->>'caption'), " \
-	"'content', i.message->(i.type), 'status', 'received', " \
+	"'content', CASE WHEN i.media_id IS NULL THEN i.message->(i.type) " \
+	"ELSE (i.message->(i.type)) || (SELECT jsonb_build_object(" \
+	"'stored', jsonb_build_object('id', d.id, 'mimeType', d.mime, " \
+	"'bytes', d.bytes, 'mediaKey', d.object_key)) FROM wa.media d " \
+	"WHERE d.id = i.media_id) END, 'status', 'received', " \
 	"'origin', NULL, 'wamid', i.wamid, 'replyTo', i.context_wamid, " \
 	"'error', NULL, 'createdAt', wa.rfc3339(i.received_at), " \
 	"'sentAt', wa.rfc3339(i.sent_at), 'deliveredAt', NULL, " \

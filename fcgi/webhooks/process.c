@@ -579,7 +579,7 @@ hook_process(struct wa_req *r)
 		singles--;
 	if (wa_db_tx(r, apply_batch, &p) == WA_OK) {
 		if (p.events == 0)
-			return 0;
+			return hook_media(r);
 		wa_log(WA_LOG_INFO, "webhook events applied: %d (%d new rows)",
 		    p.events, p.applied);
 		return 1;

@@ -32,5 +32,8 @@ enum wa_err	hook_receive(struct wa_req *);
 
 /* process.c: one pass of the worker (struct wa_job.run). */
 int		hook_process(struct wa_req *);
+/* media.c: one inbound medium into the media store: 1 done, 0 none,
+ * -1 the database failed */
+int		hook_media(struct wa_req *);
 
 #endif /* WEBHOOKS_H */
