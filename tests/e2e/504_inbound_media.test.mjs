@@ -6,10 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import https from 'node:https';
-import path from 'node:path';
-import { api, DIR, eventually, psql, request } from './lib/harness.mjs';
+import { api, fetchUrl, eventually, psql, request } from './lib/harness.mjs';
 import { control, SIM } from './lib/meta.mjs';
 import { mosendOk } from './lib/flows.mjs';
 import { multipart, png } from './lib/images.mjs';
@@ -18,16 +15,6 @@ import { phone, sendTenant } from './lib/send.mjs';
 const t = await sendTenant({ member: true });
 const q = (sql) => psql(sql, { as: 'super' });
 
-function fetchUrl(url) {
-	const ca = fs.readFileSync(path.join(DIR, 'tls', 'cert.pem'));
-	return new Promise((resolve, reject) => {
-		https.get(url, { ca }, (res) => {
-			const chunks = [];
-			res.on('data', (c) => chunks.push(c));
-			res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
-		}).on('error', reject);
-	});
-}
 
 // A medium the customer's phone "uploaded" at Meta: its id.
 async function metaMedium(bytes) {

@@ -5,10 +5,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import https from 'node:https';
-import path from 'node:path';
-import { api, DIR, key, request, tenant } from './lib/harness.mjs';
+import { api, fetchUrl, key, request, tenant } from './lib/harness.mjs';
 import { mosendError, TS, UUID } from './lib/expect.mjs';
 import { mosendOk, mosendValidation } from './lib/flows.mjs';
 import { jpeg, multipart, png } from './lib/images.mjs';
@@ -30,16 +27,6 @@ const call = (method, p, { token, body, headers = {} } = {}) => request(method, 
 const form = (parts) => multipart(parts);
 const file = (data, filename = 'f.bin', type = 'application/octet-stream') => ({ name: 'file', filename, type, data });
 
-function fetchUrl(url) {
-	const ca = fs.readFileSync(path.join(DIR, 'tls', 'cert.pem'));
-	return new Promise((resolve, reject) => {
-		https.get(url, { ca }, (res) => {
-			const chunks = [];
-			res.on('data', (c) => chunks.push(c));
-			res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
-		}).on('error', reject);
-	});
-}
 
 test('a channel\'s avatar: PNG, JPG or WebP by content, in the channel and in the widget\'s session', async () => {
 	const c = await channel();

@@ -7,11 +7,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import path from 'node:path';
-import { api, DIR, request, sleep } from './lib/harness.mjs';
+import { api, fetchUrl, request, sleep } from './lib/harness.mjs';
 import { mosendError, TS, UUID } from './lib/expect.mjs';
 import { png, jpeg, multipart } from './lib/images.mjs';
 import { metaTenant, SIM } from './lib/meta.mjs';
@@ -27,19 +23,6 @@ function upload(key, parts, x = t) {
 }
 const file = (data, filename = 'f.bin', type = 'application/octet-stream') => ({ name: 'file', filename, type, data });
 
-// GET a link: status and bytes (nginx's certificate, or S3's http).
-function fetchUrl(url) {
-	const u = new URL(url);
-	const mod = u.protocol === 'https:' ? https : http;
-	const ca = fs.readFileSync(path.join(DIR, 'tls', 'cert.pem'));
-	return new Promise((resolve, reject) => {
-		mod.get(u, { ca }, (res) => {
-			const chunks = [];
-			res.on('data', (c) => chunks.push(c));
-			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-		}).on('error', reject);
-	});
-}
 
 const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
 

@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import http2 from 'node:http2';
+import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -158,6 +159,21 @@ export function h2request(method, urlPath, { headers = {}, body } = {}) {
 		req.on('error', (e) => (res ? done() : reject(e)));
 		if (body !== undefined) req.end(body);
 		else req.end();
+	});
+}
+
+// GET an absolute URL (a media link: nginx's, the simulator's, the
+// sandbox's S3): {status, headers, body (a Buffer)}.
+export function fetchUrl(url) {
+	const u = new URL(url);
+	const mod = u.protocol === 'https:' ? https : http;
+	const ca = fs.readFileSync(path.join(DIR, 'tls', 'cert.pem'));
+	return new Promise((resolve, reject) => {
+		mod.get(u, { ca }, (res) => {
+			const chunks = [];
+			res.on('data', (c) => chunks.push(c));
+			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+		}).on('error', reject);
 	});
 }
 
