@@ -252,6 +252,13 @@ media_load(struct wa_cfg *c, char *err, size_t errsz)
 		    "address");
 		return -1;
 	}
+	c->vapid_public = env_str("WA_VAPID_PUBLIC_KEY", NULL);
+	c->vapid_subject = env_str("WA_VAPID_SUBJECT",
+	    "mailto:operator@localhost");
+	c->push_allow = env_str("WA_PUSH_ALLOW", NULL);
+	if (env_secret("WA_VAPID_PRIVATE_KEY", &c->vapid_private, err,
+	    errsz) == -1)
+		return -1;
 	c->smtp_user = env_str("WA_SMTP_USER", NULL);
 	if (env_secret("WA_SMTP_PASSWORD", &c->smtp_password, err,
 	    errsz) == -1)

@@ -68,6 +68,11 @@ struct wa_cfg {
 	const char	*smtp_from;	/* WA_SMTP_FROM, an address */
 	const char	*smtp_user;	/* WA_SMTP_USER, or NULL */
 	const char	*smtp_password;	/* WA_SMTP_PASSWORD, or NULL */
+	/* Web Push (lib/webpush.h) */
+	const char	*vapid_private;	/* WA_VAPID_PRIVATE_KEY, or NULL */
+	const char	*vapid_public;	/* WA_VAPID_PUBLIC_KEY, or NULL */
+	const char	*vapid_subject;	/* WA_VAPID_SUBJECT */
+	const char	*push_allow;	/* WA_PUSH_ALLOW, or NULL */
 };
 
 /*

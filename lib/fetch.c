@@ -348,7 +348,8 @@ perform(CURL *c, const struct wa_fetch_opts *o, const struct wa_fetch_req *q,
 		if (q->body != NULL) {
 			curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
 			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
-			    (long)strlen(q->body));
+			    (long)(q->body_len > 0 ? q->body_len :
+			    strlen(q->body)));
 		}
 	}
 	return curl_easy_perform(c);

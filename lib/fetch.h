@@ -46,6 +46,7 @@ struct wa_fetch_req {
 	const char	**values;
 	size_t		 nheaders;
 	const char	*body;		/* JSON text, or NULL */
+	size_t		 body_len;	/* 0: strlen(body); else bytes */
 };
 
 struct wa_fetch_resp {

@@ -152,6 +152,11 @@ secrets() {
 		echo "WA_MEDIA_LINK_SECRET=$(openssl rand -hex 32)" \
 		    >> "$DIR/secrets.env"
 	fi
+	# Web Push's VAPID key pair, made once (docs/web-chat.md)
+	if ! grep -q '^WA_VAPID_PRIVATE_KEY=' "$DIR/secrets.env"; then
+		"$BIN_DIR/web_chat" --vapid-keys >> "$DIR/secrets.env" ||
+		    { log "cannot make the VAPID keys"; exit 1; }
+	fi
 	# shellcheck disable=SC1091
 	. "$DIR/secrets.env"
 	# Live: the Meta app's own, from the environment.  Sandbox: ours.
@@ -194,7 +199,11 @@ family_env() {
 	    WA_S3_CA_FILE="${WA_S3_CA_FILE:-}" \
 	    WA_SMTP_URL="${WA_SMTP_URL:-}" WA_SMTP_FROM="${WA_SMTP_FROM:-}" \
 	    WA_SMTP_USER="${WA_SMTP_USER:-}" \
-	    WA_SMTP_PASSWORD="${WA_SMTP_PASSWORD:-}" "$@"
+	    WA_SMTP_PASSWORD="${WA_SMTP_PASSWORD:-}" \
+	    WA_VAPID_PRIVATE_KEY="$WA_VAPID_PRIVATE_KEY" \
+	    WA_VAPID_PUBLIC_KEY="$WA_VAPID_PUBLIC_KEY" \
+	    WA_VAPID_SUBJECT="${WA_VAPID_SUBJECT:-mailto:operator@localhost}" \
+	    WA_PUSH_ALLOW="${WA_PUSH_ALLOW:-}" "$@"
 }
 
 start_postgres() {

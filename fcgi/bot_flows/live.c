@@ -68,6 +68,7 @@ transport(void *arg, const struct wa_flow_http_req *q,
 	fq.values = q->values;
 	fq.nheaders = q->nheaders;
 	fq.body = q->body;
+	fq.body_len = 0;
 	wa_fetch(c->r->arena, &o, &fq, &fr);
 	a->error = fr.error;
 	a->status = fr.status;

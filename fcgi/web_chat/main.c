@@ -5,9 +5,14 @@
  * them a member's; the widget's routes take the channel's public token
  * and the visitor's token (public.c).
  */
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
 #include "dispatch.h"
 #include "fcgi.h"
 #include "route.h"
+#include "webpush.h"
 
 #include "web_chat.h"
 
@@ -54,6 +59,16 @@ static const struct wa_route routes[] = {
 	WA_ROUTE_UPLOAD_AS(WA_M_POST, WIDGET "/upload", wv_upload,
 	    &wc_authn_visitor, WA_FACE_MOSEND, WC_UPLOAD_MAX + WC_FORM_SLACK),
 	PUBLIC(WA_M_OPTIONS, "/upload", wv_preflight, wc_authn_channel),
+	PUBLIC(WA_M_GET, "/push/vapid", wv_push_vapid, wc_authn_channel),
+	PUBLIC(WA_M_OPTIONS, "/push/vapid", wv_preflight, wc_authn_channel),
+	PUBLIC(WA_M_POST, "/push/subscribe", wv_push_subscribe,
+	    wc_authn_visitor),
+	PUBLIC(WA_M_OPTIONS, "/push/subscribe", wv_preflight,
+	    wc_authn_channel),
+	PUBLIC(WA_M_POST, "/push/unsubscribe", wv_push_unsubscribe,
+	    wc_authn_visitor),
+	PUBLIC(WA_M_OPTIONS, "/push/unsubscribe", wv_preflight,
+	    wc_authn_channel),
 	PUBLIC(WA_M_OPTIONS, "/client-error", wv_preflight, wc_authn_channel),
 	WA_ROUTE_END
 };
@@ -66,8 +81,38 @@ static const struct wa_family family = {
 	0,			/* workers */
 };
 
+/* Delivers Web Push (push.c): woken by the trigger that owes a push
+ * (sql/0018), polls every 5 s for retries that came due. */
+static const struct wa_job job = {
+	wc_push_run,		/* run */
+	"wa_web_chat",		/* channel */
+	5000,			/* idle_ms */
+	NULL,			/* stop */
+	1,			/* workers */
+};
+
+/* `web_chat --vapid-keys`: a new VAPID key pair as the stack keeps it
+ * (WA_VAPID_PRIVATE_KEY=..., WA_VAPID_PUBLIC_KEY=...). */
+static int
+vapid_keys(void)
+{
+	struct wa_arena	*a = wa_arena_new(0);
+	const char	*priv, *pub;
+	int		 rc = 1;
+
+	if (wa_vapid_generate(a, &priv, &pub) == 0) {
+		printf("WA_VAPID_PRIVATE_KEY=%s\nWA_VAPID_PUBLIC_KEY=%s\n",
+		    priv, pub);
+		rc = fflush(stdout) == 0 ? 0 : 1;
+	}
+	wa_arena_free(a);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	return wa_fcgi_main(argc, argv, &family);
+	if (argc == 2 && strcmp(argv[1], "--vapid-keys") == 0)
+		return vapid_keys();
+	return wa_fcgi_main_jobs(argc, argv, &family, &job);
 }

@@ -126,6 +126,12 @@ enum wa_err	wc_otp_verify(struct wa_req *, const char *email,
 enum wa_err	wv_resend_otp(struct wa_req *);
 enum wa_err	wv_link_email(struct wa_req *);
 
+/* push.c: Web Push; the worker's job */
+enum wa_err	wv_push_vapid(struct wa_req *);
+enum wa_err	wv_push_subscribe(struct wa_req *);
+enum wa_err	wv_push_unsubscribe(struct wa_req *);
+int		wc_push_run(struct wa_req *);
+
 /* messages.c */
 enum wa_err	wv_message(struct wa_req *);
 enum wa_err	wv_history(struct wa_req *);

@@ -113,7 +113,7 @@ test('a visitor comes back with its resume token; a wrong one is a new visitor',
 	assert.equal(mosendOk(await api('GET', `/organizations/${t.orgId}/conversations/${named.conversationId}`, t.key)).name, 'Ana');
 	mosendValidation(await session(c, { mode: 'identified' }), w(c, '/sessions'), ['name give name or email in mode identified']);
 	mosendValidation(await session(c, { mode: 'teleport', email: 'x' }), w(c, '/sessions'),
-		['mode must be one of: anonymous, identified, host-identified', 'email must be an e-mail address']);
+		['mode must be one of: anonymous, identified, verify-otp, host-identified', 'email must be an e-mail address']);
 });
 
 test('Origin: only the allowed domains, CORS on their answers only; the preflight', async () => {

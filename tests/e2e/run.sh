@@ -61,6 +61,8 @@ export WA_LISTEN=127.0.0.1 WA_DEMO=0 WA_PG_FAST=1
 # bots' http_request steps may call the tests' own servers on 127.0.0.1
 # (any port), and nothing else private (docs/flows.md, "Live")
 export WA_BOT_HTTP_ALLOW=127.0.0.1
+# Web Push may reach the tests' push endpoint on 127.0.0.1
+export WA_PUSH_ALLOW=127.0.0.1
 export WA_RATE=${WA_E2E_RATE:-300} WA_BURST=${WA_E2E_BURST:-600}
 export WA_PG_SHARED_BUFFERS=${WA_PG_SHARED_BUFFERS:-256MB}
 export WA_BIN_DIR=${WA_E2E_BIN_DIR:-$ROOT/build/asan/bin}

@@ -721,13 +721,14 @@ test_too_large(void **state)
 	close(out);
 }
 
-/* A file shorter than the size given: the caller's bug, nothing kept. */
+/* A file shorter than the size given: the caller's bug, the transfer
+ * aborted.  (What the server keeps of an aborted PUT is the server's:
+ * S3 keeps nothing, S3rver sometimes a part, so it is not checked.) */
 static void
 test_short_file(void **state)
 {
 	const char	*key = new_key();
-	size_t		 size = 1;
-	int		 fd, there = 1;
+	int		 fd;
 
 	(void)state;
 	LIVE();
@@ -735,8 +736,6 @@ test_short_file(void **state)
 	assert_int_equal(wa_s3_put_fd(&r, key, fd, 2000, NULL),
 	    WA_ERR_INTERNAL);
 	check_err(WA_ERR_INTERNAL, "shorter than its size");
-	assert_int_equal(wa_s3_head(&r, key, &there, &size), WA_OK);
-	assert_int_equal(there, 0);
 	close(fd);
 }
 

@@ -334,6 +334,18 @@ export const SEEDS = {
 	'OPTIONS /web-chat/{token}/sessions/resend-otp': {},
 	'POST /web-chat/{token}/sessions/link-email': { body: (c) => ({ email: `v-${c.uniq()}@example.com` }) },
 	'OPTIONS /web-chat/{token}/sessions/link-email': {},
+	'GET /web-chat/{token}/push/vapid': {},
+	'OPTIONS /web-chat/{token}/push/vapid': {},
+	// a browser's keys (RFC 8291's example), an endpoint on a test host
+	// name that resolves nowhere: nothing is ever delivered
+	'POST /web-chat/{token}/push/subscribe': { body: (c) => ({
+		endpoint: `https://push.invalid/send/${c.uniq()}`,
+		keys: { p256dh: 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4',
+			auth: 'BTBZMqHH6r4Tts7J_aSIgg' },
+	}) },
+	'OPTIONS /web-chat/{token}/push/subscribe': {},
+	'POST /web-chat/{token}/push/unsubscribe': { body: (c) => ({ endpoint: `https://push.invalid/send/${c.uniq()}` }) },
+	'OPTIONS /web-chat/{token}/push/unsubscribe': {},
 	'POST /organizations/{orgId}/web-chat/channels/{channelId}/avatar': { body: () => ({ note: 'hello' }) },
 	'POST /organizations/{orgId}/conversations/{conversationId}/web-chat/media': { body: () => ({ note: 'hello' }) },
 	'POST /web-chat/{token}/client-error': {
