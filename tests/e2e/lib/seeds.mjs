@@ -330,9 +330,11 @@ export const SEEDS = {
 	// uploads: the members are form fields, with a file part (hostile.mjs)
 	'POST /web-chat/{token}/upload': { body: () => ({ note: 'hello' }) },
 	'OPTIONS /web-chat/{token}/upload': {},
-	'POST /web-chat/{token}/sessions/resend-otp': { body: (c) => ({ email: `v-${c.uniq()}@example.com` }) },
+	// one address each: after its first code, the 30 s between two codes
+	// answers (429) and the mail server is not flooded by the suite
+	'POST /web-chat/{token}/sessions/resend-otp': { body: () => ({ email: 'hostile-otp@example.com' }) },
 	'OPTIONS /web-chat/{token}/sessions/resend-otp': {},
-	'POST /web-chat/{token}/sessions/link-email': { body: (c) => ({ email: `v-${c.uniq()}@example.com` }) },
+	'POST /web-chat/{token}/sessions/link-email': { body: () => ({ email: 'hostile-link@example.com' }) },
 	'OPTIONS /web-chat/{token}/sessions/link-email': {},
 	'GET /web-chat/{token}/push/vapid': {},
 	'OPTIONS /web-chat/{token}/push/vapid': {},
