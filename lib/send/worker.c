@@ -307,7 +307,12 @@ struct claim {
 /*
  * Takes up to want due messages of the lane, in the order they were
  * queued (a broadcast's or a bulk request's own order by seq), and
- * returns them in that order:
+ * returns them in that order.  One recipient's messages go one at a
+ * time, in the order they were queued: a message is taken only when
+ * no other of its phone is in flight or queued ahead of it (by
+ * priority, so that a bot's answer does not wait for a broadcast's
+ * message to the same phone far down the queue, then created_at and
+ * its batch's seq; sql/0019).  Each is set
  * `sending` under a lease, or `skipped` when the ledger now suppresses
  * the phone (except wagate's own answer to an opt-out keyword, origin
  * 'system').  The locking subquery is a MATERIALIZED CTE, run once: as
@@ -322,8 +327,13 @@ claim_tx(struct wa_req *r, void *arg)
 	    "WITH s AS MATERIALIZED (SELECT id, "
 	    "CASE WHEN origin <> 'system' THEN "
 	    "wa.suppressed(account_id, to_phone) END AS why "
-	    "FROM wa.messages WHERE account_id = $1 AND status = 'queued' "
-	    "AND next_attempt_at <= now() "
+	    "FROM wa.messages q WHERE account_id = $1 AND status = 'queued' "
+	    "AND next_attempt_at <= now() AND NOT EXISTS (SELECT 1 "
+	    "FROM wa.messages p WHERE p.account_id = $1 "
+	    "AND p.to_phone = q.to_phone AND p.id <> q.id "
+	    "AND (p.status = 'sending' OR (p.status = 'queued' "
+	    "AND (p.priority, p.created_at, coalesce(p.seq, 0), p.id) < "
+	    "(q.priority, q.created_at, coalesce(q.seq, 0), q.id)))) "
 	    "ORDER BY priority, next_attempt_at, seq, id LIMIT $2::integer "
 	    "FOR UPDATE SKIP LOCKED), "
 	    "u AS (UPDATE wa.messages m SET "
@@ -673,7 +683,9 @@ results_free(struct lane *l)
 }
 
 /* One statement per lane.  A failure keeps the results for the next
- * pass (the messages stay `sending` meanwhile, under their lease). */
+ * pass (the messages stay `sending` meanwhile, under their lease).  A
+ * lane whose results are written is looked at again at once: a
+ * recipient's next message waited for these. */
 static void
 flush(struct wa_req *r)
 {
@@ -690,6 +702,11 @@ flush(struct wa_req *r)
 			continue;
 		}
 		results_free(S.lanes[i]);
+		/* a recipient's next message may be due now (a wait Meta
+		 * named, longer than a look's, stands) */
+		if (S.lanes[i]->idle_until - wa_clock_mono_us() <=
+		    WA_SEND_HOUSE_US)
+			S.lanes[i]->idle_until = 0;
 	}
 }
 

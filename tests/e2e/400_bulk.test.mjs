@@ -51,6 +51,22 @@ test('phones are normalized; duplicates in one request are sent twice, as asked'
 	assert.equal((await acceptedTo(t, p)).length, 2);
 });
 
+test('one recipient\'s messages reach Meta one at a time, in request order, each after the last was answered', async () => {
+	const p = phone();
+	// Meta holds the first 400 ms (the simulator logs a request when it
+	// answers): a second in flight meanwhile would overtake it
+	const f = await addFault({ path: messagesPath(t), method: 'POST', latency_ms: 400, count: 1 });
+	try {
+		const vars = ['first', 'second', 'third'];
+		const b = ok(await bulk(t, vars.map((v) => ({ phone: p, variables: { 1: v } }))));
+		assert.deepEqual(b.results.map((x) => went(x.status)), [true, true, true]);
+		const reqs = (await received(messagesPath(t))).filter((q) => digits(JSON.parse(q.body).to) === digits(p));
+		assert.deepEqual(reqs.map((q) => JSON.parse(q.body).template.components[0].parameters[0].text), vars);
+	} finally {
+		await removeFault(f).catch(() => {});
+	}
+});
+
 test('variables must fill the body exactly; base components can fill it for everyone', async () => {
 	const [a, c, d, e] = phones(4);
 	const b = bulkShape(ok(await bulk(t, [

@@ -142,10 +142,8 @@ test('a handoff puts the conversation in the agents\' queue; an agent answers', 
 	// no match: "human please" is not the keyword "human" (exact match)
 	assert.deepEqual(await texts(p), []);
 	await say(p, 'HUMAN');
-	// both replies; their order at Meta is not asserted: two sends to
-	// one recipient may be in flight at once (a known defect, to be
-	// fixed in the sending worker: docs/sending.md, "Known limits")
-	assert.deepEqual((await waitTexts(p, 2)).sort(), ['An agent will be with you.', 'Let me find someone.']);
+	// in order: one recipient's messages go one at a time
+	assert.deepEqual(await waitTexts(p, 2), ['Let me find someone.', 'An agent will be with you.']);
 	const queue = mosendOk(await api('GET', `${conversations()}?status=open&team=sales`, t.memberKey));
 	const c = queue.find((x) => x.phone === p);
 	assert.ok(c, 'in the queue');
