@@ -8,6 +8,7 @@
 #include "db.h"
 #include "log.h"
 #include "req.h"
+#include "valid.h"
 
 #define STMT_CACHE_MAX	256
 
@@ -489,6 +490,19 @@ wa_db_one_or_fail(struct wa_req *r, const PGresult *res, const char *code,
 	if (res != NULL && PQntuples(res) == 1)
 		return WA_OK;
 	return wa_fail_not_found(r, code, what);
+}
+
+enum wa_err
+wa_db_ref(struct wa_req *r, PGresult **res, const char *field,
+    const char *id, const char *sql, const char *arg, const char *words)
+{
+	if (!wa_valid_uuid(id))
+		return wa_fail_field(r, field, "%s", words);
+	if (wa_db_q(r, res, sql, arg != NULL ? 2 : 1, id, arg) != WA_OK)
+		return r->err.code;
+	if (PQntuples(*res) != 1)
+		return wa_fail_field(r, field, "%s", words);
+	return WA_OK;
 }
 
 const char *

@@ -97,6 +97,13 @@ enum wa_err	 wa_db_set_org(struct wa_req *, const char *org_id);
 enum wa_err	 wa_db_one_or_fail(struct wa_req *, const PGresult *res,
 		    const char *code, const char *what);
 
+/* A body field naming a row: WA_OK with res holding it when id is a
+ * UUID and sql ($1 the id, $2 arg unless NULL) returns one row; else
+ * the field's 400 "<field> <words>". */
+enum wa_err	 wa_db_ref(struct wa_req *, PGresult **res, const char *field,
+		    const char *id, const char *sql, const char *arg,
+		    const char *words);
+
 /* Column value by name of row i, or NULL for SQL NULL / no column. */
 const char	*wa_db_get(const PGresult *, int row, const char *col);
 /* An integer column of row i; def for SQL NULL, no column, or a value

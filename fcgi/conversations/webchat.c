@@ -66,14 +66,10 @@ attachment(struct wa_req *r, const char *media, const char **type)
 	PGresult	*res;
 	const char	*kind;
 
-	if (!wa_valid_uuid(media))
-		return wa_fail_field(r, "mediaAssetId", "must be the id of a "
-		    "file of the media store (POST .../web-chat/media)");
-	if (wa_db_q(r, &res, sql, 1, media) != WA_OK)
+	if (wa_db_ref(r, &res, "mediaAssetId", media, sql, NULL, "must be "
+	    "the id of a file of the media store (POST .../web-chat/media)")
+	    != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return wa_fail_field(r, "mediaAssetId", "must be the id of a "
-		    "file of the media store (POST .../web-chat/media)");
 	kind = wa_arena_strdup(r->arena, wa_db_get(res, 0, "kind"));
 	if (*type != NULL && strcmp(*type, kind) != 0)
 		return wa_fail_field(r, "type", "is %s, but the file is of "
@@ -93,15 +89,8 @@ reply_ok(struct wa_req *r, const char *id, const char *reply)
 
 	if (reply == NULL)
 		return WA_OK;
-	if (!wa_valid_uuid(reply))
-		return wa_fail_field(r, "replyToMessageId", "must be the id of "
-		    "a message of this conversation");
-	if (wa_db_q(r, &res, sql, 2, reply, id) != WA_OK)
-		return r->err.code;
-	if (PQntuples(res) != 1)
-		return wa_fail_field(r, "replyToMessageId", "must be the id of "
-		    "a message of this conversation");
-	return WA_OK;
+	return wa_db_ref(r, &res, "replyToMessageId", reply, sql, id,
+	    "must be the id of a message of this conversation");
 }
 
 /*
