@@ -256,6 +256,12 @@ media_load(struct wa_cfg *c, char *err, size_t errsz)
 	c->vapid_subject = env_str("WA_VAPID_SUBJECT",
 	    "mailto:operator@localhost");
 	c->push_allow = env_str("WA_PUSH_ALLOW", NULL);
+	c->live_socket = env_str("WA_LIVE_SOCKET", NULL);
+	if (c->live_socket != NULL && c->live_socket[0] != '/') {
+		snprintf(err, errsz, "WA_LIVE_SOCKET: expected the absolute "
+		    "path of nginx's publisher socket");
+		return -1;
+	}
 	if (env_secret("WA_VAPID_PRIVATE_KEY", &c->vapid_private, err,
 	    errsz) == -1)
 		return -1;

@@ -73,6 +73,8 @@ struct wa_cfg {
 	const char	*vapid_public;	/* WA_VAPID_PUBLIC_KEY, or NULL */
 	const char	*vapid_subject;	/* WA_VAPID_SUBJECT */
 	const char	*push_allow;	/* WA_PUSH_ALLOW, or NULL */
+	/* nginx's pub/sub publisher (lib/live.h) */
+	const char	*live_socket;	/* WA_LIVE_SOCKET, or NULL */
 };
 
 /*

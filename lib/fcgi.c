@@ -111,6 +111,13 @@ write_response(FCGX_Request *req, const struct wa_req *r)
 
 static pid_t	master_pid;
 static const struct wa_job *job;
+static int	job_index = -1;
+
+int
+wa_job_index(void)
+{
+	return job_index;
+}
 
 /*
  * What every worker does first: die with the master, block SIGTERM
@@ -350,6 +357,8 @@ spawn(int lfd, const struct wa_cfg *cfg, const struct wa_family *fam,
 	}
 	if (pid == 0) {
 		wa_tenant_worker(index);
+		if (lfd < 0)
+			job_index = index;
 		_exit(lfd >= 0 ? worker(lfd, cfg, fam) : job_worker(cfg, fam));
 	}
 	return pid;

@@ -41,6 +41,11 @@ struct wa_job {
 					 * --workers are not set (0: 1) */
 };
 
+/* In a job worker, its place among the job's workers (0 to
+ * workers - 1, kept by its replacement when one dies): a job can give
+ * one worker a duty of its own.  -1 elsewhere. */
+int	wa_job_index(void);
+
 /* wa_fcgi_main() plus --worker (job) and --has-worker (exit 0). */
 int	wa_fcgi_main_jobs(int argc, char **argv, const struct wa_family *,
 	    const struct wa_job *);

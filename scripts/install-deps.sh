@@ -22,12 +22,13 @@ mode=${1:-test}
 RUN_PKGS="build-essential pkg-config libfcgi-dev libcjson-dev
 libcurl4-openssl-dev libmicrohttpd-dev libpq-dev libssl-dev libjwt-dev
 libmagic-dev libmagic-mgc libpng-dev libjpeg62-turbo-dev libwebp-dev
-nginx nginx-dev postgresql postgresql-client openssl ca-certificates curl
+nginx nginx-dev libnginx-mod-nchan postgresql postgresql-client openssl ca-certificates curl
 util-linux"
 # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes
 # (make test-fuzz); clang only recommends it, and recommends are off.
+# chromium: the web chat widget's browser test (playwright-core drives it)
 TEST_PKGS="libcmocka-dev clang libclang-rt-14-dev nodejs npm wrk procps
-iproute2 python3-aiosmtpd"
+iproute2 python3-aiosmtpd chromium"
 
 case $mode in
 run)	pkgs=$RUN_PKGS ;;

@@ -25,7 +25,8 @@
 # fixed responses benchmarks compare against), WA_BODY_DEADLINE (30s: a
 # request's body is in within it, or the connection is closed),
 # WA_NGINX_MODULES (build/nginx: where ngx_http_wa_deadline_module.so
-# is).
+# is), WA_NCHAN_MODULE (Debian's /usr/lib/nginx/modules/
+# ngx_nchan_module.so).
 #
 # Meta (docs/meta.md): unless WA_GRAPH_URL is set, the stack runs the
 # bundled simulator (build/bin/metasim, the "sandbox") on 127.0.0.1 and
@@ -51,6 +52,7 @@ RATE=${WA_RATE:-50}
 BURST=${WA_BURST:-100}
 NGINX_USER=${WA_NGINX_USER:-www-data}
 NGINX_MODULES=${WA_NGINX_MODULES:-$ROOT/build/nginx}
+NCHAN_MODULE=${WA_NCHAN_MODULE:-/usr/lib/nginx/modules/ngx_nchan_module.so}
 BODY_DEADLINE=${WA_BODY_DEADLINE:-30s}
 SIM_PORT=${WA_METASIM_PORT:-8444}
 GRAPH_LIVE=${WA_GRAPH_URL:-}
@@ -203,7 +205,8 @@ family_env() {
 	    WA_VAPID_PRIVATE_KEY="$WA_VAPID_PRIVATE_KEY" \
 	    WA_VAPID_PUBLIC_KEY="$WA_VAPID_PUBLIC_KEY" \
 	    WA_VAPID_SUBJECT="${WA_VAPID_SUBJECT:-mailto:operator@localhost}" \
-	    WA_PUSH_ALLOW="${WA_PUSH_ALLOW:-}" "$@"
+	    WA_PUSH_ALLOW="${WA_PUSH_ALLOW:-}" \
+	    WA_LIVE_SOCKET="$RUN/live.sock" "$@"
 }
 
 start_postgres() {
@@ -435,7 +438,11 @@ start_nginx() {
 	    s|@LISTEN@|$LISTEN|g; s|@RATE@|$RATE|g; s|@BURST@|$BURST|g;
 	    s|@NGINX_USER@|$NGINX_USER|g; s|@NGINX_MODULES@|$NGINX_MODULES|g;
 	    s|@BODY_DEADLINE@|$BODY_DEADLINE|g; s|@MEDIA_DIR@|$MEDIA_DIR|g;
-	    s|@MEDIA_LINK_SECRET@|$WA_MEDIA_LINK_SECRET|g"
+	    s|@MEDIA_LINK_SECRET@|$WA_MEDIA_LINK_SECRET|g;
+	    s|@NCHAN_MODULE@|$NCHAN_MODULE|g"
+	# the widget's script, where nginx's user reads it
+	mkdir -p "$STATE/nginx/web"
+	install -m 644 "$ROOT/web/widget.js" "$STATE/nginx/web/widget.js"
 	# the IPv6 twin of each listen, or no such line
 	if [ -n "$LISTEN6" ]; then
 		sub="$sub; s|@LISTEN6@|$LISTEN6|g"

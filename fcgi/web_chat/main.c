@@ -39,6 +39,8 @@ static const struct wa_route routes[] = {
 	    WA_ROLE_ADMIN, WA_FACE_MOSEND, WC_AVATAR_MAX + WC_FORM_SLACK),
 	ADMIN(WA_M_DELETE, ONE "/avatar", wc_avatar_delete),
 	/* the widget's (public.c) */
+	PUBLIC(WA_M_GET, "/channel", wv_channel, wc_authn_channel),
+	PUBLIC(WA_M_OPTIONS, "/channel", wv_preflight, wc_authn_channel),
 	PUBLIC(WA_M_POST, "/sessions", wv_session, wc_authn_channel),
 	PUBLIC(WA_M_POST, "/messages", wv_message, wc_authn_visitor),
 	PUBLIC(WA_M_GET, "/history", wv_history, wc_authn_visitor),
@@ -70,6 +72,8 @@ static const struct wa_route routes[] = {
 	PUBLIC(WA_M_OPTIONS, "/push/unsubscribe", wv_preflight,
 	    wc_authn_channel),
 	PUBLIC(WA_M_OPTIONS, "/client-error", wv_preflight, wc_authn_channel),
+	/* nchan's question for a live connection (live.c) */
+	PUBLIC(WA_M_GET, "/live/{conversationId}", wv_live, wc_authn_live),
 	WA_ROUTE_END
 };
 
@@ -81,14 +85,15 @@ static const struct wa_family family = {
 	0,			/* workers */
 };
 
-/* Delivers Web Push (push.c): woken by the trigger that owes a push
- * (sql/0018), polls every 5 s for retries that came due. */
+/* Publishes messages to the widgets that have them open (live.c) and
+ * delivers Web Push (push.c): woken by the triggers that owe either
+ * (sql/0018, sql/0020), polls every 5 s for pushes that came due. */
 static const struct wa_job job = {
-	wc_push_run,		/* run */
+	wc_job_run,		/* run */
 	"wa_web_chat",		/* channel */
 	5000,			/* idle_ms */
 	NULL,			/* stop */
-	1,			/* workers */
+	2,			/* workers: one publishes, one pushes */
 };
 
 /* `web_chat --vapid-keys`: a new VAPID key pair as the stack keeps it

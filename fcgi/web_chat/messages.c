@@ -16,14 +16,6 @@
 
 #include "web_chat.h"
 
-/* A message of wa.web_chat_messages m as the widget and agents see it. */
-#define MSG_JSON \
-	"json_build_object('id', m.id, 'conversationId', m.conversation_id, " \
-	"'direction', m.direction, 'sender', m.sender, 'type', m.type, " \
-	"'body', m.body, 'replyToMessageId', m.reply_to, " \
-	"'mediaAssetId', m.media_id, 'media', " WC_MEDIA("m") ", " \
-	"'createdAt', wa.rfc3339(m.created_at))"
-
 /* Out of hours with an offline action that takes no messages: 422 with
  * the channel's offline message. */
 static enum wa_err
@@ -81,15 +73,9 @@ reply_ok(struct wa_req *r, const char *reply)
 
 	if (reply == NULL)
 		return WA_OK;
-	if (!wa_valid_uuid(reply))
-		return wa_fail_field(r, "replyToMessageId", "must be the id of "
-		    "a message of this conversation");
-	if (wa_db_q(r, &res, sql, 2, reply, wc_cur.conversation_id) != WA_OK)
-		return r->err.code;
-	if (PQntuples(res) != 1)
-		return wa_fail_field(r, "replyToMessageId", "must be the id of "
-		    "a message of this conversation");
-	return WA_OK;
+	return wa_db_ref(r, &res, "replyToMessageId", reply, sql,
+	    wc_cur.conversation_id, "must be the id of a message of this "
+	    "conversation");
 }
 
 /* The message's type from its attachment, which the visitor uploaded
@@ -105,14 +91,9 @@ attachment(struct wa_req *r, const char *media, const char **type)
 	*type = "text";
 	if (media == NULL)
 		return WA_OK;
-	if (!wa_valid_uuid(media))
-		return wa_fail_field(r, "mediaAssetId", "must be the id of a "
-		    "file this visitor uploaded");
-	if (wa_db_q(r, &res, sql, 2, media, wc_cur.visitor_id) != WA_OK)
+	if (wa_db_ref(r, &res, "mediaAssetId", media, sql, wc_cur.visitor_id,
+	    "must be the id of a file this visitor uploaded") != WA_OK)
 		return r->err.code;
-	if (PQntuples(res) != 1)
-		return wa_fail_field(r, "mediaAssetId", "must be the id of a "
-		    "file this visitor uploaded");
 	*type = wa_arena_strdup(r->arena, wa_db_get(res, 0, "kind"));
 	return WA_OK;
 }
@@ -132,7 +113,7 @@ wv_message(struct wa_req *r)
 	    "INSERT INTO wa.web_chat_messages AS m (org_id, conversation_id, "
 	    "direction, sender, type, body, reply_to, media_id) VALUES ($1, "
 	    "$2, 'inbound', 'visitor', $3, $4, $5::uuid, $6::uuid) "
-	    "RETURNING " MSG_JSON "::text AS data";
+	    "RETURNING " WC_MSG_JSON "::text AS data";
 	const char	*reply, *media, *type;
 	cJSON		*body;
 	PGresult	*res;
@@ -164,7 +145,7 @@ enum wa_err
 wv_history(struct wa_req *r)
 {
 #define PAGE(inner) \
-	"SELECT json_build_object('data', coalesce(json_agg(" MSG_JSON \
+	"SELECT json_build_object('data', coalesce(json_agg(" WC_MSG_JSON \
 	" ORDER BY m.id) FILTER (WHERE m.n <= $3::integer), '[]'), " \
 	"'hasMore', count(*) > $3::integer, " \
 	"'timestamp', wa.rfc3339(now()))::text AS body FROM (" inner ") m"

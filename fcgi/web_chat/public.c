@@ -125,9 +125,10 @@ channel_check(struct wa_req *r)
 	return WA_OK;
 }
 
-/* The channel, the Origin, the tenant. */
+/* The channel, the Origin, the tenant; with_cors: the answer carries
+ * CORS headers (not nchan's question: nchan adds its own). */
 static enum wa_err
-channel_resolve(struct wa_req *r)
+channel_of(struct wa_req *r, int with_cors)
 {
 	static const char sql[] =
 	    "SELECT org_id, id, enabled, allowed_domains::text AS domains, "
@@ -143,7 +144,8 @@ channel_resolve(struct wa_req *r)
 	if (!origin_allowed(r, origin, wa_db_get(res, 0, "domains")))
 		return wa_fail(r, WA_ERR_FORBIDDEN, "This site (%s) may not "
 		    "use this chat", origin != NULL ? origin : "no Origin");
-	cors(r, origin);
+	if (with_cors)
+		cors(r, origin);
 	if (!wa_db_bool(res, 0, "enabled", 0))
 		return wa_fail(r, WA_ERR_FORBIDDEN, "This chat is disabled");
 	snprintf(wc_cur.channel_id, sizeof(wc_cur.channel_id), "%s",
@@ -153,6 +155,12 @@ channel_resolve(struct wa_req *r)
 	snprintf(r->auth.org_id, sizeof(r->auth.org_id), "%s",
 	    wa_db_get(res, 0, "org_id"));
 	return WA_OK;
+}
+
+static enum wa_err
+channel_resolve(struct wa_req *r)
+{
+	return channel_of(r, 1);
 }
 
 #define BAD_VISITOR	"Invalid or expired visitor token"
@@ -170,8 +178,9 @@ visitor_check(struct wa_req *r)
 	return WA_OK;
 }
 
+/* The visitor of a token of this channel, and its conversation. */
 static enum wa_err
-visitor_resolve(struct wa_req *r)
+visitor_of(struct wa_req *r, const char *tok, int with_cors)
 {
 	static const char sql[] =
 	    "UPDATE wa.web_chat_visitors v SET last_seen_at = now() "
@@ -181,15 +190,13 @@ visitor_resolve(struct wa_req *r)
 	    "c.peer = v.id::text) AS conversation_id";
 	struct wa_vtoken	 t;
 	unsigned char		 key[32];
-	const char		*tok;
 	PGresult		*res;
 	int			 ok;
 
-	if (channel_resolve(r) != WA_OK)
+	if (channel_of(r, with_cors) != WA_OK)
 		return r->err.code;
 	if (r->cfg == NULL || !r->cfg->have_secret_key)
 		return wa_fail(r, WA_ERR_INVALID_KEY, BAD_VISITOR);
-	tok = wa_req_header(r, "Authorization") + 7;
 	wa_vtoken_key(r->cfg->secret_key, key);
 	ok = wa_vtoken_check(key, tok, wa_clock_now_ms() / 1000, &t) == 0 &&
 	    strcmp(t.channel_id, wc_cur.channel_id) == 0 &&
@@ -210,6 +217,31 @@ visitor_resolve(struct wa_req *r)
 	return WA_OK;
 }
 
+static enum wa_err
+visitor_resolve(struct wa_req *r)
+{
+	return visitor_of(r, wa_req_header(r, "Authorization") + 7, 1);
+}
+
+/* A live connection's: the token is ?access_token= (an EventSource
+ * sends no Authorization; nginx's log withholds the query). */
+static enum wa_err
+live_check(struct wa_req *r)
+{
+	if (channel_check(r) != WA_OK)
+		return r->err.code;
+	if (wa_req_query(r, "access_token") == NULL)
+		return wa_fail(r, WA_ERR_UNAUTHENTICATED, "A visitor token is "
+		    "required (?access_token=, from POST sessions)");
+	return WA_OK;
+}
+
+static enum wa_err
+live_resolve(struct wa_req *r)
+{
+	return visitor_of(r, wa_req_query(r, "access_token"), 0);
+}
+
 const struct wa_authn wc_authn_channel = {
 	"web_chat_channel",	/* name */
 	channel_check,		/* check */
@@ -220,6 +252,12 @@ const struct wa_authn wc_authn_visitor = {
 	"web_chat_visitor",	/* name */
 	visitor_check,		/* check */
 	visitor_resolve,	/* resolve */
+};
+
+const struct wa_authn wc_authn_live = {
+	"web_chat_live",	/* name */
+	live_check,		/* check */
+	live_resolve,		/* resolve */
 };
 
 /* OPTIONS: the browser's preflight of a route (channel strategy). */

@@ -137,9 +137,11 @@ host_identity(struct wa_req *r, const struct chan *c, const cJSON *body,
 }
 
 /* The prechat answers against the channel's fields: only those, each
- * of its type; the required ones when the channel asks them first. */
+ * of its type; the required ones when require (a new visitor, and the
+ * channel asks them first). */
 static cJSON *
-prechat(struct wa_req *r, const struct chan *c, const cJSON *given)
+prechat(struct wa_req *r, const struct chan *c, const cJSON *given,
+    int require)
 {
 	const cJSON	*f, *opt;
 	cJSON		*defs, *out = cJSON_CreateObject();
@@ -154,7 +156,7 @@ prechat(struct wa_req *r, const struct chan *c, const cJSON *given)
 		type = wa_json_str(f, "type");
 		v = wa_json_str(given, name);
 		if (v == NULL || *v == '\0') {
-			if (c->precapture && wa_json_bool(f, "required", 0))
+			if (require && wa_json_bool(f, "required", 0))
 				(void)wa_fail_field(r, wa_arena_printf(
 				    r->arena, "prechat.%s", name),
 				    "is required");
@@ -184,6 +186,32 @@ prechat(struct wa_req *r, const struct chan *c, const cJSON *given)
 			cJSON_AddStringToObject(out, name, v);
 	}
 	return r->err.code == WA_OK ? out : NULL;
+}
+
+/* *known: the session is a visitor's who came before (its resume pair,
+ * or its identity), whose prechat answers were asked when it was new. */
+static enum wa_err
+known_visitor(struct wa_req *r, const char *identity, const cJSON *body,
+    int *known)
+{
+	static const char sql[] =
+	    "SELECT 1 FROM wa.web_chat_visitors WHERE channel_id = $1 AND "
+	    "CASE WHEN $2::text IS NOT NULL THEN identity = $2 ELSE "
+	    "identity IS NULL AND id = $3::uuid AND "
+	    "resume_hash = sha256(convert_to($4, 'UTF8')) END";
+	const char	*vid = wa_json_str(body, "visitorId");
+	const char	*resume = wa_json_str(body, "resumeToken");
+	PGresult	*res;
+
+	*known = 0;
+	if (identity == NULL && (vid == NULL || resume == NULL ||
+	    !wa_valid_uuid(vid)))
+		return WA_OK;
+	if (wa_db_q(r, &res, sql, 4, wc_cur.channel_id, identity,
+	    identity == NULL ? vid : NULL, resume) != WA_OK)
+		return r->err.code;
+	*known = PQntuples(res) > 0;
+	return WA_OK;
 }
 
 /* At most WC_NEW_VISITORS new visitors of a channel a minute. */
@@ -346,7 +374,7 @@ wv_session(struct wa_req *r)
 	const char		*name, *s;
 	cJSON			*body, *pre, *out;
 	PGresult		*res;
-	int			 sent = 0;
+	int			 sent = 0, known;
 	int64_t			 now = wa_clock_now_ms() / 1000;
 	char			 exp[WA_CLOCK_RFC3339_LEN];
 
@@ -362,8 +390,9 @@ wv_session(struct wa_req *r)
 	if (mode_identity(r, &c, body, mode, &identity, &sent) != WA_OK ||
 	    sent)
 		return r->err.code;
-	if ((pre = prechat(r, &c, cJSON_GetObjectItemCaseSensitive(body,
-	    "prechat"))) == NULL)
+	if (known_visitor(r, identity, body, &known) != WA_OK ||
+	    (pre = prechat(r, &c, cJSON_GetObjectItemCaseSensitive(body,
+	    "prechat"), c.precapture && !known)) == NULL)
 		return r->err.code;
 	if (visitor_take(r, mode, identity, body, pre, &v) != WA_OK)
 		return r->err.code;
@@ -394,4 +423,20 @@ wv_session(struct wa_req *r)
 	cJSON_AddItemToObject(out, "channel", cJSON_CreateRaw(c.public_json));
 	s = wa_json_print(out);
 	return wa_media_resp_raw(r, 201, s, 0);
+}
+
+/* GET channel: what the widget shows before there is a session (the
+ * prechat form, the operating hours): the channel as a session's
+ * `channel` says it. */
+enum wa_err
+wv_channel(struct wa_req *r)
+{
+	static const char sql[] =
+	    "SELECT " WC_PUBLIC_JSON "::text AS data "
+	    "FROM wa.web_chat_channels c WHERE c.id = $1";
+	PGresult	*res;
+
+	if (wa_db_q(r, &res, sql, 1, wc_cur.channel_id) != WA_OK)
+		return r->err.code;
+	return wa_media_resp_raw(r, 200, wa_db_get(res, 0, "data"), 0);
 }

@@ -53,6 +53,15 @@
 	"'height', d.height, 'mediaKey', d.object_key) FROM wa.media d " \
 	"WHERE d.id = " t ".media_id)"
 
+/* A message as the widget sees it, from wa.web_chat_messages m (its
+ * media to be linked). */
+#define WC_MSG_JSON \
+	"json_build_object('id', m.id, 'conversationId', m.conversation_id, " \
+	"'direction', m.direction, 'sender', m.sender, 'type', m.type, " \
+	"'body', m.body, 'replyToMessageId', m.reply_to, " \
+	"'mediaAssetId', m.media_id, 'media', " WC_MEDIA("m") ", " \
+	"'createdAt', wa.rfc3339(m.created_at))"
+
 /* A channel as JSON, from wa.web_chat_channels c. */
 #define WC_JSON \
 	"json_build_object('id', c.id, 'name', c.name, 'token', c.token, " \
@@ -100,11 +109,13 @@ struct wc_public {
 extern struct wc_public		wc_cur;
 extern const struct wa_authn	wc_authn_channel;
 extern const struct wa_authn	wc_authn_visitor;
+extern const struct wa_authn	wc_authn_live;	/* ?access_token= */
 enum wa_err	wv_preflight(struct wa_req *);
 enum wa_err	wv_client_error(struct wa_req *);
 
 /* session.c */
 enum wa_err	wv_session(struct wa_req *);
+enum wa_err	wv_channel(struct wa_req *);
 
 /* media.c: the channel's avatar, a visitor's upload */
 enum wa_err	wc_avatar_set(struct wa_req *);
@@ -131,6 +142,10 @@ enum wa_err	wv_push_vapid(struct wa_req *);
 enum wa_err	wv_push_subscribe(struct wa_req *);
 enum wa_err	wv_push_unsubscribe(struct wa_req *);
 int		wc_push_run(struct wa_req *);
+
+/* live.c: live delivery (nchan); the worker's job (live and push) */
+enum wa_err	wv_live(struct wa_req *);
+int		wc_job_run(struct wa_req *);
 
 /* messages.c */
 enum wa_err	wv_message(struct wa_req *);

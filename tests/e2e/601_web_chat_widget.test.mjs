@@ -197,7 +197,13 @@ test('prechat answers: the channel\'s fields only, each of its type, the require
 		'prechat.email is required', 'prechat.topic must be one of the field\'s options',
 		'prechat.phone must be a phone number such as +14155550100',
 	]);
-	assert.equal((await session(c, { prechat: { email: 'a@example.com', topic: 'Sales', extra: 'dropped' } })).status, 201);
+	const first = mosendOk(await session(c, { prechat: { email: 'a@example.com', topic: 'Sales', extra: 'dropped' } }), 201);
+	// a returning visitor (a reload) answered them when it was new
+	const again = mosendOk(await session(c, { visitorId: first.visitorId, resumeToken: first.resumeToken }), 201);
+	assert.equal(again.visitorId, first.visitorId);
+	// a pair that does not match is a new visitor: asked again
+	mosendValidation(await session(c, { visitorId: first.visitorId, resumeToken: 'not-it' }), w(c, '/sessions'),
+		['prechat.email is required']);
 });
 
 test('out of hours: what the offline action says; the abuse limit of messages', async () => {
