@@ -6,7 +6,7 @@
  *   <script src="https://HOST/web-chat/widget.js" data-wagate-channel="wc_..." async></script>
  *
  * and may first say who its visitor is (session mode host-identified):
- * window.wagateSettings = { userId, email, name, hash }.
+ * window.wagateSettings = { userId, email, name, hash, hashTimestamp? }.
  *
  * It reads the channel (GET /channel), draws a launcher and a chat panel
  * in an open shadow root (the host's CSS stays out, ours stays in), and
@@ -186,6 +186,8 @@
 			['userId', 'email', 'name', 'hash'].forEach((k) => {
 				if (s[k] != null && s[k] !== '') body[k] = String(s[k]);
 			});
+			/* a host that signs the time too (docs/web-chat.md) */
+			if (Number.isInteger(s.hashTimestamp)) body.hashTimestamp = s.hashTimestamp;
 		} else if (stored) {
 			body.visitorId = stored.visitorId;
 			body.resumeToken = stored.resumeToken;

@@ -47,6 +47,8 @@ struct batch {
 	const char	*org_id;
 	const char	**ids;
 	size_t		 n;
+	const char	**unheard;	/* answers no connection took */
+	size_t		 nunheard;
 };
 
 static enum wa_err
@@ -63,13 +65,41 @@ static enum wa_err
 load(struct wa_req *r, void *arg)
 {
 	static const char sql[] =
-	    "SELECT m.conversation_id, " WC_MSG_JSON "::text AS data "
+	    "SELECT m.id, m.conversation_id, m.direction, "
+	    WC_MSG_JSON "::text AS data "
 	    "FROM wa.web_chat_messages m WHERE m.id = ANY($1::uuid[]) "
 	    "ORDER BY m.created_at, m.id";
 	struct batch	*b = arg;
 
 	return wa_db_q(r, &b->res, sql, 1,
 	    wa_pgval_text_array(r->arena, b->ids, b->n));
+}
+
+/*
+ * An answer to a visitor that no live connection took owes a push to
+ * each of the visitor's subscriptions (docs/web-chat.md, "Web Push"),
+ * unless the trigger already owed it (the visitor away or silent).
+ */
+static enum wa_err
+owe_pushes(struct wa_req *r, void *arg)
+{
+	static const char sql[] =
+	    "WITH p AS (INSERT INTO wa.web_chat_pushes (org_id, sub_id, "
+	    "message_id) SELECT s.org_id, s.id, m.id "
+	    "FROM wa.web_chat_messages m "
+	    "JOIN wa.conversations c ON c.id = m.conversation_id "
+	    "JOIN wa.web_chat_push_subs s ON s.visitor_id::text = c.peer "
+	    "AND s.channel_id = c.channel_id "
+	    "WHERE m.id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM "
+	    "wa.web_chat_pushes x WHERE x.sub_id = s.id AND "
+	    "x.message_id = m.id) RETURNING 1) "
+	    "SELECT pg_notify('wa_web_chat', '') FROM (SELECT count(*) AS n "
+	    "FROM p) k WHERE k.n > 0";
+	struct batch	*b = arg;
+	PGresult	*res;
+
+	return wa_db_q(r, &res, sql, 1,
+	    wa_pgval_text_array(r->arena, b->unheard, b->nunheard));
 }
 
 /* {type: "message", data: the message, linked}, printed. */
@@ -94,7 +124,7 @@ publish(struct wa_req *r, struct wa_live *pub, struct batch *b)
 {
 	const char	*ev, *conv;
 	char		 chan[WA_LIVE_CHANNEL_MAX + 1], err[256];
-	int		 i;
+	int		 i, heard;
 
 	if (wa_db_tx_org(r, b->org_id, load, b) != WA_OK) {
 		wa_log(WA_LOG_WARN, "live: reading messages: %s",
@@ -109,10 +139,19 @@ publish(struct wa_req *r, struct wa_live *pub, struct batch *b)
 			continue;
 		}
 		snprintf(chan, sizeof(chan), "wc-%s", conv);
-		if (wa_live_publish(pub, chan, ev, strlen(ev), err,
-		    sizeof(err)) < 0)
+		if ((heard = wa_live_publish(pub, chan, ev, strlen(ev), err,
+		    sizeof(err))) < 0)
 			wa_log(WA_LOG_WARN, "live: publishing to %s: %s",
 			    chan, err);
+		if (heard == 0 && strcmp(wa_db_get(b->res, i, "direction"),
+		    "outbound") == 0)
+			b->unheard[b->nunheard++] = wa_db_get(b->res, i, "id");
+	}
+	if (b->nunheard > 0 && wa_db_tx_org(r, b->org_id, owe_pushes, b) !=
+	    WA_OK) {
+		wa_log(WA_LOG_WARN, "live: owing pushes: %s",
+		    r->err.log_detail);
+		wa_req_clear_err(r);
 	}
 }
 
@@ -141,6 +180,7 @@ live_run(struct wa_req *r)
 			;
 		b.n = (size_t)(i - start);
 		b.ids = wa_arena_calloc(r->arena, b.n, sizeof(char *));
+		b.unheard = wa_arena_calloc(r->arena, b.n, sizeof(char *));
 		for (size_t k = 0; k < b.n; k++)
 			b.ids[k] = wa_db_get(res, start + (int)k,
 			    "message_id");

@@ -53,6 +53,7 @@ static const struct wa_field fields[] = {
 	WA_FIELD_STR("name", WA_F_NONEMPTY, 255),
 	WA_FIELD_STR_CHECK("hash", 0, 64, hex64_ok, "must be 64 hex digits "
 	    "(HMAC-SHA256 of userId, or of email, under the identity secret)"),
+	WA_FIELD_INT("hashTimestamp", 0, 1, 99999999999.0),
 	WA_FIELD_OBJ("prechat", 0, NULL),
 	WC_FIELD_CODE,
 	WA_FIELD_END
@@ -90,7 +91,9 @@ chan_load(struct wa_req *r, struct chan *c)
 }
 
 /* The host site's hash of userId (else email), checked; the identity
- * key into *identity. */
+ * key into *identity.  With hashTimestamp (Unix seconds) the hash is of
+ * "<userId>:<hashTimestamp>" and holds WC_IDENTITY_MAX_AGE_S: a host
+ * that signs the time bounds how long a copied hash works. */
 static enum wa_err
 host_identity(struct wa_req *r, const struct chan *c, const cJSON *body,
     const char **identity)
@@ -100,6 +103,8 @@ host_identity(struct wa_req *r, const struct chan *c, const cJSON *body,
 	const char	*hash = wa_json_str(body, "hash"), *secret;
 	unsigned char	 want[WA_SHA256_LEN], got[WA_SHA256_LEN];
 	const char	*what = user != NULL ? user : email;
+	const cJSON	*ts;
+	int64_t		 age;
 	int		 ok;
 
 	if (what == NULL)
@@ -116,6 +121,16 @@ host_identity(struct wa_req *r, const struct chan *c, const cJSON *body,
 	    "web_chat_channels.identity_secret:%s", wc_cur.channel_id),
 	    c->secret_hex, &secret) != WA_OK)
 		return r->err.code;
+	ts = cJSON_GetObjectItemCaseSensitive(body, "hashTimestamp");
+	if (ts != NULL) {
+		age = wa_clock_now_ms() / 1000 - (int64_t)ts->valuedouble;
+		if (age > WC_IDENTITY_MAX_AGE_S || age < -WC_IDENTITY_SKEW_S)
+			return wa_fail(r, WA_ERR_INVALID_KEY, "The identity "
+			    "hash has expired: hashTimestamp must be within "
+			    "the last %d hours", WC_IDENTITY_MAX_AGE_S / 3600);
+		what = wa_arena_printf(r->arena, "%s:%lld", what,
+		    (long long)ts->valuedouble);
+	}
 	wa_crypto_hmac_sha256(secret, strlen(secret), what, strlen(what),
 	    want);
 	if (wa_crypto_unhex(hash, got, sizeof(got)) != 0)

@@ -35,6 +35,8 @@
 #define WC_CLIENT_ERRORS_PER_MIN 60	/* logged a minute per worker */
 #define WC_UPLOADS_PER_MIN	10	/* a visitor's files a minute */
 #define WC_UPLOAD_MAX		(16u * 1024 * 1024)	/* a visitor's file */
+#define WC_IDENTITY_MAX_AGE_S	86400	/* a hash with hashTimestamp */
+#define WC_IDENTITY_SKEW_S	300	/* its clock ahead of ours */
 #define WC_AVATAR_MAX		(8u * 1024 * 1024)	/* a channel's avatar */
 #define WC_FORM_SLACK		(64u * 1024)	/* multipart's framing */
 

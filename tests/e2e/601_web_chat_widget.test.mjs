@@ -182,6 +182,19 @@ test('host-identified visitors: the hash under the identity secret; one visitor 
 	const { secret: s2 } = mosendOk(await api('POST', `${channels()}/${c.id}/identity-secret`, t.key), 201);
 	mosendError(await session(c, { mode: 'host-identified', userId: 'u-1', hash: hmac(secret, 'u-1') }), 401, 'Unauthorized', w(c, '/sessions'));
 	assert.equal(mosendOk(await session(c, { mode: 'host-identified', userId: 'u-1', hash: hmac(s2, 'u-1') }), 201).visitorId, a.visitorId);
+	// a signed time bounds a hash's age: "<userId>:<hashTimestamp>"
+	const now = Math.floor(Date.now() / 1000);
+	assert.equal(mosendOk(await session(c, { mode: 'host-identified', userId: 'u-1', hashTimestamp: now - 60,
+		hash: hmac(s2, `u-1:${now - 60}`) }), 201).visitorId, a.visitorId);
+	const old = now - 86400 - 60;
+	const e2 = mosendError(await session(c, { mode: 'host-identified', userId: 'u-1', hashTimestamp: old,
+		hash: hmac(s2, `u-1:${old}`) }), 401, 'Unauthorized', w(c, '/sessions'));
+	assert.match(e2.message, /expired/);
+	// the time is part of what is signed
+	mosendError(await session(c, { mode: 'host-identified', userId: 'u-1', hashTimestamp: now,
+		hash: hmac(s2, `u-1:${now - 60}`) }), 401, 'Unauthorized', w(c, '/sessions'));
+	mosendError(await session(c, { mode: 'host-identified', userId: 'u-1', hashTimestamp: now + 3600,
+		hash: hmac(s2, `u-1:${now + 3600}`) }), 401, 'Unauthorized', w(c, '/sessions'));
 });
 
 test('prechat answers: the channel\'s fields only, each of its type, the required ones asked first', async () => {

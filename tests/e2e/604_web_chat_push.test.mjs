@@ -1,6 +1,7 @@
 // Web Push for web chat visitors who left (docs/web-chat.md, "Web
 // Push"): the widget's push/vapid, subscribe and unsubscribe; an
-// agent's answer to a visitor who is not there reaches a local push
+// agent's answer to a visitor who is not there (away, silent, or no
+// live connection open) reaches a local push
 // endpoint (the test's own server) encrypted for the browser's keys
 // (RFC 8291) and signed with the server's VAPID key (RFC 8292), which
 // the endpoint checks and decrypts as a push service and a browser do.
@@ -8,7 +9,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { api, eventually, psql, request, tenant } from './lib/harness.mjs';
+import { api, eventually, psql, request, sleep, tenant } from './lib/harness.mjs';
+import { eventSource } from './lib/live.mjs';
 import { mosendOk, mosendValidation } from './lib/flows.mjs';
 
 const t = tenant({ account: false });
@@ -116,16 +118,33 @@ test('push/vapid, subscribe, an answer to a visitor who left: encrypted, signed,
 		{ as: 'super' }).trim() === 'sent');
 });
 
-test('a visitor who is there gets no push; a gone subscription (410) is dropped; unsubscribe', async () => {
+test('a visitor with the widget open gets no push, one with none open does; a gone subscription (410) is dropped; unsubscribe', async () => {
 	const { c, s } = await setup();
 	const b = browser();
 	const endpoint = `http://127.0.0.1:${PORT}/push/${crypto.randomUUID()}`;
 	assert.equal((await call('POST', w(c, '/push/subscribe'), { token: s.token, body: { endpoint,
 		keys: { p256dh: b.p256dh, auth: b64u(b.auth) } } })).status, 201);
 	const base = `/organizations/${t.orgId}/conversations/${s.conversationId}`;
+	const pushes = (m) => psql(`SELECT count(*) FROM wa.web_chat_pushes WHERE message_id = '${m.id}'`, { as: 'super' }).trim();
 	assert.equal((await call('POST', w(c, '/presence'), { token: s.token, body: { state: 'active' } })).status, 204);
-	const a = mosendOk(await api('POST', `${base}/web-chat/send`, t.key, { body: { body: 'Still there?' } }), 201);
-	assert.equal(psql(`SELECT count(*) FROM wa.web_chat_pushes WHERE message_id = '${a.id}'`, { as: 'super' }).trim(), '0');
+	// the widget is open: its live connection takes the answer
+	const es = await eventSource(w(c, `/live/${s.conversationId}?access_token=${encodeURIComponent(s.token)}`),
+		{ origin: SITE });
+	let a;
+	try {
+		assert.equal(es.status, 200);
+		a = mosendOk(await api('POST', `${base}/web-chat/send`, t.key, { body: { body: 'Still there?' } }), 201);
+		assert.equal((await es.next(0)).data.data.id, a.id);
+	} finally {
+		es.close();
+	}
+	await sleep(300);
+	assert.equal(pushes(a), '0');
+	// closed (the visitor was active a moment ago): no connection took
+	// the next answer, so it is pushed
+	const a2 = mosendOk(await api('POST', `${base}/web-chat/send`, t.key, { body: { body: 'Hello?' } }), 201);
+	await eventually(() => pushes(a2) === '1');
+	await eventually(() => got.find((x) => x.path === new URL(endpoint).pathname));
 	// away: pushed; the endpoint says the subscription is gone
 	assert.equal((await call('POST', w(c, '/presence'), { token: s.token, body: { state: 'away' } })).status, 204);
 	status = 410;

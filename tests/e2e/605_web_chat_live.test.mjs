@@ -6,65 +6,17 @@
 // foreign origin, a forged token); the widget's script and GET channel.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import https from 'node:https';
-import path from 'node:path';
-import { BASE, DIR, api, request, tenant } from './lib/harness.mjs';
+import { api, request, tenant } from './lib/harness.mjs';
+import { eventSource } from './lib/live.mjs';
 import { mosendOk } from './lib/flows.mjs';
 
 const t = tenant({ account: false });
 const SITE = 'https://shop.example.com';
 const w = (c, p) => `/web-chat/${c.token}${p}`;
+const listen = (p, { origin = SITE } = {}) => eventSource(p, { origin });
 const call = (method, p, { token, body, origin = SITE } = {}) => request(method, p, {
 	headers: { origin, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body,
 });
-const ca = fs.readFileSync(path.join(DIR, 'tls', 'cert.pem'));
-
-// An EventSource as a browser's: GET with Accept: text/event-stream;
-// resolves {status, headers, events (parsed data), next(), close()}
-// once the answer's head is in.
-function eventSource(urlPath, { origin = SITE } = {}) {
-	return new Promise((resolve, reject) => {
-		const events = [];
-		const waiting = [];
-		const req = https.get(new URL(urlPath, BASE), {
-			ca, headers: { accept: 'text/event-stream', origin },
-		}, (res) => {
-			let buf = '';
-			let body = '';
-			res.setEncoding('utf8');
-			res.on('data', (d) => {
-				body += d;
-				buf += d;
-				let i;
-				while ((i = buf.indexOf('\n\n')) >= 0) {
-					const block = buf.slice(0, i);
-					buf = buf.slice(i + 2);
-					const data = block.split('\n').filter((l) => l.startsWith('data:'))
-						.map((l) => l.slice(5).replace(/^ /, '')).join('\n');
-					if (data === '') continue;
-					events.push({ at: Date.now(), data: JSON.parse(data) });
-					while (waiting.length > 0) waiting.shift()();
-				}
-			});
-			resolve({
-				status: res.statusCode, headers: res.headers, events, body: () => body,
-				// the next event after the n-th, within ms
-				async next(n, ms = 3000) {
-					const until = Date.now() + ms;
-					while (events.length <= n) {
-						const left = until - Date.now();
-						if (left <= 0) throw new Error(`no event ${n + 1} within ${ms} ms`);
-						await new Promise((ok) => { waiting.push(ok); setTimeout(ok, left); });
-					}
-					return events[n];
-				},
-				close() { req.destroy(); },
-			});
-		});
-		req.on('error', (e) => { if (e.code !== 'ECONNRESET') reject(e); });
-	});
-}
 
 async function setup(extra = {}) {
 	const c = mosendOk(await api('POST', `/organizations/${t.orgId}/web-chat/channels`, t.key,
@@ -77,7 +29,7 @@ const live = (c, s, token = s.token) =>
 
 test('an agent\'s answer and the visitor\'s own message reach an open EventSource within a second', async () => {
 	const { c, s } = await setup();
-	const es = await eventSource(live(c, s));
+	const es = await listen(live(c, s));
 	try {
 		assert.equal(es.status, 200, es.body());
 		assert.match(es.headers['content-type'], /^text\/event-stream/);
@@ -105,16 +57,16 @@ test('an agent\'s answer and the visitor\'s own message reach an open EventSourc
 test('refused: no token, a forged one, another visitor\'s conversation, a foreign origin; a reconnect reads what it missed', async () => {
 	const { c, s } = await setup();
 	const other = (await call('POST', w(c, '/sessions'), { body: { mode: 'anonymous' } })).json.data;
-	const no = await eventSource(w(c, `/live/${s.conversationId}`));
+	const no = await listen(w(c, `/live/${s.conversationId}`));
 	no.close();
 	assert.equal(no.status, 401);
-	const forged = await eventSource(live(c, s, `${s.token.slice(0, -4)}AAAA`));
+	const forged = await listen(live(c, s, `${s.token.slice(0, -4)}AAAA`));
 	forged.close();
 	assert.equal(forged.status, 401);
-	const theirs = await eventSource(live(c, { ...s, conversationId: other.conversationId }));
+	const theirs = await listen(live(c, { ...s, conversationId: other.conversationId }));
 	theirs.close();
 	assert.equal(theirs.status, 403);
-	const foreign = await eventSource(live(c, s), { origin: 'https://evil.example.net' });
+	const foreign = await listen(live(c, s), { origin: 'https://evil.example.net' });
 	foreign.close();
 	// (nchan echoes the Origin on its refusal too: the page may read
 	// the 403, nothing more)
@@ -135,7 +87,7 @@ test('a bot\'s answer arrives live too', async () => {
 		steps: [{ id: 'bye', type: 'end', message: 'It is 10 USD.' }],
 	} }), 201);
 	mosendOk(await api('POST', `${flows}/${flow.id}/publish`, t.key), 201);
-	const es = await eventSource(live(c, s));
+	const es = await listen(live(c, s));
 	try {
 		await call('POST', w(c, '/messages'), { token: s.token, body: { body: 'price' } });
 		const bot = [];
