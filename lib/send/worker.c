@@ -312,7 +312,7 @@ struct claim {
  * no other of its phone is in flight or queued ahead of it (by
  * priority, so that a bot's answer does not wait for a broadcast's
  * message to the same phone far down the queue, then created_at and
- * its batch's seq; sql/0019).  Each is set
+ * its batch's seq: wa.send_held, sql/0019).  Each is set
  * `sending` under a lease, or `skipped` when the ledger now suppresses
  * the phone (except wagate's own answer to an opt-out keyword, origin
  * 'system').  The locking subquery is a MATERIALIZED CTE, run once: as
@@ -328,12 +328,7 @@ claim_tx(struct wa_req *r, void *arg)
 	    "CASE WHEN origin <> 'system' THEN "
 	    "wa.suppressed(account_id, to_phone) END AS why "
 	    "FROM wa.messages q WHERE account_id = $1 AND status = 'queued' "
-	    "AND next_attempt_at <= now() AND NOT EXISTS (SELECT 1 "
-	    "FROM wa.messages p WHERE p.account_id = $1 "
-	    "AND p.to_phone = q.to_phone AND p.id <> q.id "
-	    "AND (p.status = 'sending' OR (p.status = 'queued' "
-	    "AND (p.priority, p.created_at, coalesce(p.seq, 0), p.id) < "
-	    "(q.priority, q.created_at, coalesce(q.seq, 0), q.id)))) "
+	    "AND next_attempt_at <= now() AND NOT wa.send_held(q) "
 	    "ORDER BY priority, next_attempt_at, seq, id LIMIT $2::integer "
 	    "FOR UPDATE SKIP LOCKED), "
 	    "u AS (UPDATE wa.messages m SET "

@@ -14,4 +14,4 @@ set -eu
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 bench_up
 echo "== web chat live delivery: $(nproc) cores, ulimit -n $(ulimit -n)"
-NODE_EXTRA_CA_CERTS=$DIR/tls/cert.pem node tests/bench/webchat.mjs "$DIR"
+node tests/bench/webchat.mjs "$DIR"

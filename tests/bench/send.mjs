@@ -10,7 +10,7 @@ import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-	DIR, PHONE_ID, WABA, admin, api, demo, must, sim, sleep, sql,
+	DIR, PHONE_ID, WABA, admin, agent, api, demo, must, sim, sleep, sql,
 } from './lib.mjs';
 
 const SCENARIO = process.argv[3];

@@ -3,48 +3,22 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { CA, agent, call as call1, db, demo, sleep } from './lib.mjs';
 
-const DIR = process.argv[2];
-const env = Object.fromEntries(fs.readFileSync(path.join(DIR, 'demo.env'), 'utf8').split('\n')
-	.filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^'|'$/g, '')]));
-const db = Object.fromEntries(fs.readFileSync(path.join(DIR, 'db.env'), 'utf8').split('\n')
-	.filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).replace(/^'|'$/g, '')]));
-const PORT = process.env.WA_TLS_PORT;
-const BASE = `https://127.0.0.1:${PORT}`;
+const BASE = demo.WA_BASE_URL;
 const N = Number(process.env.WA_BENCH_VISITORS || 5000);
 const PER_CHANNEL = 500;	// under a channel's 600 new visitors a minute
 const ORIGIN = 'https://bench.example.com';
-const agent = new https.Agent({ keepAlive: true, maxSockets: 16 });
 
 // The organization's share of the family's workers answers 429 to too
 // many at once: the next try after a moment.
-async function call(method, p, opts = {}) {
+async function call(method, p, { token, body } = {}) {
+	const headers = { origin: ORIGIN, ...(token ? { authorization: `Bearer ${token}` } : {}) };
 	for (;;) {
-		const r = await call1(method, p, opts);
+		const r = await call1(method, `${BASE}${p}`, body, headers);
 		if (r.status !== 429) return r;
-		await new Promise((ok) => setTimeout(ok, 20));
+		await sleep(20);
 	}
-}
-
-function call1(method, p, { key, token, body } = {}) {
-	const payload = body === undefined ? undefined : JSON.stringify(body);
-	const headers = { origin: ORIGIN };
-	if (key) headers['x-api-key'] = key;
-	if (token) headers.authorization = `Bearer ${token}`;
-	if (payload) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
-	return new Promise((resolve, reject) => {
-		const req = https.request(new URL(p, BASE), { method, headers, agent }, (res) => {
-			const chunks = [];
-			res.on('data', (c) => chunks.push(c));
-			res.on('end', () => {
-				const text = Buffer.concat(chunks).toString();
-				resolve({ status: res.statusCode, json: text ? JSON.parse(text) : undefined, text });
-			});
-		});
-		req.on('error', reject);
-		if (payload) req.write(payload);
-		req.end();
-	});
 }
 
 async function pool(n, width, fn) {
@@ -76,12 +50,11 @@ function memory() {
 	};
 }
 
-const key = env.WA_API_KEY;
-const org = env.WA_ORG_ID;
+const org = demo.WA_ORG_ID;
 const t0 = Date.now();
 const channels = [];
 for (let i = 0; i < Math.ceil(N / PER_CHANNEL); i++) {
-	const c = await call('POST', `/organizations/${org}/web-chat/channels`, { key, body: { name: `bench ${i}`, botEnabled: false } });
+	const c = await call('POST', `/organizations/${org}/web-chat/channels`, { body: { name: `bench ${i}`, botEnabled: false } });
 	if (c.status !== 201) throw new Error(`channel: ${c.status} ${c.text}`);
 	channels.push(c.json.data);
 }
@@ -104,7 +77,7 @@ const conns = [];
 function connect(v) {
 	return new Promise((resolve, reject) => {
 		const req = https.get(new URL(`/web-chat/${v.channelToken}/live/${v.conversationId}?access_token=${encodeURIComponent(v.token)}`, BASE), {
-			agent: false, headers: { accept: 'text/event-stream', origin: ORIGIN },
+			agent: false, ca: CA, headers: { accept: 'text/event-stream', origin: ORIGIN },
 		}, (res) => {
 			if (res.statusCode === 429) {	// the organization's share: again
 				res.resume();
@@ -147,7 +120,7 @@ function connect(v) {
 const t1 = Date.now();
 await pool(N, 16, (i) => connect(visitors[i]));
 console.log(`${open} connections open in ${((Date.now() - t1) / 1000).toFixed(1)} s (${retried} retried after a 429)`);
-await new Promise((r) => setTimeout(r, 2000));
+await sleep(2000);
 const during = memory();
 
 // The agent answers each visitor.
@@ -156,12 +129,12 @@ await pool(N, 4, async (i) => {
 	const v = visitors[i];
 	const body = `answer ${i}`;
 	pending.set(body, Date.now());
-	const a = await call('POST', `/organizations/${org}/conversations/${v.conversationId}/web-chat/send`, { key, body: { body } });
+	const a = await call('POST', `/organizations/${org}/conversations/${v.conversationId}/web-chat/send`, { body: { body } });
 	if (a.status !== 201) throw new Error(`send ${i}: ${a.status} ${a.text}`);
 });
 const sendS = (Date.now() - t2) / 1000;
 const until = Date.now() + 10000;
-while (pending.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+while (pending.size > 0 && Date.now() < until) await sleep(50);
 const after = memory();
 lat.sort((a, b) => a - b);
 const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
