@@ -39,37 +39,51 @@ env_str(const char *name, const char *def)
 }
 
 /*
- * WA_GRAPH_URL: an absolute URL whose last segment is the Graph version
- * ("https://graph.facebook.com/v23.0").  Plain http only to a loopback
- * host: a token must never cross a network in clear text.
+ * The host of a provider's base URL u (a token or key travels to it):
+ * https, or plain http only to a loopback host, so that a secret never
+ * crosses a network in clear text; no query, fragment, userinfo or
+ * blank.  NULL when u is none of that.
  */
-static int
-graph_url_ok(const char *u)
+static const char *
+provider_host(const char *u)
 {
-	const char	*host, *end, *last;
-	size_t		 n = strlen(u), hl;
-	int		 dots = 0;
+	const char	*host;
+	size_t		 hl;
 
-	if (n > WA_CFG_URL_MAX || strpbrk(u, "?#@ \t\r\n") != NULL)
-		return 0;
+	if (strlen(u) > WA_CFG_URL_MAX || strpbrk(u, "?#@ \t\r\n") != NULL)
+		return NULL;
 	if (strncmp(u, "https://", 8) == 0)
 		host = u + 8;
 	else if (strncmp(u, "http://", 7) == 0)
 		host = u + 7;
 	else
+		return NULL;
+	hl = strcspn(host, ":/");
+	if (host[0] == '[')
+		hl = strchr(host, ']') != NULL ?
+		    (size_t)(strchr(host, ']') - host + 1) : 0;
+	if (hl == 0)
+		return NULL;
+	if (host == u + 7 && !((hl == 9 && strncmp(host, "localhost", 9) ==
+	    0) || (hl == 9 && strncmp(host, "127.0.0.1", 9) == 0) ||
+	    (hl == 5 && strncmp(host, "[::1]", 5) == 0)))
+		return NULL;
+	return host;
+}
+
+/*
+ * WA_GRAPH_URL: an absolute URL whose last segment is the Graph version
+ * ("https://graph.facebook.com/v23.0"), to a provider_host().
+ */
+static int
+graph_url_ok(const char *u)
+{
+	const char	*host, *end, *last;
+	int		 dots = 0;
+
+	if ((host = provider_host(u)) == NULL ||
+	    (end = strchr(host, '/')) == NULL || end == host)
 		return 0;
-	if ((end = strchr(host, '/')) == NULL || end == host)
-		return 0;
-	if (host == u + 7) {
-		hl = (size_t)(strcspn(host, ":/"));
-		if (host[0] == '[')
-			hl = (size_t)(strchr(host, ']') != NULL ?
-			    strchr(host, ']') - host + 1 : 0);
-		if (!((hl == 9 && strncmp(host, "localhost", 9) == 0) ||
-		    (hl == 9 && strncmp(host, "127.0.0.1", 9) == 0) ||
-		    (hl == 5 && strncmp(host, "[::1]", 5) == 0)))
-			return 0;
-	}
 	last = strrchr(u, '/') + 1;
 	if (last[0] != 'v' || last[1] < '0' || last[1] > '9')
 		return 0;
@@ -79,7 +93,7 @@ graph_url_ok(const char *u)
 		else if (*last < '0' || *last > '9')
 			return 0;
 	}
-	return dots == 1 && u[n - 1] != '.';
+	return dots == 1 && u[strlen(u) - 1] != '.';
 }
 
 static int
@@ -149,6 +163,36 @@ graph_load(struct wa_cfg *c, char *err, size_t errsz)
 	    &c->meta_verify_token, err, errsz) == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * WA_TELNYX_URL: the carrier's API without its version
+ * ("https://api.telnyx.com", the sandbox's "https://localhost:8444/telnyx"):
+ * https, or http to a loopback host (the key must not cross a network in
+ * clear text); no query, no trailing slash, no "/v2" (the client adds it).
+ */
+static int
+telnyx_url_ok(const char *u)
+{
+	size_t	n = strlen(u);
+
+	return provider_host(u) != NULL && u[n - 1] != '/' &&
+	    !(n >= 3 && strcmp(u + n - 3, "/v2") == 0);
+}
+
+/* The carrier (lib/telnyx.h, docs/phone-numbers.md). */
+static int
+telnyx_load(struct wa_cfg *c, char *err, size_t errsz)
+{
+	c->telnyx_url = env_str("WA_TELNYX_URL", NULL);
+	if (c->telnyx_url != NULL && !telnyx_url_ok(c->telnyx_url)) {
+		snprintf(err, errsz, "WA_TELNYX_URL: expected "
+		    "https://host[/path] without /v2 or a trailing slash (http "
+		    "only to localhost), got \"%.64s\"", c->telnyx_url);
+		return -1;
+	}
+	c->telnyx_ca_file = env_str("WA_TELNYX_CA_FILE", NULL);
+	return env_secret("WA_TELNYX_API_KEY", &c->telnyx_api_key, err, errsz);
 }
 
 /* The sending engine (lib/send/send.h, docs/sending.md). */
@@ -343,7 +387,7 @@ wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 		c->have_secret_key = 1;
 	}
 	if (send_load(c, err, errsz) != 0 || bot_load(c, err, errsz) != 0 ||
-	    media_load(c, err, errsz) != 0)
+	    media_load(c, err, errsz) != 0 || telnyx_load(c, err, errsz) != 0)
 		return -1;
 	return graph_load(c, err, errsz);
 }

@@ -75,6 +75,10 @@ struct wa_cfg {
 	const char	*push_allow;	/* WA_PUSH_ALLOW, or NULL */
 	/* nginx's pub/sub publisher (lib/live.h) */
 	const char	*live_socket;	/* WA_LIVE_SOCKET, or NULL */
+	/* the carrier (lib/telnyx.h) */
+	const char	*telnyx_url;	/* WA_TELNYX_URL, no /v2, or NULL */
+	const char	*telnyx_api_key; /* WA_TELNYX_API_KEY, or NULL */
+	const char	*telnyx_ca_file; /* WA_TELNYX_CA_FILE, or NULL */
 };
 
 /*

@@ -175,6 +175,19 @@ secrets() {
 		GRAPH_URL=https://localhost:$SIM_PORT/v23.0
 		GRAPH_CA=$STATE/tls/cert.pem
 	fi
+	# The carrier (docs/phone-numbers.md): Telnyx when WA_TELNYX_URL is
+	# set (with WA_TELNYX_API_KEY), else the sandbox's, in the simulator.
+	if [ -n "${WA_TELNYX_URL:-}" ]; then
+		TELNYX_URL=$WA_TELNYX_URL
+		TELNYX_KEY=${WA_TELNYX_API_KEY:-}
+		TELNYX_CA=${WA_TELNYX_CA_FILE:-}
+	elif [ -n "$GRAPH_LIVE" ]; then
+		TELNYX_URL= TELNYX_KEY= TELNYX_CA=
+	else
+		TELNYX_URL=https://localhost:$SIM_PORT/telnyx
+		TELNYX_KEY=KEY_SANDBOX
+		TELNYX_CA=$STATE/tls/cert.pem
+	fi
 	# where wa-admin proves the numbers it attaches (scripts/wa-admin,
 	# docs/operations.md)
 	{
@@ -206,7 +219,9 @@ family_env() {
 	    WA_VAPID_PUBLIC_KEY="$WA_VAPID_PUBLIC_KEY" \
 	    WA_VAPID_SUBJECT="${WA_VAPID_SUBJECT:-mailto:operator@localhost}" \
 	    WA_PUSH_ALLOW="${WA_PUSH_ALLOW:-}" \
-	    WA_LIVE_SOCKET="$RUN/live.sock" "$@"
+	    WA_LIVE_SOCKET="$RUN/live.sock" \
+	    WA_TELNYX_URL="$TELNYX_URL" WA_TELNYX_API_KEY="$TELNYX_KEY" \
+	    WA_TELNYX_CA_FILE="$TELNYX_CA" "$@"
 }
 
 start_postgres() {
@@ -565,6 +580,9 @@ demo() {
 	    --token sandbox-demo-token $verify)"
 	eval "$(admin profile create --org "$WA_ORG_ID" --name "Demo Sender")"
 	eval "$(admin key create --org "$WA_ORG_ID" --role admin --name demo)"
+	# the sandbox's demo may buy numbers at once (docs/phone-numbers.md)
+	[ -n "$GRAPH_LIVE" ] || admin org plan --org "$WA_ORG_ID" --plan paid \
+	    --numbers 5 >/dev/null
 	host=localhost
 	{
 		echo "WA_BASE_URL=https://$host:$TLS_PORT"

@@ -49,6 +49,8 @@ usage(void)
 	    "       wa-admin suppress --account ID --phone +E164 "
 	    "[--kind opted_out|blocked|stopped_marketing] [--lift] "
 	    "[--note TEXT]\n"
+	    "       wa-admin org plan --org ID [--plan none|paid] "
+	    "[--numbers N]\n"
 	    "       wa-admin org quota --org ID [--profiles N] [--bot-flows N] "
 	    "[--contacts N] [--broadcasts N]\n"
 	    "         [--web-chat-channels N] [--media N]\n", stderr);
@@ -397,6 +399,49 @@ org_quota(int argc, char **argv)
 	return 0;
 }
 
+/* An organization's plan for phone numbers (sql/0022): --plan none or
+ * paid, --numbers how many it may hold; printed. */
+static int
+org_plan(int argc, char **argv)
+{
+	static const char sql[] =
+	    "UPDATE wa.organizations SET plan = coalesce($2, plan), "
+	    "phone_number_limit = coalesce($3::integer, phone_number_limit) "
+	    "WHERE id = $1 RETURNING plan, phone_number_limit";
+	const char	*org = opt(argc, argv, 3, "--org");
+	const char	*plan = opt(argc, argv, 3, "--plan");
+	const char	*num = opt(argc, argv, 3, "--numbers");
+	PGresult	*res;
+	char		*end;
+	long		 n = 0;
+
+	if (org == NULL || (plan == NULL && num == NULL))
+		usage();
+	need_uuid(org, "--org");
+	if (plan != NULL && strcmp(plan, "none") != 0 &&
+	    strcmp(plan, "paid") != 0) {
+		fprintf(stderr, "wa-admin: --plan is none or paid\n");
+		return 2;
+	}
+	if (num != NULL && ((n = strtol(num, &end, 10)) < 0 || n > 1000 ||
+	    *num == '\0' || *end != '\0')) {
+		fprintf(stderr, "wa-admin: --numbers must be 0 to 1000\n");
+		return 2;
+	}
+	begin(NULL);
+	if (wa_db_q(&R, &res, sql, 3, org, plan, num) != WA_OK)
+		die("org plan");
+	if (PQntuples(res) != 1) {
+		fprintf(stderr, "wa-admin: no organization %s\n", org);
+		wa_db_rollback(&R);
+		return 1;
+	}
+	commit();
+	printf("WA_PLAN=%s\nWA_PHONE_NUMBER_LIMIT=%s\n", wa_db_get(res, 0,
+	    "plan"), wa_db_get(res, 0, "phone_number_limit"));
+	return 0;
+}
+
 /* The live account `id` as wa-admin sees it (every organization). */
 static PGresult *
 account_row(const char *id)
@@ -710,6 +755,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "org") == 0 && strcmp(argv[2], "create") == 0)
 		return org_create(argc, argv);
+	if (strcmp(argv[1], "org") == 0 && strcmp(argv[2], "plan") == 0)
+		return org_plan(argc, argv);
 	if (strcmp(argv[1], "org") == 0 && strcmp(argv[2], "quota") == 0)
 		return org_quota(argc, argv);
 	if (strcmp(argv[1], "profile") == 0 && strcmp(argv[2], "create") == 0)

@@ -630,6 +630,7 @@ control_route(struct sreq *q, struct sresp *rs)
 	else if (n == 2 && strcmp(segs[1], "reset") == 0 && is(q, "POST")) {
 		state_reset();
 		hooks_reset();
+		telnyx_reset();
 		sim.cfg = sim.cfg0;
 		ok(rs);
 	} else if (n == 2 && strcmp(segs[1], "accounts") == 0 && is(q, "POST"))
@@ -655,6 +656,9 @@ control_route(struct sreq *q, struct sresp *rs)
 		faults_ctl(q, rs, segs[2]);
 	else if (n == 2 && strcmp(segs[1], "requests") == 0)
 		requests_ctl(q, rs);
+	else if (n == 2 && strcmp(segs[1], "telnyx") == 0 && (is(q, "GET") ||
+	    is(q, "DELETE")))
+		telnyx_ctl(q, rs);
 	else if (n == 2 && strcmp(segs[1], "sends") == 0 && is(q, "GET"))
 		sends_ctl(q, rs);
 	else if (n == 3 && strcmp(segs[1], "sends") == 0 &&

@@ -1,6 +1,8 @@
 /*
  * libmicrohttpd glue: one access handler for Graph paths
- * (/vNN.N/...), the control API (/_sim/...) and the media downloads.
+ * (/vNN.N/...), the carrier's sandbox (/telnyx/v2/..., telnyx.c), the
+ * control API (/_sim/...) and the media downloads.  Faults and the
+ * request log apply to Graph and carrier paths alike.
  *
  * A fault with latency (or a timeout) suspends the connection and
  * schedules its resumption on the timer thread, so a slow answer never
@@ -309,6 +311,16 @@ sreq_free(struct sreq *q)
 	cJSON_Delete(q->json);
 }
 
+/* The real answer: Graph's or the carrier's. */
+static void
+route(struct sreq *q, struct sresp *rs)
+{
+	if (q->telnyx)
+		telnyx_route(q, rs);
+	else
+		graph_route(q, rs);
+}
+
 /* ---- faults ---------------------------------------------------------- */
 
 static int
@@ -347,8 +359,8 @@ fault_apply(struct sreq *q, struct sresp *rs, const struct sim_fault *f)
 	}
 	if (f->malformed) {
 		rs->status = 200;
-		rs->body = xstrdup("{\"messaging_product\":\"whatsapp\","
-		    "\"data\":[{\"id\":");
+		rs->body = xstrdup(q->telnyx ? "{\"data\":[{\"phone_number\":" :
+		    "{\"messaging_product\":\"whatsapp\",\"data\":[{\"id\":");
 		rs->ctype = "application/json";
 		return;
 	}
@@ -361,6 +373,10 @@ fault_apply(struct sreq *q, struct sresp *rs, const struct sim_fault *f)
 		rs->ctype = "text/html";
 		return;
 	}
+	if ((f->status > 0 || f->code > 0) && q->telnyx) {
+		telnyx_fault(rs, f->status, f->code);
+		return;
+	}
 	if (f->status > 0 || f->code > 0) {
 		rs->status = f->status;
 		meta_error(rs, f->code > 0 ? f->code : 1, f->subcode, NULL,
@@ -371,7 +387,7 @@ fault_apply(struct sreq *q, struct sresp *rs, const struct sim_fault *f)
 		    NULL);
 		return;
 	}
-	graph_route(q, rs);	/* latency only: then the real answer */
+	route(q, rs);		/* latency only: then the real answer */
 }
 
 static void
@@ -513,7 +529,11 @@ body_parse(struct sreq *q, struct conn *cx, struct sresp *rs)
 		v = wa_json_parse(q->body, q->len, WA_JSON_DEPTH_MAX, &why);
 		if (cJSON_IsObject(v))
 			q->json = v;
-		else {
+		else if (q->telnyx) {
+			cJSON_Delete(v);
+			telnyx_error(rs, 400, "10023", "Invalid JSON",
+			    "the body is not a JSON object", NULL);
+		} else {
 			cJSON_Delete(v);
 			rs->status = 400;
 			meta_error(rs, 100, 0, NULL, "Invalid parameter",
@@ -544,6 +564,7 @@ sreq_init(struct sreq *q, struct MHD_Connection *c, const char *url,
 	if (split_path(q, url) == 0)
 		return 1;
 	q->path = xstrdup(url);
+	q->telnyx = strncmp(url, "/telnyx/", 8) == 0;
 	return 0;
 }
 
@@ -584,7 +605,8 @@ serve_unknown(struct sreq *q, struct sresp *rs)
 	reqlog_add(q, rs->status, NULL);
 }
 
-/* A Graph call: the injected fault that matches it, or the real answer.
+/* A Graph or carrier call: the injected fault that matches it, or the
+ * real answer.
  * A fault with latency suspends the connection and schedules its
  * resumption (under the lock, so the timer cannot resume it first). */
 static void
@@ -594,17 +616,22 @@ serve_graph(struct conn *cx, struct MHD_Connection *c, struct sreq *q,
 	struct sresp	*rs = &a->rs;
 	char		 fname[128];
 
-	if (cx->too_large) {
+	if (cx->too_large && q->telnyx)
+		telnyx_error(rs, 413, "10015", "Bad Request",
+		    "the request body is too large", NULL);
+	else if (cx->too_large) {
 		rs->status = 413;
 		meta_error(rs, 100, 0, NULL, "Invalid parameter",
 		    "the request body is too large", NULL, NULL);
+	}
+	if (cx->too_large) {
 		reqlog_add(q, rs->status, NULL);
 		return;
 	}
 	body_parse(q, cx, rs);
 	if (!fault_match(q, &cx->fault)) {
 		if (rs->status == 0)
-			graph_route(q, rs);
+			route(q, rs);
 		reqlog_add(q, rs->status, NULL);
 		return;
 	}
@@ -637,7 +664,7 @@ serve(struct conn *cx, struct MHD_Connection *c, struct sreq *q,
 	else if (strncmp(url, "/_media/", 8) == 0 ||
 	    strncmp(url, "/pps/", 5) == 0)
 		download(q, url, a);
-	else if (!graph)
+	else if (!graph && !q->telnyx)
 		serve_unknown(q, &a->rs);
 	else
 		serve_graph(cx, c, q, a);

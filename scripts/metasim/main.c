@@ -1,7 +1,9 @@
 /*
  * metasim: start-up, options and shutdown.  The secrets come from the
  * environment (WA_META_APP_SECRET, WA_META_VERIFY_TOKEN), never from
- * the command line, where any user could read them.
+ * the command line, where any user could read them.  The carrier
+ * sandbox's API key (METASIM_TELNYX_KEY, --telnyx-key, default
+ * KEY_SANDBOX) is no secret: a well-known key for a fake carrier.
  */
 #include <errno.h>
 #include <signal.h>
@@ -24,9 +26,11 @@ usage(void)
 	    "    [--limits] [--mps N] [--no-window] [--no-auto-provision]\n"
 	    "    [--status-profile classic|documented] [--retry-base-ms N]\n"
 	    "    [--retry-max N] [--status-batch N] [--threads N]\n"
-	    "    [--delivery-threads N]\n"
+	    "    [--delivery-threads N] [--telnyx-key KEY]\n"
 	    "environment: WA_META_APP_SECRET (signs webhooks),\n"
-	    "    WA_META_VERIFY_TOKEN (the GET handshake); see docs/meta.md\n");
+	    "    WA_META_VERIFY_TOKEN (the GET handshake), METASIM_TELNYX_KEY\n"
+	    "    (the carrier sandbox's key, default KEY_SANDBOX); see "
+	    "docs/meta.md\n");
 }
 
 static int
@@ -49,6 +53,7 @@ main(int argc, char **argv)
 	struct sim_config	*c = &sim.cfg;
 	const char		*listen[4], *cert = NULL;
 	const char		*key = NULL, *pub = NULL, *v, *arg;
+	const char		*tkey = NULL;
 	char			 where[256];
 	int			 port, threads = 4, dthreads = 2, i, sig;
 	int			 nlisten = 0;
@@ -89,6 +94,9 @@ main(int argc, char **argv)
 			key = v;
 		else if (strcmp(arg, "--public-url") == 0)
 			pub = v;
+		else if (strcmp(arg, "--telnyx-key") == 0 && v[0] != '\0' &&
+		    strlen(v) < sizeof(sim.telnyx.key))
+			tkey = v;
 		else if (strcmp(arg, "--version") == 0 && strlen(v) < 16 &&
 		    v[0] == 'v')
 			snprintf(sim.version, sizeof(sim.version), "%s", v);
@@ -135,6 +143,11 @@ main(int argc, char **argv)
 		snprintf(sim.app_secret, sizeof(sim.app_secret), "%s", v);
 	if ((v = getenv("WA_META_VERIFY_TOKEN")) != NULL)
 		snprintf(sim.verify_token, sizeof(sim.verify_token), "%s", v);
+	if (tkey == NULL && (v = getenv("METASIM_TELNYX_KEY")) != NULL &&
+	    v[0] != '\0')
+		tkey = v;
+	snprintf(sim.telnyx.key, sizeof(sim.telnyx.key), "%s",
+	    tkey != NULL ? tkey : "KEY_SANDBOX");
 	if (sim.app_secret[0] == '\0')
 		fprintf(stderr, "metasim: WA_META_APP_SECRET is not set: "
 		    "webhooks are signed with an empty key\n");
@@ -174,6 +187,7 @@ main(int argc, char **argv)
 	http_stop();
 	pthread_mutex_lock(&sim.lock);
 	state_free();
+	telnyx_reset();
 	pthread_mutex_unlock(&sim.lock);
 	curl_global_cleanup();
 	return 0;

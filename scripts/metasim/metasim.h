@@ -33,6 +33,7 @@
 #define SIM_UPLOADS_MAX	256	/* resumable upload sessions kept */
 #define SIM_SENDS_MAX	200000	/* send ledger entries (a ring) */
 #define SIM_BATCH_MAX	1000	/* statuses in one webhook (§10.4) */
+#define SIM_TELNYX_MAX	10000	/* the carrier's orders, and numbers */
 
 /* ---- util.c ---------------------------------------------------------- */
 
@@ -264,6 +265,17 @@ struct sim_event {
 	void		*ptr;		/* connection / delivery */
 };
 
+/* The carrier's sandbox (telnyx.c): what its one account bought. */
+struct sim_telnyx {
+	char		 key[257];	/* the API key it accepts */
+	struct smap	 owned;		/* E.164 -> number bought */
+	struct smap	 ids;		/* its id -> the same number */
+	struct smap	 orders;	/* id -> order */
+	unsigned long	 seq;		/* orders ever made: their order */
+	unsigned long	 norders;	/* orders since the reset */
+	unsigned long	 nreleases;
+};
+
 struct sim {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 timer_cv;	/* events changed */
@@ -309,6 +321,7 @@ struct sim {
 	unsigned long	 connections;	/* distinct ones since reset */
 	int		 stopping;
 	unsigned long	 generation;	/* bumped by reset */
+	struct sim_telnyx telnyx;
 };
 
 /*
@@ -385,6 +398,7 @@ struct sreq {
 	const char	*auth_scheme;	/* "Bearer", "OAuth", "query" */
 	const char	*file_offset;	/* header */
 	void		*conn;		/* struct MHD_Connection */
+	int		 telnyx;	/* under /telnyx/: the carrier's */
 };
 
 struct sresp {
@@ -442,6 +456,18 @@ void	 tpl_edit(struct sreq *, struct sresp *, struct sim_tpl *);
 /* Decides a pending template now (status NULL: by the review rules). */
 void	 tpl_review(struct sim_tpl *, const char *status, const char *reason);
 cJSON	*tpl_json(const struct sim_tpl *, const char *fields);
+
+/* ---- telnyx.c: the carrier's sandbox, /telnyx/v2/... (lock held) ----- */
+
+void	 telnyx_route(struct sreq *, struct sresp *);
+/* Telnyx's error body: {"errors": [{code, title, detail, source}]}. */
+void	 telnyx_error(struct sresp *, int status, const char *code,
+	    const char *title, const char *detail, const char *pointer);
+/* An injected fault's answer (status 0: 500; code 0: by the status). */
+void	 telnyx_fault(struct sresp *, int status, long code);
+/* GET /_sim/telnyx (DELETE: after a reset). */
+void	 telnyx_ctl(struct sreq *, struct sresp *);
+void	 telnyx_reset(void);		/* the carrier's state, not its key */
 
 /* ---- hooks.c --------------------------------------------------------- */
 

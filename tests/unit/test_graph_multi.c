@@ -16,186 +16,42 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
-#include <fcntl.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "arena.h"
-#include "buf.h"
 #include "clock.h"
 #include "graph/graph.h"
 #include "helpers.h"
+#include "sim_helpers.h"
 
 #define TOKEN	"multi-test-token"
 #define WABA	"200000000000002"
 #define PHONE	"300000000000002"
 #define APP	"100000000000000"
 
-static char		 simbin[PATH_MAX];
-static char		 tmpdir[64];
-static int		 port;
-static pid_t		 sim_pid;
-static char		 base[64];
 static struct wa_req	 r;
 static struct wa_cfg	 cfg;
 static struct wa_graph_acct ga;
 
 /* ---- the simulator ------------------------------------------------------ */
 
-
-static int
-accepting(int p)
-{
-	struct sockaddr_in	sa;
-	int			fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)p);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-static pid_t
-spawn(char *const argv[], const char *log)
-{
-	pid_t	pid = fork();
-	int	fd;
-
-	if (pid != 0)
-		return pid;
-	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600)) >= 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
-	setenv("WA_META_APP_SECRET", "multi-test-secret", 1);
-	execv(argv[0], argv);
-	_exit(127);
-}
-
-static int
-start_sim(int p, const char *cert, const char *key, pid_t *pid)
-{
-	char	listen[64], logf[128];
-	char	*argv[20];
-	int	n = 0, i;
-
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", p);
-	snprintf(logf, sizeof(logf), "%s/metasim.log", tmpdir);
-	argv[n++] = simbin;
-	argv[n++] = "--listen";
-	argv[n++] = listen;
-	argv[n++] = "--review-ms";
-	argv[n++] = "0";
-	argv[n++] = "--no-statuses";
-	argv[n++] = "--no-window";
-	argv[n++] = "--app-id";
-	argv[n++] = APP;
-	if (cert != NULL) {
-		argv[n++] = "--cert";
-		argv[n++] = (char *)cert;
-		argv[n++] = "--key";
-		argv[n++] = (char *)key;
-	}
-	argv[n] = NULL;
-	if ((*pid = spawn(argv, logf)) < 0)
-		return -1;
-	for (i = 0; i < 200 && !accepting(p); i++)
-		usleep(25 * 1000);
-	return accepting(p) ? 0 : -1;
-}
-
-static int
-stop(pid_t pid)
-{
-	int	st = 0;
-
-	if (pid <= 0)
-		return 0;
-	kill(pid, SIGTERM);
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static int
-make_cert(const char *cert, const char *key)
-{
-	char	*argv[] = { "/usr/bin/openssl", "req", "-x509", "-newkey", "ec",
-		    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-		    "-days", "2", "-subj", "/CN=localhost", "-addext",
-		    "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout",
-		    (char *)key, "-out", (char *)cert, NULL };
-	char	logf[128];
-	pid_t	pid;
-	int	st;
-
-	snprintf(logf, sizeof(logf), "%s/openssl.log", tmpdir);
-	if ((pid = spawn(argv, logf)) < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-static size_t
-sink(char *p, size_t sz, size_t n, void *ctx)
-{
-	wa_buf_add(ctx, p, sz * n);
-	return sz * n;
-}
-
-/* A control call to the simulator at b; its JSON answer (arena). */
-static cJSON *
-ctl_at(const char *b, const char *ca, const char *method, const char *path,
-    const char *body)
-{
-	struct curl_slist	*h = NULL;
-	struct wa_buf		 buf;
-	const char		*why;
-	char			 url[512];
-	CURL			*c = curl_easy_init();
-	cJSON			*v;
-
-	wa_buf_init(&buf, r.arena, 64u << 20);
-	snprintf(url, sizeof(url), "%s%s", b, path);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &buf);
-	if (ca != NULL)
-		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
-	if (body != NULL)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	v = wa_json_parse(buf.data, buf.len, WA_JSON_DEPTH_MAX, &why);
-	if (v == NULL)
-		fail_msg("control %s %s: %s", method, path, buf.data);
-	return v;
-}
+static const char *const sim_args[] = { "--review-ms", "0",
+    "--no-statuses", "--no-window", "--app-id", APP, NULL };
+static const char *const sim_env[] = { "WA_META_APP_SECRET",
+    "multi-test-secret", NULL };
+static struct t_sim	 sim = { .name = "test_graph_multi",
+    .dir = "wa-graph-multi", .args = sim_args, .env = sim_env, .req = &r };
 
 static cJSON *
 ctl(const char *method, const char *path, const char *body)
 {
-	return ctl_at(base, NULL, method, path, body);
+	return t_sim_ctl(&sim, method, path, body);
 }
 
 static double
@@ -208,64 +64,20 @@ num(const cJSON *o, const char *name)
 	return v->valuedouble;
 }
 
-static void
-fault(const char *json)
-{
-	ctl("DELETE", "/_sim/faults", NULL);
-	ctl("POST", "/_sim/faults", json);
-}
-
 /* ---- fixtures ------------------------------------------------------------ */
 
 static int
 group_setup(void **state)
 {
-	char	self[PATH_MAX - 32], *slash;
-	ssize_t	n;
-
 	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return -1;
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) == NULL)
-		return -1;
-	*slash = '\0';
-	snprintf(simbin, sizeof(simbin), "%s/../bin/metasim", self);
-	if (access(simbin, X_OK) != 0) {
-		fprintf(stderr, "test_graph_multi: %s is missing (make all)\n",
-		    simbin);
-		return -1;
-	}
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/wa-graph-multi.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL || (port = t_free_port()) < 0 ||
-	    start_sim(port, NULL, NULL, &sim_pid) != 0)
-		return -1;
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
-	return 0;
+	return t_sim_setup(&sim);
 }
 
 static int
 group_teardown(void **state)
 {
-	char	logf[128];
-	int	rc;
-
 	(void)state;
-	rc = stop(sim_pid);
-	snprintf(logf, sizeof(logf), "%s/metasim.log", tmpdir);
-	if (rc != 0) {
-		fprintf(stderr, "test_graph_multi: metasim exited with %d; "
-		    "its log is %s\n", rc, logf);
-		return -1;
-	}
-	unlink(logf);
-	snprintf(logf, sizeof(logf), "%s/openssl.log", tmpdir);
-	unlink(logf);
-	rmdir(tmpdir);
-	curl_global_cleanup();
-	return 0;
+	return t_sim_teardown(&sim);
 }
 
 static int
@@ -275,7 +87,7 @@ setup(void **state)
 
 	(void)state;
 	t_cfg_init(&cfg);
-	snprintf(url, sizeof(url), "%s/v23.0", base);
+	snprintf(url, sizeof(url), "%s/v23.0", sim.base);
 	cfg.graph_url = url;
 	cfg.graph_connect_timeout_ms = 1000;
 	cfg.graph_timeout_ms = 2000;
@@ -448,7 +260,8 @@ test_tls_pool(void **state)
 	struct tally		 t;
 	const cJSON		*sum;
 	const char		*env = getenv("WA_GRAPH_MULTI_N");
-	char			 cert[128], key[128], tbase[64];
+	struct t_sim_cert	 tc;
+	char			 tbase[64];
 	size_t			 n;
 	int64_t			 t0, t1;
 	pid_t			 tpid;
@@ -457,22 +270,21 @@ test_tls_pool(void **state)
 	(void)state;
 	if (env == NULL || (n = strtoul(env, NULL, 10)) == 0)
 		n = 1000;
-	snprintf(cert, sizeof(cert), "%s/cert.pem", tmpdir);
-	snprintf(key, sizeof(key), "%s/key.pem", tmpdir);
-	assert_int_equal(make_cert(cert, key), 0);
+	assert_int_equal(t_sim_cert_make(&sim, &tc), 0);
 	tport = t_free_port();
-	assert_int_equal(start_sim(tport, cert, key, &tpid), 0);
+	assert_int_equal(t_sim_start(&sim, tport, tc.cert, tc.key, &tpid), 0);
 	snprintf(tbase, sizeof(tbase), "https://localhost:%d", tport);
 	tcfg.graph_url = wa_arena_printf(r.arena, "%s/v23.0", tbase);
-	tcfg.graph_ca_file = cert;
+	tcfg.graph_ca_file = tc.cert;
 	/* what is measured is the pool, not the handshakes' speed: a
 	 * loaded machine (a sanitizer build beside another suite) takes
 	 * longer than the other tests' second for a TLS handshake */
 	tcfg.graph_connect_timeout_ms = 10000;
 	tcfg.graph_timeout_ms = 20000;
-	ctl_at(tbase, cert, "POST", "/_sim/accounts", "{\"waba_id\":\""
-	    WABA "\",\"phone_number_id\":\"" PHONE "\",\"token\":\"" TOKEN
-	    "\",\"display_phone_number\":\"+15550100002\"}");
+	t_sim_ctl_at(&sim, tbase, tc.cert, "POST", "/_sim/accounts",
+	    "{\"waba_id\":\"" WABA "\",\"phone_number_id\":\"" PHONE
+	    "\",\"token\":\"" TOKEN "\",\"display_phone_number\":"
+	    "\"+15550100002\"}");
 
 	memset(&t, 0, sizeof(t));
 	assert_non_null(m = wa_graph_multi_new(&tcfg, 32));
@@ -481,7 +293,8 @@ test_tls_pool(void **state)
 	t1 = wa_clock_mono_us();
 	assert_int_equal(t.outcomes[WA_GRAPH_O_SENT], n);
 	assert_true(t.connects >= 1 && t.connects <= 32);
-	sum = ctl_at(tbase, cert, "GET", "/_sim/sends/summary", NULL);
+	sum = t_sim_ctl_at(&sim, tbase, tc.cert, "GET", "/_sim/sends/summary",
+	    NULL);
 	assert_int_equal(num(sum, "accepted"), n);
 	assert_true(num(sum, "connections") <= 32);
 	fprintf(stderr, "  multi over TLS: %zu sends in %lld ms = %.0f/s "
@@ -490,9 +303,8 @@ test_tls_pool(void **state)
 	    (double)n * 1e6 / (double)(t1 - t0), t.connects,
 	    num(sum, "connections"), num(sum, "rate"));
 	wa_graph_multi_free(m);
-	assert_int_equal(stop(tpid), 0);
-	unlink(cert);
-	unlink(key);
+	assert_int_equal(t_sim_stop(tpid), 0);
+	t_sim_cert_remove(&sim, &tc);
 }
 
 /* ---- each fault, and what it means for the queue ------------------------ */
@@ -570,7 +382,7 @@ test_faults(void **state)
 		text(&msg, "+16505550199", "case");
 		switch (cases[i].kind) {
 		case S_FAULT:
-			fault(cases[i].json);
+			t_sim_fault(&sim, cases[i].json);
 			break;
 		case S_EXPIRED:
 			ctl("POST", "/_sim/tokens", "{\"token\":\"" TOKEN

@@ -16,15 +16,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-
-#include <fcntl.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,157 +29,38 @@
 #include "buf.h"
 #include "graph/graph.h"
 #include "helpers.h"
+#include "sim_helpers.h"
 
 #define TOKEN	"sim-test-token"
 #define WABA	"200000000000001"
 #define PHONE	"300000000000001"
 #define APP	"100000000000000"
 
-static char		 simbin[PATH_MAX];
-static char		 tmpdir[64];
-static int		 port, tls_port;
-static pid_t		 sim_pid, tls_pid;
-static char		 base[64];
 static struct wa_req	 r;
 static struct wa_cfg	 cfg;
 static struct wa_graph_acct ga;
 
-/* ---- starting and stopping the simulator ------------------------------- */
+/* ---- the simulator and its control API ---------------------------------- */
 
-
-static int
-accepting(int p)
-{
-	struct sockaddr_in	sa;
-	int			fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((unsigned short)p);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
-static pid_t
-spawn(char *const argv[], const char *log)
-{
-	pid_t	pid = fork();
-	int	fd;
-
-	if (pid != 0)
-		return pid;
-	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600)) >= 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
-	setenv("WA_META_APP_SECRET", "sim-test-secret", 1);
-	execv(argv[0], argv);
-	_exit(127);
-}
-
-static int
-start_sim(int p, const char *cert, const char *key, pid_t *pid)
-{
-	char	listen[64], logf[128];
-	char	*argv[16];
-	int	n = 0, i;
-
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", p);
-	snprintf(logf, sizeof(logf), "%s/metasim.log", tmpdir);
-	argv[n++] = simbin;
-	argv[n++] = "--listen";
-	argv[n++] = listen;
-	argv[n++] = "--review-ms";
-	argv[n++] = "0";
-	argv[n++] = "--no-statuses";
-	argv[n++] = "--app-id";
-	argv[n++] = APP;
-	if (cert != NULL) {
-		argv[n++] = "--cert";
-		argv[n++] = (char *)cert;
-		argv[n++] = "--key";
-		argv[n++] = (char *)key;
-	}
-	argv[n] = NULL;
-	if ((*pid = spawn(argv, logf)) < 0)
-		return -1;
-	for (i = 0; i < 200 && !accepting(p); i++)
-		usleep(25 * 1000);
-	return accepting(p) ? 0 : -1;
-}
-
-static int
-stop(pid_t pid)
-{
-	int	st = 0;
-
-	if (pid <= 0)
-		return 0;
-	kill(pid, SIGTERM);
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* A self-signed certificate for localhost, made with openssl(1). */
-static int
-make_cert(const char *cert, const char *key)
-{
-	char	*argv[] = { "/usr/bin/openssl", "req", "-x509", "-newkey", "ec",
-		    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-		    "-days", "2", "-subj", "/CN=localhost", "-addext",
-		    "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout",
-		    (char *)key, "-out", (char *)cert, NULL };
-	char	logf[128];
-	pid_t	pid;
-	int	st;
-
-	snprintf(logf, sizeof(logf), "%s/openssl.log", tmpdir);
-	if ((pid = spawn(argv, logf)) < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-/* ---- the control API ---------------------------------------------------- */
-
-static size_t
-sink(char *p, size_t sz, size_t n, void *ctx)
-{
-	wa_buf_add(ctx, p, sz * n);
-	return sz * n;
-}
+static const char *const sim_args[] = { "--review-ms", "0",
+    "--no-statuses", "--app-id", APP, NULL };
+static const char *const sim_env[] = { "WA_META_APP_SECRET",
+    "sim-test-secret", NULL };
+static struct t_sim	 sim = { .name = "test_graph_sim",
+    .dir = "wa-graph-sim", .args = sim_args, .env = sim_env, .req = &r };
 
 /* A control call; returns the answer's JSON (arena). */
 static cJSON *
 ctl(const char *method, const char *path, const char *body)
 {
-	struct curl_slist	*h = NULL;
-	struct wa_buf		 b;
-	const char		*why;
-	char			 url[256];
-	CURL			*c = curl_easy_init();
-	cJSON			*v;
+	return t_sim_ctl(&sim, method, path, body);
+}
 
-	wa_buf_init(&b, r.arena, 4u << 20);
-	snprintf(url, sizeof(url), "%s%s", base, path);
-	h = curl_slist_append(h, "Content-Type: application/json");
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	if (body != NULL)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	v = wa_json_parse(b.data, b.len, WA_JSON_DEPTH_MAX, &why);
-	if (v == NULL)
-		fail_msg("control %s %s: %s", method, path, b.data);
-	return v;
+/* Replaces the simulator's faults with this one. */
+static void
+fault(const char *json)
+{
+	t_sim_fault(&sim, json);
 }
 
 /* The size of what a GET of url answers, -1 unless 200. */
@@ -201,20 +73,12 @@ fetch_size(const char *url)
 
 	wa_buf_init(&b, r.arena, 4u << 20);
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, t_sim_sink);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_cleanup(c);
 	return code == 200 ? (long)b.len : -1;
-}
-
-/* Replaces the simulator's faults with this one. */
-static void
-fault(const char *json)
-{
-	ctl("DELETE", "/_sim/faults", NULL);
-	ctl("POST", "/_sim/faults", json);
 }
 
 /* JSON text (a fixture) as a tree in the arena. */
@@ -235,9 +99,7 @@ J(const char *s)
 static cJSON *
 received(const char *sub)
 {
-	return cJSON_GetObjectItemCaseSensitive(ctl("GET",
-	    wa_arena_printf(r.arena, "/_sim/requests?path=%s", sub), NULL),
-	    "requests");
+	return t_sim_requests(&sim, wa_arena_printf(r.arena, "path=%s", sub));
 }
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -245,50 +107,15 @@ received(const char *sub)
 static int
 group_setup(void **state)
 {
-	char	self[PATH_MAX - 32], *slash;
-	ssize_t	n;
-
 	(void)state;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0)
-		return -1;
-	self[n] = '\0';
-	if ((slash = strrchr(self, '/')) == NULL)
-		return -1;
-	*slash = '\0';
-	snprintf(simbin, sizeof(simbin), "%s/../bin/metasim", self);
-	if (access(simbin, X_OK) != 0) {
-		fprintf(stderr, "test_graph_sim: %s is missing (make all)\n",
-		    simbin);
-		return -1;
-	}
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/wa-graph-sim.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL || (port = t_free_port()) < 0 ||
-	    start_sim(port, NULL, NULL, &sim_pid) != 0)
-		return -1;
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", port);
-	return 0;
+	return t_sim_setup(&sim);
 }
 
 static int
 group_teardown(void **state)
 {
-	char	logf[128];
-	int	rc;
-
 	(void)state;
-	rc = stop(sim_pid);
-	snprintf(logf, sizeof(logf), "%s/metasim.log", tmpdir);
-	if (rc != 0) {
-		fprintf(stderr, "test_graph_sim: metasim exited with %d; its "
-		    "log is %s\n", rc, logf);
-		return -1;
-	}
-	unlink(logf);
-	rmdir(tmpdir);
-	curl_global_cleanup();
-	return 0;
+	return t_sim_teardown(&sim);
 }
 
 static int
@@ -298,7 +125,7 @@ setup(void **state)
 
 	(void)state;
 	t_cfg_init(&cfg);
-	snprintf(url, sizeof(url), "%s/v23.0", base);
+	snprintf(url, sizeof(url), "%s/v23.0", sim.base);
 	cfg.graph_url = url;
 	cfg.graph_connect_timeout_ms = 1000;
 	cfg.graph_timeout_ms = 2000;
@@ -1065,30 +892,28 @@ static void
 test_tls(void **state)
 {
 	struct wa_graph_res	 res;
-	char			 cert[128], key[128];
+	struct t_sim_cert	 tc;
 	const char		*saved = cfg.graph_url;
+	pid_t			 tls_pid;
+	int			 tls_port;
 
 	(void)state;
-	snprintf(cert, sizeof(cert), "%s/cert.pem", tmpdir);
-	snprintf(key, sizeof(key), "%s/key.pem", tmpdir);
-	assert_int_equal(make_cert(cert, key), 0);
+	assert_int_equal(t_sim_cert_make(&sim, &tc), 0);
 	tls_port = t_free_port();
-	assert_int_equal(start_sim(tls_port, cert, key, &tls_pid), 0);
+	assert_int_equal(t_sim_start(&sim, tls_port, tc.cert, tc.key,
+	    &tls_pid), 0);
 	cfg.graph_url = wa_arena_printf(r.arena, "https://localhost:%d/v23.0",
 	    tls_port);
 	/* the system store does not know our certificate: refused */
 	assert_int_equal(send_text(&res), WA_GRAPH_TLS);
 	assert_int_equal(res.rule->err, WA_ERR_UPSTREAM);
 	/* with WA_GRAPH_CA_FILE it is trusted */
-	cfg.graph_ca_file = cert;
+	cfg.graph_ca_file = tc.cert;
 	assert_int_equal(send_text(&res), WA_GRAPH_OK);
 	cfg.graph_url = saved;
 	cfg.graph_ca_file = NULL;
-	assert_int_equal(stop(tls_pid), 0);
-	unlink(cert);
-	unlink(key);
-	snprintf(cert, sizeof(cert), "%s/openssl.log", tmpdir);
-	unlink(cert);
+	assert_int_equal(t_sim_stop(tls_pid), 0);
+	t_sim_cert_remove(&sim, &tc);
 }
 
 int
