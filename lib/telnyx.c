@@ -233,8 +233,8 @@ wa_telnyx_search(struct wa_req *r, const struct wa_telnyx_query *q,
     struct wa_telnyx_number **out, size_t *n)
 {
 	const char	*path = "/v2/available_phone_numbers";
-	const cJSON	*data, *it;
 	cJSON		*v;
+	long		 k;
 	int		 limit = q->limit > WA_TELNYX_SEARCH_MAX ?
 			    WA_TELNYX_SEARCH_MAX : q->limit;
 
@@ -257,18 +257,31 @@ wa_telnyx_search(struct wa_req *r, const struct wa_telnyx_query *q,
 		    wa_arena_printf(r->arena, "%d", limit < 1 ? 1 : limit));
 	if (call(r, "GET", path, NULL, 0, &v) != WA_OK)
 		return r->err.code;
-	data = cJSON_GetObjectItemCaseSensitive(v, "data");
-	if (!cJSON_IsArray(data))
-		return unexpected(r, "a search without a data array");
 	*out = wa_arena_calloc(r->arena, WA_TELNYX_SEARCH_MAX,
 	    sizeof(**out));
-	cJSON_ArrayForEach(it, data) {
-		if (*n == WA_TELNYX_SEARCH_MAX)
-			break;
-		if (number_of(it, &(*out)[*n]))
-			(*n)++;
-	}
+	if ((k = wa_telnyx_numbers_of(v, *out, WA_TELNYX_SEARCH_MAX)) < 0)
+		return unexpected(r, "a search without a data array");
+	*n = (size_t)k;
 	return WA_OK;
+}
+
+long
+wa_telnyx_numbers_of(const cJSON *answer, struct wa_telnyx_number *out,
+    size_t max)
+{
+	const cJSON	*data, *it;
+	size_t		 n = 0;
+
+	data = cJSON_GetObjectItemCaseSensitive(answer, "data");
+	if (!cJSON_IsArray(data))
+		return -1;
+	cJSON_ArrayForEach(it, data) {
+		if (n == max)
+			break;
+		if (number_of(it, &out[n]))
+			n++;
+	}
+	return (long)n;
 }
 
 /* ---- orders -------------------------------------------------------------- */

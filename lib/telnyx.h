@@ -68,6 +68,12 @@ enum wa_err	wa_telnyx_search(struct wa_req *,
 		    const struct wa_telnyx_query *,
 		    struct wa_telnyx_number **out, size_t *n);
 
+/* The available numbers of a search's answer ({"data": [...]}) into
+ * out, at most max, skipping records without an E.164 number: how many,
+ * or -1 when there is no data array.  Strings point into answer. */
+long		wa_telnyx_numbers_of(const cJSON *answer,
+		    struct wa_telnyx_number *out, size_t max);
+
 /* POST /v2/number_orders for one number; customer_ref (wagate's id of
  * the purchase) makes a retried order find the first one instead of
  * buying twice (GET /v2/number_orders?filter[customer_reference]=). */
