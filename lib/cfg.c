@@ -166,18 +166,18 @@ graph_load(struct wa_cfg *c, char *err, size_t errsz)
 }
 
 /*
- * WA_TELNYX_URL: the carrier's API without its version
- * ("https://api.telnyx.com", the sandbox's "https://localhost:8444/telnyx"):
- * https, or http to a loopback host (the key must not cross a network in
- * clear text); no query, no trailing slash, no "/v2" (the client adds it).
+ * A provider's API without its version (WA_TELNYX_URL's
+ * "https://api.telnyx.com", the sandbox's "https://localhost:8444/telnyx";
+ * WA_STRIPE_URL's "https://api.stripe.com"): to a provider_host(), no
+ * trailing slash, not ending in the version the client adds ("/v2").
  */
 static int
-telnyx_url_ok(const char *u)
+base_url_ok(const char *u, const char *version)
 {
-	size_t	n = strlen(u);
+	size_t	n = strlen(u), k = strlen(version);
 
 	return provider_host(u) != NULL && u[n - 1] != '/' &&
-	    !(n >= 3 && strcmp(u + n - 3, "/v2") == 0);
+	    !(n >= k && strcmp(u + n - k, version) == 0);
 }
 
 /* The carrier (lib/telnyx.h, docs/phone-numbers.md). */
@@ -185,7 +185,7 @@ static int
 telnyx_load(struct wa_cfg *c, char *err, size_t errsz)
 {
 	c->telnyx_url = env_str("WA_TELNYX_URL", NULL);
-	if (c->telnyx_url != NULL && !telnyx_url_ok(c->telnyx_url)) {
+	if (c->telnyx_url != NULL && !base_url_ok(c->telnyx_url, "/v2")) {
 		snprintf(err, errsz, "WA_TELNYX_URL: expected "
 		    "https://host[/path] without /v2 or a trailing slash (http "
 		    "only to localhost), got \"%.64s\"", c->telnyx_url);
@@ -193,6 +193,36 @@ telnyx_load(struct wa_cfg *c, char *err, size_t errsz)
 	}
 	c->telnyx_ca_file = env_str("WA_TELNYX_CA_FILE", NULL);
 	return env_secret("WA_TELNYX_API_KEY", &c->telnyx_api_key, err, errsz);
+}
+
+/* Billing (lib/stripe.h, docs/phone-numbers.md). */
+static int
+stripe_load(struct wa_cfg *c, char *err, size_t errsz)
+{
+	const char	*v;
+
+	c->stripe_url = env_str("WA_STRIPE_URL", NULL);
+	if (c->stripe_url != NULL && !base_url_ok(c->stripe_url, "/v1")) {
+		snprintf(err, errsz, "WA_STRIPE_URL: expected "
+		    "https://host[/path] without /v1 or a trailing slash (http "
+		    "only to localhost), got \"%.64s\"", c->stripe_url);
+		return -1;
+	}
+	/* an id of Stripe's goes into a form body as it is */
+	if ((v = env_str("WA_STRIPE_PRICE_ID", NULL)) != NULL &&
+	    (strlen(v) > 255 || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(v))) {
+		snprintf(err, errsz, "WA_STRIPE_PRICE_ID: expected a price id "
+		    "(price_...), got \"%.64s\"", v);
+		return -1;
+	}
+	c->stripe_price_id = v;
+	c->stripe_ca_file = env_str("WA_STRIPE_CA_FILE", NULL);
+	if (env_secret("WA_STRIPE_SECRET_KEY", &c->stripe_secret_key, err,
+	    errsz) == -1)
+		return -1;
+	return env_secret("WA_STRIPE_WEBHOOK_SECRET", &c->stripe_webhook_secret,
+	    err, errsz);
 }
 
 /* The sending engine (lib/send/send.h, docs/sending.md). */
@@ -387,7 +417,8 @@ wa_cfg_load(struct wa_cfg *c, const char *family, char *err, size_t errsz)
 		c->have_secret_key = 1;
 	}
 	if (send_load(c, err, errsz) != 0 || bot_load(c, err, errsz) != 0 ||
-	    media_load(c, err, errsz) != 0 || telnyx_load(c, err, errsz) != 0)
+	    media_load(c, err, errsz) != 0 || telnyx_load(c, err, errsz) != 0 ||
+	    stripe_load(c, err, errsz) != 0)
 		return -1;
 	return graph_load(c, err, errsz);
 }

@@ -79,6 +79,13 @@ struct wa_cfg {
 	const char	*telnyx_url;	/* WA_TELNYX_URL, no /v2, or NULL */
 	const char	*telnyx_api_key; /* WA_TELNYX_API_KEY, or NULL */
 	const char	*telnyx_ca_file; /* WA_TELNYX_CA_FILE, or NULL */
+	/* billing (lib/stripe.h) */
+	const char	*stripe_url;	/* WA_STRIPE_URL, no /v1, or NULL */
+	const char	*stripe_secret_key; /* WA_STRIPE_SECRET_KEY, or NULL */
+	const char	*stripe_price_id; /* WA_STRIPE_PRICE_ID, or NULL */
+	const char	*stripe_webhook_secret;
+					/* WA_STRIPE_WEBHOOK_SECRET, or NULL */
+	const char	*stripe_ca_file; /* WA_STRIPE_CA_FILE, or NULL */
 };
 
 /*

@@ -1,7 +1,8 @@
 /*
- * The carrier's client (telnyx.h).  Every call is one wa_fetch() with
- * the key in a Bearer header; the answer is Telnyx's JSON:API-like
- * envelope, {"data": ...} or {"errors": [{code, title, detail}]}.
+ * The carrier's client (telnyx.h).  Every call is one
+ * wa_provider_call() (provider.h: the key in a Bearer header, what a
+ * failure becomes); the answer is Telnyx's JSON:API-like envelope,
+ * {"data": ...} or {"errors": [{code, title, detail}]}.
  *
  * An order is made idempotent by its customer_reference: before buying,
  * the orders carrying it are listed, so a retried provisioning step
@@ -10,20 +11,16 @@
  * own id (what DELETE /v2/phone_numbers/{id} takes) is looked up in
  * GET /v2/phone_numbers once the order line succeeded.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
 #include "cfg.h"
-#include "fetch.h"
 #include "json.h"
-#include "log.h"
+#include "provider.h"
 #include "telnyx.h"
 #include "url.h"
 #include "valid.h"
 
-#define RETRY_AFTER_S	5	/* when Telnyx cannot be reached */
 #define REF_MAX		255	/* a customer_reference */
 #define ID_MAX		128	/* an id of Telnyx's */
 
@@ -54,125 +51,60 @@ member(struct wa_arena *a, const cJSON *o, const char *name)
 	return "-";
 }
 
-/* Seconds a 429 or 5xx asks to wait (Retry-After), 1 to 3600. */
-static int
-retry_of(const struct wa_fetch_resp *resp)
+/* Telnyx's error answer, {"errors": [{code, title, detail}]}: the first
+ * error's code, and its title and detail. */
+static void
+error_of(struct wa_arena *a, const cJSON *v, const char **code,
+    const char **words)
 {
-	const char	*v = wa_json_str(resp->headers, "retry-after");
-	char		*end;
-	long		 s;
+	const cJSON	*e;
 
-	if (v == NULL)
-		return RETRY_AFTER_S;
-	s = strtol(v, &end, 10);
-	return end != v && *end == '\0' && s >= 1 && s <= 3600 ? (int)s :
-	    RETRY_AFTER_S;
-}
-
-/*
- * Telnyx answered with an error: its words are logged (never the key,
- * which only the request's headers held), the client is told 502, or
- * 503 with Retry-After when Telnyx is throttling or failing itself.
- */
-static enum wa_err
-refused(struct wa_req *r, const char *method, const char *path,
-    const struct wa_fetch_resp *resp)
-{
-	const char	*why;
-	cJSON		*v, *e;
-	int		 n = (int)strcspn(path, "?");
-
-	v = wa_json_parse(resp->body, resp->len, WA_JSON_DEPTH_MAX, &why);
 	e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(v, "errors"),
 	    0);
-	wa_log(WA_LOG_WARN, "request %s: telnyx %s %.*s: HTTP %d, code %s, "
-	    "title %s, detail %s", r->request_id, method, n, path,
-	    resp->status, member(r->arena, e, "code"),
-	    member(r->arena, e, "title"), member(r->arena, e, "detail"));
-	wa_fail_log(r, "telnyx %s %.*s: HTTP %d, code %s: %s", method, n,
-	    path, resp->status, member(r->arena, e, "code"),
-	    member(r->arena, e, "title"));
-	if (resp->status == 429 || resp->status >= 500) {
-		if (r->err.code == WA_OK)
-			r->err.retry_after = retry_of(resp);
-		return wa_fail(r, WA_ERR_UNAVAILABLE, "The carrier is "
-		    "unavailable; retry later");
-	}
-	return wa_fail(r, WA_ERR_UPSTREAM, "The carrier refused the request");
+	*code = member(a, e, "code");
+	*words = wa_arena_printf(a, "%s: %s", member(a, e, "title"),
+	    member(a, e, "detail"));
+}
+
+/* The carrier as provider.h calls it. */
+static void
+provider(const struct wa_cfg *cfg, struct wa_provider *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = "telnyx";
+	p->who = "The carrier";
+	p->url = cfg->telnyx_url;
+	p->key = cfg->telnyx_api_key;
+	p->ca_file = cfg->telnyx_ca_file;
+	p->ctype = "application/json";
+	p->timeout_ms = WA_TELNYX_TIMEOUT_MS;
+	p->max_bytes = WA_TELNYX_BODY_MAX;
+	p->error_of = error_of;
 }
 
 /*
  * One call of path ("/v2/...", query encoded) with an optional JSON
- * body.  WA_OK with Telnyx's JSON object in *out for a 2xx, or with
- * *out NULL for a 404 when ok404 is set; otherwise the error recorded.
+ * body (provider.h): WA_OK with Telnyx's JSON object in *out for a 2xx,
+ * or with *out NULL for a 404 when ok404 is set.
  */
 static enum wa_err
 call(struct wa_req *r, const char *method, const char *path,
     const char *body, int ok404, cJSON **out)
 {
-	const struct wa_cfg	*cfg = r->cfg;
-	struct wa_fetch_opts	 o;
-	struct wa_fetch_req	 q;
-	struct wa_fetch_resp	 resp;
-	const char		*names[3], *values[3], *host, *why;
-	int			 n = (int)strcspn(path, "?");
+	struct wa_provider	p;
 
-	*out = NULL;
-	host = strstr(cfg->telnyx_url, "://");
-	host = host != NULL ? host + 3 : cfg->telnyx_url;
-	memset(&o, 0, sizeof(o));
-	o.timeout_ms = WA_TELNYX_TIMEOUT_MS;
-	o.max_bytes = WA_TELNYX_BODY_MAX;
-	o.allow = wa_arena_strndup(r->arena, host, strcspn(host, "/"));
-	o.ca_file = cfg->telnyx_ca_file;
-	names[0] = "Authorization";
-	values[0] = wa_arena_printf(r->arena, "Bearer %s",
-	    cfg->telnyx_api_key);
-	names[1] = "Accept";
-	values[1] = "application/json";
-	names[2] = "Content-Type";
-	values[2] = "application/json";
-	memset(&q, 0, sizeof(q));
-	q.method = method;
-	q.url = wa_arena_printf(r->arena, "%s%s", cfg->telnyx_url, path);
-	q.names = names;
-	q.values = values;
-	q.nheaders = body != NULL ? 3 : 2;
-	q.body = body;
-	wa_fetch(r->arena, &o, &q, &resp);
-	if (resp.error != NULL) {
-		wa_log(WA_LOG_WARN, "request %s: telnyx %s %.*s: %s",
-		    r->request_id, method, n, path, resp.error);
-		wa_fail_log(r, "telnyx %s %.*s: %s", method, n, path,
-		    resp.error);
-		if (r->err.code == WA_OK)
-			r->err.retry_after = RETRY_AFTER_S;
-		return wa_fail(r, WA_ERR_UNAVAILABLE, "The carrier cannot be "
-		    "reached; retry later");
-	}
-	if (resp.status == 404 && ok404)
-		return WA_OK;
-	if (resp.status < 200 || resp.status > 299)
-		return refused(r, method, path, &resp);
-	*out = wa_json_parse(resp.body, resp.len, WA_JSON_DEPTH_MAX, &why);
-	if (!cJSON_IsObject(*out)) {
-		wa_fail_log(r, "telnyx %s %.*s: HTTP %d, not a JSON object "
-		    "(%s)", method, n, path, resp.status, *out == NULL ? why :
-		    "another JSON value");
-		*out = NULL;
-		return wa_fail(r, WA_ERR_UPSTREAM, "The carrier answered "
-		    "something unexpected");
-	}
-	return WA_OK;
+	provider(r->cfg, &p);
+	return wa_provider_call(r, &p, method, path, NULL, body, ok404, out);
 }
 
 /* An answer that is not the shape its call promised. */
 static enum wa_err
 unexpected(struct wa_req *r, const char *what)
 {
-	wa_fail_log(r, "telnyx: %s", what);
-	return wa_fail(r, WA_ERR_UPSTREAM, "The carrier answered something "
-	    "unexpected");
+	struct wa_provider	p;
+
+	provider(r->cfg, &p);
+	return wa_provider_unexpected(r, &p, what);
 }
 
 /* path plus one filter, its value percent-encoded. */

@@ -89,9 +89,18 @@ config_json(void)
 	cJSON_AddNumberToObject(o, "retry_max", c->retry_max);
 	cJSON_AddNumberToObject(o, "status_batch", c->status_batch);
 	cJSON_AddStringToObject(o, "webhook_url", c->webhook_url);
+	cJSON_AddStringToObject(o, "stripe_webhook_url", c->stripe_webhook_url);
 	cJSON_AddStringToObject(o, "app_id", sim.app_id);
 	cJSON_AddStringToObject(o, "version", sim.version);
 	return o;
+}
+
+/* A webhook URL: "" (none) or http(s), fitting sim_config's. */
+static int
+hook_url_ok(const char *s)
+{
+	return strlen(s) < sizeof(sim.cfg.webhook_url) && (s[0] == '\0' ||
+	    strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0);
 }
 
 static void
@@ -143,13 +152,20 @@ config_set(struct sreq *q, struct sresp *rs)
 		c.documented = strcmp(s, "documented") == 0;
 	}
 	if ((s = jstr(q->json, "webhook_url")) != NULL) {
-		if (strlen(s) >= sizeof(c.webhook_url) || (s[0] != '\0' &&
-		    strncmp(s, "http://", 7) != 0 &&
-		    strncmp(s, "https://", 8) != 0)) {
+		if (!hook_url_ok(s)) {
 			ctl_error(rs, 400, "webhook_url: an http(s) URL");
 			return;
 		}
 		snprintf(c.webhook_url, sizeof(c.webhook_url), "%s", s);
+	}
+	if ((s = jstr(q->json, "stripe_webhook_url")) != NULL) {
+		if (!hook_url_ok(s)) {
+			ctl_error(rs, 400, "stripe_webhook_url: an http(s) "
+			    "URL");
+			return;
+		}
+		snprintf(c.stripe_webhook_url, sizeof(c.stripe_webhook_url),
+		    "%s", s);
 	}
 	sim.cfg = c;
 	resp_json(rs, 200, config_json());
@@ -631,6 +647,7 @@ control_route(struct sreq *q, struct sresp *rs)
 		state_reset();
 		hooks_reset();
 		telnyx_reset();
+		stripe_reset();
 		sim.cfg = sim.cfg0;
 		ok(rs);
 	} else if (n == 2 && strcmp(segs[1], "accounts") == 0 && is(q, "POST"))
@@ -659,6 +676,8 @@ control_route(struct sreq *q, struct sresp *rs)
 	else if (n == 2 && strcmp(segs[1], "telnyx") == 0 && (is(q, "GET") ||
 	    is(q, "DELETE")))
 		telnyx_ctl(q, rs);
+	else if (n >= 2 && strcmp(segs[1], "stripe") == 0)
+		stripe_ctl(q, rs, segs + 2, n - 2);
 	else if (n == 2 && strcmp(segs[1], "sends") == 0 && is(q, "GET"))
 		sends_ctl(q, rs);
 	else if (n == 3 && strcmp(segs[1], "sends") == 0 &&

@@ -4,7 +4,11 @@
  * those bytes with the app secret, and posted by a delivery thread; a
  * non-200 answer, a timeout or a refused connection is retried with an
  * exponential back-off (retry_base_ms, doubling, at most 60 s) up to
- * retry_max attempts, then dropped and logged.
+ * retry_max attempts, then dropped and logged.  The billing sandbox's
+ * events (stripe.c) take the same way to their own URL
+ * (stripe_webhook_url), signed as Stripe signs (Stripe-Signature:
+ * t=<now>,v1=<HMAC-SHA256 of "t.body">), anew at each attempt; any 2xx
+ * delivers them.
  *
  * The timer keeps a min-heap of events by due time: template reviews,
  * message statuses, held connections to answer, webhook retries.
@@ -106,7 +110,7 @@ delivery_free(struct sim_delivery *d)
 	free(d);
 }
 
-static struct sim_hooklog *
+struct sim_hooklog *
 hooklog_find(unsigned long seq)
 {
 	struct sim_hooklog	*h = &sim.hooklog[seq % SIM_LOG_MAX];
@@ -144,8 +148,31 @@ ready_pop(void)
 	return d;
 }
 
-static void
-enqueue(cJSON *root, const char *field)
+/* Stripe-Signature of a body at time t: "t=<t>,v1=<hex HMAC-SHA256 of
+ * "<t>.<body>" under the webhook secret>" (malloc'd). */
+static char *
+stripe_sign(const char *body, size_t len, int64_t t)
+{
+	struct sbuf	b;
+	unsigned char	mac[32];
+	char		hex[65];
+
+	memset(&b, 0, sizeof(b));
+	sb_addf(&b, "%lld.", (long long)t);
+	sb_add(&b, body, len);
+	wa_crypto_hmac_sha256(sim.stripe.webhook_secret,
+	    strlen(sim.stripe.webhook_secret), b.s, b.len, mac);
+	wa_crypto_hex(mac, sizeof(mac), hex);
+	free(b.s);
+	memset(&b, 0, sizeof(b));
+	sb_addf(&b, "t=%lld,v1=%s", (long long)t, hex);
+	return sb_take(&b);
+}
+
+/* Queues body (taken) under field, logged; its log sequence, or 0 when
+ * the queue is full (dropped). */
+static unsigned long
+queue(char *body, const char *field, int stripe)
 {
 	struct sim_delivery	*d;
 	struct sim_hooklog	*h;
@@ -154,18 +181,22 @@ enqueue(cJSON *root, const char *field)
 
 	if (sim.queued >= SIM_QUEUE_MAX) {
 		sim.dropped++;
-		cJSON_Delete(root);
-		return;
+		free(body);
+		return 0;
 	}
 	d = xcalloc(1, sizeof(*d));
-	d->body = meta_json(root);
+	d->body = body;
 	d->len = strlen(d->body);
-	cJSON_Delete(root);
-	wa_crypto_hmac_sha256(sim.app_secret, strlen(sim.app_secret), d->body,
-	    d->len, mac);
-	wa_crypto_hex(mac, sizeof(mac), hex);
-	d->signature = xcalloc(8 + 65, 1);
-	snprintf(d->signature, 8 + 65, "sha256=%s", hex);
+	d->stripe = stripe;
+	if (stripe)
+		d->signature = stripe_sign(d->body, d->len, now_ms() / 1000);
+	else {
+		wa_crypto_hmac_sha256(sim.app_secret, strlen(sim.app_secret),
+		    d->body, d->len, mac);
+		wa_crypto_hex(mac, sizeof(mac), hex);
+		d->signature = xcalloc(8 + 65, 1);
+		snprintf(d->signature, 8 + 65, "sha256=%s", hex);
+	}
 	d->logseq = ++sim.hookseq;
 	h = &sim.hooklog[d->logseq % SIM_LOG_MAX];
 	hooklog_clear(h);
@@ -176,6 +207,22 @@ enqueue(cJSON *root, const char *field)
 	h->signature = xstrdup(d->signature);
 	sim.queued++;
 	ready_push(d);
+	return d->logseq;
+}
+
+static void
+enqueue(cJSON *root, const char *field)
+{
+	char	*body = meta_json(root);
+
+	cJSON_Delete(root);
+	queue(body, field, 0);
+}
+
+unsigned long
+hook_stripe(const char *type, char *body)
+{
+	return queue(body, type, 1);
 }
 
 void
@@ -525,15 +572,21 @@ discard(char *p, size_t sz, size_t n, void *ctx)
 	return sz * n;
 }
 
+/* Posts a webhook (sig its signature, copied under the lock); the
+ * HTTP status, or 0 when there was no answer. */
 static long
-post(CURL *c, const char *url, const struct sim_delivery *d)
+post(CURL *c, const char *url, const struct sim_delivery *d,
+    const char *signature)
 {
 	struct curl_slist	*h = NULL;
-	char			 sig[128];
+	char			 sig[200];
 	long			 code = 0;
 
-	snprintf(sig, sizeof(sig), "X-Hub-Signature-256: %s", d->signature);
-	h = curl_slist_append(h, "Content-Type: application/json");
+	snprintf(sig, sizeof(sig), "%s: %s", d->stripe ? "Stripe-Signature" :
+	    "X-Hub-Signature-256", signature);
+	h = curl_slist_append(h, d->stripe ?
+	    "Content-Type: application/json; charset=utf-8" :
+	    "Content-Type: application/json");
 	h = curl_slist_append(h, sig);
 	h = curl_slist_append(h, "Expect:");
 	curl_easy_reset(c);
@@ -541,7 +594,9 @@ post(CURL *c, const char *url, const struct sim_delivery *d)
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "facebookexternalua");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, d->stripe ?
+	    "Stripe/1.0 (+https://stripe.com/docs/webhooks)" :
+	    "facebookexternalua");
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, d->body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)d->len);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
@@ -561,9 +616,10 @@ worker_main(void *arg)
 	struct sim_delivery	*d;
 	struct sim_hooklog	*h;
 	unsigned long		 gen;
-	char			 url[512];
+	char			 url[512], sig[160];
 	long			 code;
 	int64_t			 wait;
+	int			 ok;
 	CURL			*c = curl_easy_init();
 
 	(void)arg;
@@ -575,9 +631,22 @@ worker_main(void *arg)
 		}
 		d = ready_pop();
 		gen = sim.generation;
-		snprintf(url, sizeof(url), "%s", sim.cfg.webhook_url);
+		snprintf(url, sizeof(url), "%s", d->stripe ?
+		    sim.cfg.stripe_webhook_url : sim.cfg.webhook_url);
+		if (d->stripe) {
+			/* Stripe signs each attempt at its own time */
+			free(d->signature);
+			d->signature = stripe_sign(d->body, d->len,
+			    now_ms() / 1000);
+			if ((h = hooklog_find(d->logseq)) != NULL) {
+				free(h->signature);
+				h->signature = xstrdup(d->signature);
+			}
+		}
+		snprintf(sig, sizeof(sig), "%s", d->signature);
 		pthread_mutex_unlock(&sim.lock);
-		code = url[0] != '\0' && c != NULL ? post(c, url, d) : -1;
+		code = url[0] != '\0' && c != NULL ? post(c, url, d, sig) :
+		    -1;
 		pthread_mutex_lock(&sim.lock);
 		if (gen != sim.generation) {	/* a reset came meanwhile */
 			delivery_free(d);
@@ -588,13 +657,14 @@ worker_main(void *arg)
 			h->attempts = d->attempts;
 			h->last_status = (int)code;
 		}
-		if (code == 200 || code < 0 ||
-		    d->attempts >= sim.cfg.retry_max) {
+		/* Meta's webhooks want a 200, Stripe's events any 2xx */
+		ok = d->stripe ? code >= 200 && code <= 299 : code == 200;
+		if (ok || code < 0 || d->attempts >= sim.cfg.retry_max) {
 			if (h != NULL) {
-				h->delivered = code == 200;
-				h->dropped = code != 200;
+				h->delivered = ok;
+				h->dropped = !ok;
 			}
-			if (code != 200) {
+			if (!ok) {
 				sim.dropped++;
 				fprintf(stderr, "metasim: webhook %lu dropped "
 				    "after %d attempts (last status %ld)\n",
@@ -739,6 +809,16 @@ hook_verify(void)
 }
 
 void
+hooklog_delivery(cJSON *o, const struct sim_hooklog *h)
+{
+	cJSON_AddStringToObject(o, "signature", h->signature);
+	cJSON_AddNumberToObject(o, "attempts", h->attempts);
+	cJSON_AddNumberToObject(o, "lastStatus", h->last_status);
+	cJSON_AddBoolToObject(o, "delivered", h->delivered);
+	cJSON_AddBoolToObject(o, "dropped", h->dropped);
+}
+
+void
 hooklog_json(cJSON *arr, unsigned long since)
 {
 	unsigned long	 s, first;
@@ -755,11 +835,7 @@ hooklog_json(cJSON *arr, unsigned long since)
 		cJSON_AddNumberToObject(o, "at", (double)h->at_ms);
 		cJSON_AddStringToObject(o, "field", h->field);
 		cJSON_AddStringToObject(o, "body", h->body);
-		cJSON_AddStringToObject(o, "signature", h->signature);
-		cJSON_AddNumberToObject(o, "attempts", h->attempts);
-		cJSON_AddNumberToObject(o, "lastStatus", h->last_status);
-		cJSON_AddBoolToObject(o, "delivered", h->delivered);
-		cJSON_AddBoolToObject(o, "dropped", h->dropped);
+		hooklog_delivery(o, h);
 		cJSON_AddItemToArray(arr, o);
 	}
 }

@@ -1,8 +1,9 @@
 /*
  * libmicrohttpd glue: one access handler for Graph paths
  * (/vNN.N/...), the carrier's sandbox (/telnyx/v2/..., telnyx.c), the
- * control API (/_sim/...) and the media downloads.  Faults and the
- * request log apply to Graph and carrier paths alike.
+ * billing sandbox (/stripe/..., stripe.c), the control API (/_sim/...)
+ * and the media downloads.  Faults and the request log apply to Graph,
+ * carrier and billing paths alike.
  *
  * A fault with latency (or a timeout) suspends the connection and
  * schedules its resumption on the timer thread, so a slow answer never
@@ -35,6 +36,7 @@ enum phase {
 struct conn {
 	enum phase		 phase;
 	struct sbuf		 body;
+	char			*form;	/* the body decoded as a form */
 	int			 too_large;
 	struct sim_fault	 fault;	/* the fault being applied */
 	int			 has_fault;
@@ -311,12 +313,14 @@ sreq_free(struct sreq *q)
 	cJSON_Delete(q->json);
 }
 
-/* The real answer: Graph's or the carrier's. */
+/* The real answer: Graph's, the carrier's or billing's. */
 static void
 route(struct sreq *q, struct sresp *rs)
 {
 	if (q->telnyx)
 		telnyx_route(q, rs);
+	else if (q->stripe)
+		stripe_route(q, rs);
 	else
 		graph_route(q, rs);
 }
@@ -360,6 +364,7 @@ fault_apply(struct sreq *q, struct sresp *rs, const struct sim_fault *f)
 	if (f->malformed) {
 		rs->status = 200;
 		rs->body = xstrdup(q->telnyx ? "{\"data\":[{\"phone_number\":" :
+		    q->stripe ? "{\"id\":\"cs_test_\",\"object\":" :
 		    "{\"messaging_product\":\"whatsapp\",\"data\":[{\"id\":");
 		rs->ctype = "application/json";
 		return;
@@ -375,6 +380,10 @@ fault_apply(struct sreq *q, struct sresp *rs, const struct sim_fault *f)
 	}
 	if ((f->status > 0 || f->code > 0) && q->telnyx) {
 		telnyx_fault(rs, f->status, f->code);
+		return;
+	}
+	if ((f->status > 0 || f->code > 0) && q->stripe) {
+		stripe_fault(rs, f->status);
 		return;
 	}
 	if (f->status > 0 || f->code > 0) {
@@ -492,6 +501,8 @@ send_resp(struct MHD_Connection *c, struct sresp *rs)
 		    "OAuth \"Facebook Platform\" \"invalid_request\"");
 	if (rs->location != NULL)
 		MHD_add_response_header(mr, "Location", rs->location);
+	if (rs->replayed)
+		MHD_add_response_header(mr, "Idempotent-Replayed", "true");
 	ret = MHD_queue_response(c, (unsigned)rs->status, mr);
 	MHD_destroy_response(mr);
 	return ret;
@@ -525,7 +536,8 @@ body_parse(struct sreq *q, struct conn *cx, struct sresp *rs)
 	q->ctype = header(q, "Content-Type");
 	if (q->len == 0 || q->ctype == NULL)
 		return;
-	if (strncasecmp(q->ctype, "application/json", 16) == 0) {
+	/* Stripe takes form bodies only: a JSON one carries nothing */
+	if (strncasecmp(q->ctype, "application/json", 16) == 0 && !q->stripe) {
 		v = wa_json_parse(q->body, q->len, WA_JSON_DEPTH_MAX, &why);
 		if (cJSON_IsObject(v))
 			q->json = v;
@@ -540,8 +552,13 @@ body_parse(struct sreq *q, struct conn *cx, struct sresp *rs)
 			    "the body is not a JSON object", NULL, NULL);
 		}
 	} else if (strncasecmp(q->ctype,
-	    "application/x-www-form-urlencoded", 33) == 0)
-		parse_form(q, cx->body.s);
+	    "application/x-www-form-urlencoded", 33) == 0) {
+		/* decoded in a copy: the body stays as it came, for the
+		 * request log and a second reading after a held answer */
+		free(cx->form);
+		cx->form = xstrdup(q->body);
+		parse_form(q, cx->form);
+	}
 }
 
 /* Reads the request line: method, query, token, the path after the
@@ -565,6 +582,7 @@ sreq_init(struct sreq *q, struct MHD_Connection *c, const char *url,
 		return 1;
 	q->path = xstrdup(url);
 	q->telnyx = strncmp(url, "/telnyx/", 8) == 0;
+	q->stripe = strncmp(url, "/stripe/", 8) == 0;
 	return 0;
 }
 
@@ -605,8 +623,8 @@ serve_unknown(struct sreq *q, struct sresp *rs)
 	reqlog_add(q, rs->status, NULL);
 }
 
-/* A Graph or carrier call: the injected fault that matches it, or the
- * real answer.
+/* A Graph, carrier or billing call: the injected fault that matches
+ * it, or the real answer.
  * A fault with latency suspends the connection and schedules its
  * resumption (under the lock, so the timer cannot resume it first). */
 static void
@@ -619,6 +637,9 @@ serve_graph(struct conn *cx, struct MHD_Connection *c, struct sreq *q,
 	if (cx->too_large && q->telnyx)
 		telnyx_error(rs, 413, "10015", "Bad Request",
 		    "the request body is too large", NULL);
+	else if (cx->too_large && q->stripe)
+		stripe_error(rs, 413, "invalid_request_error", NULL,
+		    "The request body is too large.", NULL);
 	else if (cx->too_large) {
 		rs->status = 413;
 		meta_error(rs, 100, 0, NULL, "Invalid parameter",
@@ -664,7 +685,7 @@ serve(struct conn *cx, struct MHD_Connection *c, struct sreq *q,
 	else if (strncmp(url, "/_media/", 8) == 0 ||
 	    strncmp(url, "/pps/", 5) == 0)
 		download(q, url, a);
-	else if (!graph && !q->telnyx)
+	else if (!graph && !q->telnyx && !q->stripe)
 		serve_unknown(q, &a->rs);
 	else
 		serve_graph(cx, c, q, a);
@@ -751,6 +772,7 @@ on_done(void *cls, struct MHD_Connection *c, void **ctx,
 	if (cx == NULL)
 		return;
 	free(cx->body.s);
+	free(cx->form);
 	free(cx);
 	*ctx = NULL;
 }

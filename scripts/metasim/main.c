@@ -3,7 +3,11 @@
  * environment (WA_META_APP_SECRET, WA_META_VERIFY_TOKEN), never from
  * the command line, where any user could read them.  The carrier
  * sandbox's API key (METASIM_TELNYX_KEY, --telnyx-key, default
- * KEY_SANDBOX) is no secret: a well-known key for a fake carrier.
+ * KEY_SANDBOX) is no secret: a well-known key for a fake carrier; nor
+ * are the billing sandbox's secret key and webhook signing secret
+ * (METASIM_STRIPE_KEY, --stripe-key, default sk_test_sandbox;
+ * METASIM_STRIPE_WEBHOOK_SECRET, --stripe-webhook-secret, default
+ * whsec_sandbox).
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,11 +30,14 @@ usage(void)
 	    "    [--limits] [--mps N] [--no-window] [--no-auto-provision]\n"
 	    "    [--status-profile classic|documented] [--retry-base-ms N]\n"
 	    "    [--retry-max N] [--status-batch N] [--threads N]\n"
-	    "    [--delivery-threads N] [--telnyx-key KEY]\n"
+	    "    [--delivery-threads N] [--telnyx-key KEY] [--stripe-key KEY]\n"
+	    "    [--stripe-webhook-secret WHSEC] [--stripe-webhook-url URL]\n"
 	    "environment: WA_META_APP_SECRET (signs webhooks),\n"
 	    "    WA_META_VERIFY_TOKEN (the GET handshake), METASIM_TELNYX_KEY\n"
-	    "    (the carrier sandbox's key, default KEY_SANDBOX); see "
-	    "docs/meta.md\n");
+	    "    (the carrier sandbox's key, default KEY_SANDBOX),\n"
+	    "    METASIM_STRIPE_KEY (default sk_test_sandbox),\n"
+	    "    METASIM_STRIPE_WEBHOOK_SECRET (default whsec_sandbox),\n"
+	    "    METASIM_STRIPE_WEBHOOK_URL; see docs/meta.md\n");
 }
 
 static int
@@ -53,7 +60,7 @@ main(int argc, char **argv)
 	struct sim_config	*c = &sim.cfg;
 	const char		*listen[4], *cert = NULL;
 	const char		*key = NULL, *pub = NULL, *v, *arg;
-	const char		*tkey = NULL;
+	const char		*tkey = NULL, *skey = NULL, *swh = NULL;
 	char			 where[256];
 	int			 port, threads = 4, dthreads = 2, i, sig;
 	int			 nlisten = 0;
@@ -97,6 +104,17 @@ main(int argc, char **argv)
 		else if (strcmp(arg, "--telnyx-key") == 0 && v[0] != '\0' &&
 		    strlen(v) < sizeof(sim.telnyx.key))
 			tkey = v;
+		else if (strcmp(arg, "--stripe-key") == 0 && v[0] != '\0' &&
+		    strlen(v) < sizeof(sim.stripe.key))
+			skey = v;
+		else if (strcmp(arg, "--stripe-webhook-secret") == 0 &&
+		    v[0] != '\0' &&
+		    strlen(v) < sizeof(sim.stripe.webhook_secret))
+			swh = v;
+		else if (strcmp(arg, "--stripe-webhook-url") == 0 &&
+		    strlen(v) < sizeof(c->stripe_webhook_url))
+			snprintf(c->stripe_webhook_url,
+			    sizeof(c->stripe_webhook_url), "%s", v);
 		else if (strcmp(arg, "--version") == 0 && strlen(v) < 16 &&
 		    v[0] == 'v')
 			snprintf(sim.version, sizeof(sim.version), "%s", v);
@@ -148,6 +166,21 @@ main(int argc, char **argv)
 		tkey = v;
 	snprintf(sim.telnyx.key, sizeof(sim.telnyx.key), "%s",
 	    tkey != NULL ? tkey : "KEY_SANDBOX");
+	if (skey == NULL && (v = getenv("METASIM_STRIPE_KEY")) != NULL &&
+	    v[0] != '\0')
+		skey = v;
+	snprintf(sim.stripe.key, sizeof(sim.stripe.key), "%s",
+	    skey != NULL ? skey : "sk_test_sandbox");
+	if (swh == NULL && (v = getenv("METASIM_STRIPE_WEBHOOK_SECRET")) !=
+	    NULL && v[0] != '\0')
+		swh = v;
+	snprintf(sim.stripe.webhook_secret, sizeof(sim.stripe.webhook_secret),
+	    "%s", swh != NULL ? swh : "whsec_sandbox");
+	if (c->stripe_webhook_url[0] == '\0' &&
+	    (v = getenv("METASIM_STRIPE_WEBHOOK_URL")) != NULL &&
+	    strlen(v) < sizeof(c->stripe_webhook_url))
+		snprintf(c->stripe_webhook_url, sizeof(c->stripe_webhook_url),
+		    "%s", v);
 	if (sim.app_secret[0] == '\0')
 		fprintf(stderr, "metasim: WA_META_APP_SECRET is not set: "
 		    "webhooks are signed with an empty key\n");
@@ -178,8 +211,10 @@ main(int argc, char **argv)
 		    i > 0 ? " " : "", listen[i]);
 	}
 	fprintf(stderr, "metasim: serving %s (Graph %s, app %s) on %s, "
-	    "webhooks to %s\n", sim.base_url, sim.version, sim.app_id, where,
-	    c->webhook_url[0] != '\0' ? c->webhook_url : "(none)");
+	    "webhooks to %s, Stripe's events to %s\n", sim.base_url,
+	    sim.version, sim.app_id, where, c->webhook_url[0] != '\0' ?
+	    c->webhook_url : "(none)", c->stripe_webhook_url[0] != '\0' ?
+	    c->stripe_webhook_url : "(none)");
 	while (sigwait(&set, &sig) != 0)
 		;
 	fprintf(stderr, "metasim: stopping (signal %d)\n", sig);
@@ -188,6 +223,7 @@ main(int argc, char **argv)
 	pthread_mutex_lock(&sim.lock);
 	state_free();
 	telnyx_reset();
+	stripe_reset();
 	pthread_mutex_unlock(&sim.lock);
 	curl_global_cleanup();
 	return 0;

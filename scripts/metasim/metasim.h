@@ -34,6 +34,8 @@
 #define SIM_SENDS_MAX	200000	/* send ledger entries (a ring) */
 #define SIM_BATCH_MAX	1000	/* statuses in one webhook (§10.4) */
 #define SIM_TELNYX_MAX	10000	/* the carrier's orders, and numbers */
+#define SIM_STRIPE_MAX	10000	/* billing's sessions, subscriptions,
+				 * events and idempotency keys, each */
 
 /* ---- util.c ---------------------------------------------------------- */
 
@@ -69,6 +71,10 @@ void	 smap_clear(struct smap *, void (*fn)(void *));
 /* Iteration: for (e = smap_first(m, &i); e; e = smap_next(m, e, &i)) */
 struct smap_ent *smap_first(const struct smap *, size_t *);
 struct smap_ent *smap_next(const struct smap *, struct smap_ent *, size_t *);
+/* The values, sorted by cmp (of two pointers to values), in an array
+ * of n + 1 (a NULL last); free() it. */
+void	**smap_sorted(const struct smap *,
+	    int (*cmp)(const void *, const void *));
 
 int64_t	 now_ms(void);
 char	*xstrdup(const char *);
@@ -108,6 +114,7 @@ struct sim_config {
 	int	 retry_max;	/* webhook attempts */
 	int	 status_batch;	/* statuses gathered in one webhook */
 	char	 webhook_url[512];
+	char	 stripe_webhook_url[512];	/* billing's events */
 };
 
 /* ---- state ----------------------------------------------------------- */
@@ -239,13 +246,15 @@ struct sim_hooklog {
 	int		 dropped;
 };
 
-/* A webhook on its way; body is exactly what is signed and sent. */
+/* A webhook on its way; body is exactly what is signed and sent.  A
+ * Stripe event goes to its own URL, signed anew at each attempt. */
 struct sim_delivery {
 	char		*body;
 	size_t		 len;
 	char		*signature;
 	int		 attempts;
 	unsigned long	 logseq;
+	int		 stripe;
 };
 
 enum sim_ev_kind {
@@ -274,6 +283,18 @@ struct sim_telnyx {
 	unsigned long	 seq;		/* orders ever made: their order */
 	unsigned long	 norders;	/* orders since the reset */
 	unsigned long	 nreleases;
+};
+
+/* The billing sandbox (stripe.c): its one account's objects. */
+struct sim_stripe {
+	char		 key[257];	/* the secret key it accepts */
+	char		 webhook_secret[257];	/* signs its events */
+	struct smap	 sessions;	/* cs_... -> Checkout Session */
+	struct smap	 subs;		/* sub_... -> subscription */
+	struct smap	 items;		/* si_... -> the same subscription */
+	struct smap	 events;	/* evt_... -> event sent */
+	struct smap	 idem;		/* Idempotency-Key -> answer */
+	unsigned long	 seq;		/* objects ever made: their order */
 };
 
 struct sim {
@@ -322,6 +343,7 @@ struct sim {
 	int		 stopping;
 	unsigned long	 generation;	/* bumped by reset */
 	struct sim_telnyx telnyx;
+	struct sim_stripe stripe;
 };
 
 /*
@@ -399,6 +421,7 @@ struct sreq {
 	const char	*file_offset;	/* header */
 	void		*conn;		/* struct MHD_Connection */
 	int		 telnyx;	/* under /telnyx/: the carrier's */
+	int		 stripe;	/* under /stripe/: billing's */
 };
 
 struct sresp {
@@ -408,6 +431,7 @@ struct sresp {
 	char		*location;
 	int		 oauth;		/* add WWW-Authenticate */
 	int		 drop;		/* close without an answer */
+	int		 replayed;	/* Idempotent-Replayed: true */
 };
 
 /* A parameter from the JSON body, the form body or the query, in that
@@ -469,6 +493,20 @@ void	 telnyx_fault(struct sresp *, int status, long code);
 void	 telnyx_ctl(struct sreq *, struct sresp *);
 void	 telnyx_reset(void);		/* the carrier's state, not its key */
 
+/* ---- stripe.c: the billing sandbox, /stripe/... (lock held) ---------- */
+
+/* /stripe/v1/... (Stripe's API) and /stripe/pay/{session} (its page) */
+void	 stripe_route(struct sreq *, struct sresp *);
+/* Stripe's error body: {"error": {type, code, message, param}}. */
+void	 stripe_error(struct sresp *, int status, const char *type,
+	    const char *code, const char *message, const char *param);
+/* An injected fault's answer (status 0: 500). */
+void	 stripe_fault(struct sresp *, int status);
+/* GET and DELETE /_sim/stripe, POST /_sim/stripe/fail/{subscription},
+ * POST /_sim/stripe/resend/{event}: segs after "stripe", n of them. */
+void	 stripe_ctl(struct sreq *, struct sresp *, char **segs, int n);
+void	 stripe_reset(void);		/* billing's state, not its keys */
+
 /* ---- hooks.c --------------------------------------------------------- */
 
 int	 hooks_start(int threads);
@@ -486,6 +524,14 @@ const char *hook_failure_title(long code);
 /* An inbound message; returns its wamid (lock held). */
 int	 hook_inbound(struct sim_phone *, const cJSON *spec, char *wamid,
 	    size_t wamidsz, char *err, size_t errsz);
+/* Queues a Stripe event's body (taken) to the Stripe webhook URL,
+ * signed at each attempt; its hook log sequence (lock held). */
+unsigned long hook_stripe(const char *type, char *body);
+/* The hook log's entry seq, or NULL once overwritten (lock held). */
+struct sim_hooklog *hooklog_find(unsigned long seq);
+/* Adds a delivery's signature, attempts, lastStatus, delivered and
+ * dropped to o. */
+void	 hooklog_delivery(cJSON *o, const struct sim_hooklog *);
 /* The GET handshake against the webhook URL (no lock held). */
 cJSON	*hook_verify(void);
 void	 hooklog_json(cJSON *arr, unsigned long since);

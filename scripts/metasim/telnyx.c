@@ -366,27 +366,13 @@ by_time(const void *a, const void *b)
 	return strcmp(x->e164, y->e164);
 }
 
-/* The values of a map, sorted; free() the array. */
-static void **
-sorted(const struct smap *m, int (*cmp)(const void *, const void *))
-{
-	struct smap_ent	*e;
-	void		**v = xcalloc(m->n + 1, sizeof(*v));
-	size_t		 i, k = 0;
-
-	for (e = smap_first(m, &i); e != NULL; e = smap_next(m, e, &i))
-		v[k++] = e->val;
-	qsort(v, k, sizeof(*v), cmp);
-	return v;
-}
-
 /* GET /v2/number_orders: filter[customer_reference], filter[status] */
 static void
 orders_list(struct sreq *q, struct sresp *rs)
 {
 	const char	*ref = query(q, "filter[customer_reference]");
 	const char	*st = query(q, "filter[status]");
-	struct torder	**v = (struct torder **)sorted(&T.orders, by_seq);
+	struct torder	**v = (struct torder **)smap_sorted(&T.orders, by_seq);
 	const char	*s;
 	cJSON		*all = cJSON_CreateArray();
 	size_t		 i;
@@ -441,7 +427,7 @@ numbers_list(struct sreq *q, struct sresp *rs)
 {
 	const char	*pn = query(q, "filter[phone_number]");
 	const char	*ref = query(q, "filter[customer_reference]");
-	struct tnum	**v = (struct tnum **)sorted(&T.owned, by_time);
+	struct tnum	**v = (struct tnum **)smap_sorted(&T.owned, by_time);
 	cJSON		*all = cJSON_CreateArray();
 	size_t		 i;
 
@@ -711,7 +697,7 @@ telnyx_ctl(struct sreq *q, struct sresp *rs)
 		telnyx_reset();
 	o = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(o, "owned");
-	v = (struct tnum **)sorted(&T.owned, by_time);
+	v = (struct tnum **)smap_sorted(&T.owned, by_time);
 	for (i = 0; i < T.owned.n; i++) {
 		e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "id", v[i]->id);

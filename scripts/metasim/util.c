@@ -206,6 +206,19 @@ smap_next(const struct smap *m, struct smap_ent *e, size_t *i)
 	return NULL;
 }
 
+void **
+smap_sorted(const struct smap *m, int (*cmp)(const void *, const void *))
+{
+	struct smap_ent	*e;
+	void		**v = xcalloc(m->n + 1, sizeof(*v));
+	size_t		 i, k = 0;
+
+	for (e = smap_first(m, &i); e != NULL; e = smap_next(m, e, &i))
+		v[k++] = e->val;
+	qsort(v, k, sizeof(*v), cmp);
+	return v;
+}
+
 /* ---- time and ids ------------------------------------------------------ */
 
 int64_t
